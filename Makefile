@@ -1,0 +1,35 @@
+# The two commands: `make run` and `make test`. Everything else is a helper for them.
+BUILD ?= build
+DB ?= sqlite:var/kehu.db
+LISTEN ?= 127.0.0.1:8080
+CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_COMPILER_LAUNCHER=ccache
+
+.PHONY: all deps build run test bench fuzz web clean
+
+all: build
+
+deps:
+	@scripts/install-deps.sh
+
+build: deps
+	@cmake -S . -B $(BUILD) -G Ninja $(CMAKE_FLAGS) >/dev/null
+	@cmake --build $(BUILD)
+
+run: build
+	@mkdir -p var
+	$(BUILD)/kehu serve --db $(DB) --listen $(LISTEN) --demo-if-empty 200
+
+test: build
+	@tests/run-all.sh $(BUILD)
+
+bench: build
+	@bench/run.sh $(BUILD)
+
+fuzz: deps
+	@cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DCMAKE_CXX_COMPILER=clang++ -DKEHU_FUZZ=ON -DKEHU_BUILD_TESTS=OFF -DKEHU_BUILD_BENCH=OFF >/dev/null
+	@cmake --build build-fuzz --target fuzz_http_request fuzz_json_decode
+	@echo "fuzz targets: build-fuzz/fuzz/fuzz_http_request build-fuzz/fuzz/fuzz_json_decode"
+
+clean:
+	rm -rf $(BUILD) build-fuzz

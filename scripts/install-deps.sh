@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Installs the Debian packages Kehu needs to build, test and run. Idempotent and quiet when
+# everything is already present. See docs/dependencies.md for why each package is here.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PACKAGES=(
+  # build
+  cmake g++ ninja-build ccache pkg-config make
+  # libraries (Boost 1.81 only: never the unversioned libboost-*-dev, they are 1.74)
+  libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev libboost-math1.81-dev
+  libsqlite3-dev libpq-dev libsodium-dev libopencc-dev libicu-dev
+  libxgboost-dev libnlopt-cxx-dev libxlsxwriter-dev libspdlog-dev libfmt-dev libcli11-dev
+  libtomlplusplus-dev
+  # libphonenumber runtime and what its headers include (headers are unpacked below)
+  libphonenumber8 libgeocoding8 libprotobuf-dev libabsl-dev
+  # tests and benchmarks
+  libgtest-dev libgmock-dev libbenchmark-dev postgresql python3 curl wrk nginx-light
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed"; then
+    missing+=("$p")
+  fi
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "install-deps: installing ${missing[*]}"
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -q >/dev/null
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# libphonenumber-dev depends on Boost 1.74, which conflicts with 1.81: take only its headers.
+PN_DIR=third_party/phonenumber
+if [ ! -f "$PN_DIR/usr/include/phonenumbers/phonenumberutil.h" ]; then
+  tmp=$(mktemp -d)
+  (cd "$tmp" && apt-get download libphonenumber-dev >/dev/null 2>&1) || {
+    SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"; $SUDO apt-get update -q >/dev/null
+    (cd "$tmp" && apt-get download libphonenumber-dev >/dev/null)
+  }
+  mkdir -p "$PN_DIR"
+  dpkg-deb -x "$tmp"/libphonenumber-dev_*.deb "$PN_DIR"
+  rm -rf "$tmp"
+fi

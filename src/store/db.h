@@ -1,0 +1,99 @@
+#pragma once
+// The database driver seam: one small interface that SQLite (store/sqlite) and PostgreSQL
+// (store/postgres) implement, so repositories are written once and share SQL wherever the
+// dialects agree.
+//
+// SQL is written with '?' placeholders and always bound parameters; the PostgreSQL driver
+// rewrites them to $1..$n (so never put a literal '?' inside SQL text: bind it). Statements are
+// prepared once per connection and cached by their SQL text.
+//
+//   auto st = db.Write([&](Connection& c) -> Status {
+//     KEHU_ASSIGN_OR_RETURN(auto rows, c.Query("INSERT INTO t(org_id, name) VALUES (?, ?) "
+//                                              "RETURNING id", {org, name}));
+//     id = rows.at(0).Int(0);
+//     return Status::Ok();
+//   });
+//
+// Errors: a unique-constraint violation is kAlreadyExists (message names the constraint or
+// index); a busy/locked database or lost connection is kUnavailable; anything else kInternal.
+
+#include <cstdint>
+#include <functional>
+#include <initializer_list>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "core/result.h"
+
+namespace kehu::store {
+
+enum class Dialect { kSqlite, kPostgres };
+
+struct Null {};
+inline bool operator==(Null, Null) { return true; }
+
+// A bound parameter or a result column. Text and blobs are std::string. Booleans are stored as
+// integers 0/1 in both dialects.
+using Value = std::variant<Null, int64_t, double, std::string>;
+
+class Row {
+ public:
+  explicit Row(std::vector<Value> cols) : cols_(std::move(cols)) {}
+  size_t size() const { return cols_.size(); }
+  bool IsNull(size_t i) const { return std::holds_alternative<Null>(cols_.at(i)); }
+  // Int of an integer column (0 when NULL; a text column holding digits is converted).
+  int64_t Int(size_t i) const;
+  double Real(size_t i) const;
+  // Text of a text column ("" when NULL; numbers are formatted).
+  std::string Text(size_t i) const;
+  const Value& at(size_t i) const { return cols_.at(i); }
+
+ private:
+  std::vector<Value> cols_;
+};
+
+class Connection {
+ public:
+  virtual ~Connection() = default;
+  virtual Dialect dialect() const = 0;
+  // Runs one statement and returns every row it produced.
+  virtual Result<std::vector<Row>> Query(std::string_view sql, const std::vector<Value>& params) = 0;
+  // Runs one statement and returns the number of rows it changed.
+  virtual Result<int64_t> Exec(std::string_view sql, const std::vector<Value>& params) = 0;
+  // Runs a script of several statements with no parameters (migrations).
+  virtual Status ExecScript(std::string_view sql) = 0;
+};
+
+struct PoolStats {
+  int readers_total{0};
+  int readers_in_use{0};
+  int64_t waits{0};          // acquisitions that had to wait for a free connection
+  int64_t transactions{0};   // committed write transactions
+  int64_t rollbacks{0};
+};
+
+class Database {
+ public:
+  virtual ~Database() = default;
+  virtual Dialect dialect() const = 0;
+  // Runs fn inside one write transaction on the (single, for SQLite) writer connection.
+  // Commits when fn returns Ok, rolls back otherwise (and on exception, which is rethrown).
+  // A committed transaction survives a crash of the process.
+  virtual Status Write(const std::function<Status(Connection&)>& fn) = 0;
+  // Runs fn on a reader connection, inside a read transaction so it sees one snapshot.
+  virtual Status Read(const std::function<Status(Connection&)>& fn) = 0;
+  // True when the database answers a trivial query (readiness probe).
+  virtual bool Ping() = 0;
+  virtual PoolStats Stats() const = 0;
+};
+
+// Opens "sqlite:PATH" (":memory:" allowed, shared between the pool's connections) or
+// "postgresql://..." / "postgres://..." / a libpq "host=... dbname=..." string.
+// reader_pool_size 0 picks a default (number of cores, at least 2).
+// Errors: kInvalidArgument for an unknown scheme, kUnavailable when it cannot connect.
+Result<std::unique_ptr<Database>> Open(const std::string& url, int reader_pool_size = 0);
+
+}  // namespace kehu::store

@@ -1,0 +1,34 @@
+#pragma once
+// Numbered SQL migrations, embedded in the binary from store/migrations/{sqlite,postgres}/NNNN_name.sql.
+// Each migration runs in its own transaction together with its row in schema_migrations, so a
+// failed migration leaves the database exactly as it was.
+
+#include <string>
+#include <vector>
+
+#include "core/result.h"
+#include "store/db.h"
+
+namespace kehu::store {
+
+struct Migration {
+  int version{0};
+  std::string name{};
+  std::string sql{};
+};
+
+// The migrations for a dialect, in version order.
+const std::vector<Migration>& Migrations(Dialect dialect);
+
+struct MigrateReport {
+  int from_version{0};
+  int to_version{0};
+  std::vector<std::string> applied{};
+};
+
+// Applies every migration newer than the database's current version.
+// Errors: whatever the failing migration's SQL raised (the database is left at the last good version).
+Result<MigrateReport> Migrate(Database& db);
+Result<MigrateReport> Migrate(Database& db, const std::vector<Migration>& migrations);
+
+}  // namespace kehu::store
