@@ -82,6 +82,9 @@ class Database {
   // Runs fn inside one write transaction on the (single, for SQLite) writer connection.
   // Commits when fn returns Ok, rolls back otherwise (and on exception, which is rethrown).
   // A committed transaction survives a crash of the process.
+  // fn must not call Write on the same Database (SQLite answers kInternal instead of
+  // deadlocking). After a failed statement, return an error: PostgreSQL has already aborted the
+  // transaction, so carrying on works in SQLite only.
   virtual Status Write(const std::function<Status(Connection&)>& fn) = 0;
   // Runs fn on a reader connection, inside a read transaction so it sees one snapshot.
   virtual Status Read(const std::function<Status(Connection&)>& fn) = 0;

@@ -1,0 +1,73 @@
+#include "analytics/clv.h"
+
+#include <algorithm>
+#include <cmath>
+#include <thread>
+
+namespace kehu::analytics {
+
+Status ValidateClvOptions(const ClvOptions& o) {
+  if (o.months < 1) return InvalidArgument("months must be at least 1");
+  if (!std::isfinite(o.monthly_discount_rate) || o.monthly_discount_rate <= -1.0) {
+    return InvalidArgument("monthly_discount_rate must be finite and greater than -1");
+  }
+  if (!std::isfinite(o.margin)) return InvalidArgument("margin must be finite");
+  if (!std::isfinite(o.weeks_per_month) || !(o.weeks_per_month > 0.0)) {
+    return InvalidArgument("weeks_per_month must be positive");
+  }
+  return Status::Ok();
+}
+
+double CustomerLifetimeValue(const BgNbdParams& bg, const GammaGammaParams& gg, int32_t x,
+                             double t_x, double T, double m_x, const ClvOptions& o) {
+  const double value = ConditionalExpectedValue(gg, x, m_x);
+  double clv = 0.0;
+  double previous = 0.0;
+  double discount = 1.0;
+  for (int k = 1; k <= o.months; ++k) {
+    const double cumulative = ExpectedPurchases(bg, x, t_x, T, k * o.weeks_per_month);
+    discount /= 1.0 + o.monthly_discount_rate;
+    clv += (cumulative - previous) * discount;
+    previous = cumulative;
+  }
+  return o.margin * value * clv;
+}
+
+Result<CustomerScores> ScoreCustomers(const BgNbdParams& bg, const GammaGammaParams& gg,
+                                      std::span<const int32_t> x, std::span<const double> t_x,
+                                      std::span<const double> T, std::span<const double> m_x,
+                                      const ScoreOptions& options) {
+  const size_t n = x.size();
+  if (t_x.size() != n || T.size() != n || m_x.size() != n) {
+    return InvalidArgument("x, t_x, T and m_x differ in length");
+  }
+  KEHU_RETURN_IF_ERROR(ValidateClvOptions(options.clv));
+  CustomerScores s;
+  s.p_alive.resize(n);
+  s.expected_purchases.resize(n);
+  s.expected_value.resize(n);
+  s.clv.resize(n);
+  auto run = [&](size_t begin, size_t end) {
+    for (size_t i = begin; i < end; ++i) {
+      s.p_alive[i] = ProbabilityAlive(bg, x[i], t_x[i], T[i]);
+      s.expected_purchases[i] =
+          ExpectedPurchases(bg, x[i], t_x[i], T[i], options.purchases_horizon_weeks);
+      s.expected_value[i] = ConditionalExpectedValue(gg, x[i], m_x[i]);
+      s.clv[i] = CustomerLifetimeValue(bg, gg, x[i], t_x[i], T[i], m_x[i], options.clv);
+    }
+  };
+  const size_t workers = std::clamp<size_t>(static_cast<size_t>(std::max(options.threads, 1)), 1,
+                                            std::max<size_t>(n / 1024, 1));
+  if (workers == 1) {
+    run(0, n);
+  } else {
+    std::vector<std::thread> pool;
+    for (size_t w = 0; w < workers; ++w) {
+      pool.emplace_back(run, n * w / workers, n * (w + 1) / workers);
+    }
+    for (auto& th : pool) th.join();
+  }
+  return s;
+}
+
+}  // namespace kehu::analytics

@@ -1,0 +1,190 @@
+#include "cli/app.h"
+
+#include <sodium.h>
+
+#include <cstdio>
+#include <random>
+
+#include "store/migrate.h"
+#include "store/repositories.h"
+
+namespace kehu::cli {
+
+Result<std::unique_ptr<App>> OpenApp(const std::string& url, bool migrate) {
+  auto app = std::make_unique<App>();
+  KEHU_ASSIGN_OR_RETURN(app->db, store::Open(url));
+  if (migrate) KEHU_RETURN_IF_ERROR(store::Migrate(*app->db));
+  app->identity_repo = store::MakeIdentityRepository(*app->db);
+  app->customer_repo = store::MakeCustomerRepository(*app->db);
+  app->identity = std::make_unique<identity::IdentityService>(*app->identity_repo, DefaultClock());
+  app->customers = std::make_unique<customers::CustomerService>(*app->customer_repo, DefaultClock());
+  if (migrate) {
+    KEHU_RETURN_IF_ERROR(app->identity_repo->EnsureOrg(kDefaultOrg, "Kehu", DefaultClock().Now()));
+    KEHU_RETURN_IF_ERROR(app->customers->EnsureBuiltinCategories(kDefaultOrg));
+  }
+  return app;
+}
+
+Result<std::string> EnsureAdmin(App& app) {
+  KEHU_ASSIGN_OR_RETURN(int64_t n, app.identity_repo->CountUsers(kDefaultOrg));
+  if (n > 0) return std::string();
+  std::string password = identity::IdentityService::RandomToken(12);
+  KEHU_ASSIGN_OR_RETURN(auto u, app.identity->CreateUserUnchecked(
+                                    kDefaultOrg, identity::NewUser{.username = "admin",
+                                                                   .display_name = "管理员 Admin",
+                                                                   .role = "admin",
+                                                                   .password = password}));
+  (void)u;
+  return password;
+}
+
+identity::Principal SystemPrincipal(App& app) {
+  identity::Principal p{.org_id = kDefaultOrg, .user_id = 0, .name = "system", .role = identity::Role::kAdmin};
+  auto users = app.identity_repo->ListUsers(kDefaultOrg);
+  if (users.ok())
+    for (const auto& u : *users)
+      if (u.role == identity::Role::kAdmin) {
+        p.user_id = u.id;
+        break;
+      }
+  return p;
+}
+
+namespace {
+
+constexpr const char* kSurnames[] = {
+    "王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴", "徐", "孙", "胡", "朱", "高", "林",
+    "何", "郭", "马", "罗", "梁", "宋", "郑", "谢", "韩", "唐", "冯", "于", "董", "萧", "程", "曹",
+    "袁", "邓", "许", "傅", "沈", "曾", "彭", "吕", "苏", "卢", "蒋", "蔡", "贾", "丁", "魏", "薛",
+    "叶", "余", "潘", "杜", "戴", "夏", "钟", "汪", "田", "任", "姜", "范", "方", "石", "姚", "谭",
+    "欧阳", "司马", "上官", "诸葛"};
+constexpr const char* kGivenChars[] = {
+    "伟", "芳", "娜", "秀", "英", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟",
+    "涛", "明", "超", "霞", "平", "刚", "桂", "华", "小", "晓", "建", "国", "文", "斌", "宇", "浩",
+    "凯", "婷", "雪", "琳", "欣", "子", "梓", "涵", "轩", "怡", "佳", "俊", "鹏", "飞", "红", "玉",
+    "春", "海", "志", "新", "德", "成", "永", "福", "荣", "金", "兰", "凤", "丹", "萍", "波", "辉"};
+constexpr const char* kPlaces[][3] = {
+    {"北京市", "北京市", "朝阳区"}, {"上海市", "上海市", "浦东新区"}, {"广东省", "广州市", "天河区"},
+    {"广东省", "深圳市", "南山区"}, {"四川省", "成都市", "武侯区"}, {"四川省", "宜宾市", "翠屏区"},
+    {"贵州省", "遵义市", "仁怀市"}, {"江苏省", "南京市", "鼓楼区"}, {"江苏省", "宿迁市", "宿城区"},
+    {"浙江省", "杭州市", "西湖区"}, {"山东省", "济南市", "历下区"}, {"河南省", "郑州市", "金水区"},
+    {"湖北省", "武汉市", "江汉区"}, {"湖南省", "长沙市", "岳麓区"}, {"陕西省", "西安市", "雁塔区"},
+    {"重庆市", "重庆市", "渝中区"}, {"天津市", "天津市", "和平区"}, {"福建省", "厦门市", "思明区"},
+    {"安徽省", "合肥市", "蜀山区"}, {"辽宁省", "沈阳市", "和平区"}};
+constexpr const char* kOrgWords[] = {"恒信", "鸿运", "金盛", "华宇", "瑞丰", "万通", "天和", "兴隆",
+                                     "嘉禾", "永泰", "福瑞", "宏达", "锦程", "盛世", "泰和", "鼎新"};
+constexpr const char* kOrgKinds[] = {"酒业有限公司", "商贸有限公司", "贸易有限公司", "食品有限公司",
+                                     "酒类专卖店", "实业有限公司", "供应链有限公司", "餐饮管理有限公司"};
+constexpr const char* kMobilePrefixes[] = {"130", "131", "132", "135", "136", "137", "138", "139",
+                                           "150", "151", "152", "158", "159", "186", "187", "188"};
+constexpr const char* kTags[] = {"白酒", "宴席", "年节礼品", "高端", "复购", "品鉴会", "企业团购", "社群"};
+constexpr const char* kChannels[] = {"web", "hotline", "store", "distributor", "event", "wechat"};
+
+template <typename T, size_t N>
+const T& Pick(std::mt19937_64& rng, const T (&a)[N]) {
+  return a[rng() % N];
+}
+
+}  // namespace
+
+Status GenerateDemo(App& app, int64_t n, bool progress) {
+  identity::Principal sys = SystemPrincipal(app);
+  // A sales team with owners for the demo customers.
+  std::vector<int64_t> owners;
+  KEHU_ASSIGN_OR_RETURN(auto users, app.identity_repo->ListUsers(kDefaultOrg));
+  for (const auto& u : users)
+    if (u.role == identity::Role::kSales) owners.push_back(u.id);
+  if (owners.empty()) {
+    static constexpr const char* kNames[] = {"张伟", "王芳", "李娜", "刘强", "陈静", "杨磊"};
+    for (int i = 0; i < 6; ++i) {
+      char uname[16];
+      std::snprintf(uname, sizeof uname, "sales%02d", i + 1);
+      auto u = app.identity->CreateUserUnchecked(
+          kDefaultOrg, identity::NewUser{.username = uname, .display_name = kNames[i], .role = "sales",
+                                         .password = identity::IdentityService::RandomToken(12)});
+      if (u.ok()) owners.push_back(u->id);
+    }
+    identity::Team team{.org_id = kDefaultOrg, .name = "华东销售部", .member_ids = owners};
+    (void)app.identity_repo->CreateTeam(team);
+  }
+
+  std::mt19937_64 rng(static_cast<uint64_t>(DefaultClock().Now()) ^ randombytes_random());
+  uint64_t offset = rng() % 100000000;
+  const int64_t kBatch = 2000;
+  int64_t done = 0;
+  int retries = 0;
+  while (done < n) {
+    const int64_t m = std::min(kBatch, n - done);
+    std::vector<customers::CustomerPatch> batch;
+    batch.reserve(m);
+    for (int64_t k = 0; k < m; ++k) {
+      const uint64_t idx = static_cast<uint64_t>(done + k) + offset;
+      customers::CustomerPatch p;
+      const auto& place = Pick(rng, kPlaces);
+      p.address = customers::Address{place[0], place[1], place[2], std::to_string(rng() % 300 + 1) + "号"};
+      const bool org = rng() % 5 == 0;
+      // Unique mobile numbers: a prefix and an 8-digit suffix from a bijection of the index.
+      const uint64_t suffix = (idx / std::size(kMobilePrefixes) * 104729ULL) % 100000000ULL;
+      char phone[16];
+      std::snprintf(phone, sizeof phone, "%s%08llu", kMobilePrefixes[idx % std::size(kMobilePrefixes)],
+                    static_cast<unsigned long long>(suffix));
+      p.phones = std::vector<std::string>{phone};
+      if (org) {
+        p.kind = "organization";
+        p.name = std::string(place[1]).substr(0, std::string(place[1]).size() - 3) + Pick(rng, kOrgWords) +
+                 Pick(rng, kOrgKinds);
+        p.category = (rng() % 3 == 0) ? "group_purchase" : (rng() % 2 ? "distributor" : "consignment");
+        p.relationship_level = (rng() % 2) ? "proactive" : "partnership";
+      } else {
+        std::string surname = Pick(rng, kSurnames);
+        std::string given = Pick(rng, kGivenChars);
+        if (rng() % 3) given += Pick(rng, kGivenChars);
+        p.kind = "person";
+        p.name = surname + given;
+        p.family_name = surname;
+        p.given_name = given;
+        p.gender = rng() % 2 ? "male" : "female";
+        char bday[16];
+        std::snprintf(bday, sizeof bday, "%04d-%02d-%02d", static_cast<int>(1955 + rng() % 50),
+                      static_cast<int>(1 + rng() % 12), static_cast<int>(1 + rng() % 28));
+        p.birthday = std::optional<std::string>(bday);
+        p.birthday_lunar = rng() % 4 == 0;
+        p.category = (rng() % 4 == 0) ? "group_purchase" : "online_consumer";
+        p.relationship_level = (rng() % 2) ? "basic" : "reactive";
+        if (rng() % 3 == 0) p.emails = std::vector<std::string>{"c" + std::to_string(idx) + "@example.cn"};
+      }
+      static constexpr const char* kStages[] = {"prospect", "active", "active", "active", "at_risk", "lost", "won_back"};
+      p.lifecycle_stage = Pick(rng, kStages);
+      p.owner_id = std::optional<int64_t>(owners.empty() ? std::optional<int64_t>() : owners[rng() % owners.size()]);
+      p.vip = rng() % 20 == 0;
+      p.source_channel = Pick(rng, kChannels);
+      std::vector<std::string> tags{Pick(rng, kTags)};
+      if (rng() % 2) {
+        std::string t2 = Pick(rng, kTags);
+        if (t2 != tags[0]) tags.push_back(t2);
+      }
+      p.tags = tags;
+      p.consents = std::vector<customers::ConsentInput>{
+          {.channel = "sms", .granted = rng() % 3 != 0, .at = std::nullopt, .source = "demo data"}};
+      batch.push_back(std::move(p));
+    }
+    auto r = app.customers->CreateMany(sys, batch);
+    if (!r.ok()) {
+      if (r.error().code == ErrorCode::kAlreadyExists && retries++ < 5) {
+        offset = rng() % 100000000;  // a phone from an earlier demo run: try another range
+        continue;
+      }
+      return r.error();
+    }
+    done += m;
+    if (progress) {
+      int pct = static_cast<int>(done * 100 / n);
+      std::fprintf(stderr, "\rdemo: [%-50s] %3d%% %lld/%lld", std::string(pct / 2, '#').c_str(), pct,
+                   static_cast<long long>(done), static_cast<long long>(n));
+    }
+  }
+  if (progress) std::fprintf(stderr, "\n");
+  return Status::Ok();
+}
+
+}  // namespace kehu::cli

@@ -1,0 +1,40 @@
+#pragma once
+// The composition root: opens the database, applies migrations, and wires repositories into
+// the domain services. Shared by every sub-command.
+
+#include <memory>
+#include <string>
+
+#include "core/result.h"
+#include "core/time.h"
+#include "domain/customers/customer_service.h"
+#include "domain/identity/identity_service.h"
+#include "store/db.h"
+
+namespace kehu::cli {
+
+inline constexpr int64_t kDefaultOrg = 1;
+
+struct App {
+  std::unique_ptr<store::Database> db;
+  std::unique_ptr<identity::IdentityRepository> identity_repo;
+  std::unique_ptr<customers::CustomerRepository> customer_repo;
+  std::unique_ptr<identity::IdentityService> identity;
+  std::unique_ptr<customers::CustomerService> customers;
+};
+
+// Opens `url`, migrates it, ensures the default org and its built-in categories.
+Result<std::unique_ptr<App>> OpenApp(const std::string& url, bool migrate = true);
+
+// The first admin account when the org has no users: returns its one-time password ("" when
+// users exist already).
+Result<std::string> EnsureAdmin(App& app);
+
+// A principal acting for the system (CLI, demo data), with admin rights in the default org.
+identity::Principal SystemPrincipal(App& app);
+
+// Creates n realistic zh-CN customers (people and organisations, phones, categories, owners)
+// through the customers use cases, printing progress to stderr when `progress` is set.
+Status GenerateDemo(App& app, int64_t n, bool progress);
+
+}  // namespace kehu::cli

@@ -1,0 +1,22 @@
+#pragma once
+// Small string helpers shared by every layer.
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace kehu {
+
+// JSON string literal for s (quotes included), escaping per RFC 8259. s must be valid UTF-8.
+std::string JsonQuote(std::string_view s);
+// JSON array of strings / integers: ["a","b"], [1,2].
+std::string JsonStringArray(const std::vector<std::string>& v);
+std::string JsonIntArray(const std::vector<int64_t>& v);
+// ASCII whitespace trimmed from both ends.
+std::string_view Trim(std::string_view s);
+// ASCII lower-case (other bytes unchanged).
+std::string AsciiLower(std::string_view s);
+// Number of Unicode code points in valid UTF-8.
+size_t Utf8Length(std::string_view s);
+
+}  // namespace kehu

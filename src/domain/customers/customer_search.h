@@ -1,0 +1,24 @@
+#pragma once
+// What the search indexes hold for a customer and how a user's query is folded to match them.
+// See docs/search.md. Both functions are pure (no I/O).
+
+#include <string>
+
+#include "domain/customers/customer.h"
+#include "domain/customers/customer_repository.h"
+
+namespace kehu::customers {
+
+// doc: Simplified lower-case name, organisation, tags, emails, pinyin (full and initials),
+//      phone digits (E.164 and national) — for substring (trigram) search.
+// tokens: the same with every CJK character spaced out, so a token index finds 1-2 character
+//      Chinese terms as phrases and pinyin/initials/phone prefixes.
+SearchText BuildSearchText(const Customer& c);
+
+// Folds a user's query. Returns nullopt for a query with nothing searchable (only spaces or
+// punctuation). Han text becomes a token phrase (Traditional folded to Simplified); Latin
+// letters a token prefix (pinyin, initials, email words) plus a substring when >= 3 characters;
+// phone-like input its digits (with a leading 86 and trunk 0 variants).
+std::optional<SearchSpec> FoldQuery(const std::string& q);
+
+}  // namespace kehu::customers

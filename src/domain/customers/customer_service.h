@@ -1,0 +1,173 @@
+#pragma once
+// Customer use cases: create, read, list/search, patch, delete, erase, duplicates and merge,
+// contacts, categories, custom field definitions, saved views, and the screen-pop lookup.
+// Every call is checked against the principal's org and role: a customer the principal may not
+// see is kNotFound, a write the role may not make is kPermissionDenied.
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/result.h"
+#include "core/time.h"
+#include "domain/customers/customer.h"
+#include "domain/customers/customer_repository.h"
+#include "domain/identity/identity.h"
+
+namespace kehu::customers {
+
+struct ConsentInput {
+  std::string channel{};
+  bool granted{false};
+  std::optional<std::string> at{};  // RFC 3339; default: now
+  std::string source{};
+};
+
+// A partial customer: only the fields present are changed. For create, absent fields take
+// their defaults and `name` is required. Enumerations arrive as text and are validated here.
+struct CustomerPatch {
+  std::optional<std::string> kind{};
+  std::optional<std::string> name{};
+  std::optional<std::string> family_name{};
+  std::optional<std::string> given_name{};
+  std::optional<std::string> gender{};
+  std::optional<std::optional<std::string>> birthday{};  // inner nullopt clears it
+  std::optional<bool> birthday_lunar{};
+  std::optional<std::string> category{};
+  std::optional<std::string> lifecycle_stage{};
+  std::optional<std::string> relationship_level{};
+  std::optional<std::optional<int64_t>> owner_id{};
+  std::optional<std::vector<int64_t>> shared_with{};
+  std::optional<std::vector<std::string>> tags{};
+  std::optional<std::string> source_channel{};
+  std::optional<bool> vip{};
+  std::optional<std::optional<std::string>> external_id{};
+  std::optional<std::string> organization{};
+  std::optional<std::string> note{};
+  std::optional<Address> address{};
+  std::optional<std::vector<std::string>> phones{};
+  std::optional<std::vector<std::string>> emails{};
+  std::optional<std::vector<ConsentInput>> consents{};
+  std::optional<std::map<std::string, FieldValue>> custom_fields{};
+};
+
+struct ContactPatch {
+  std::optional<std::string> name{};
+  std::optional<std::string> title{};
+  std::optional<std::string> role{};
+  std::optional<std::vector<std::string>> phones{};
+  std::optional<std::vector<std::string>> emails{};
+  std::optional<std::string> note{};
+};
+
+struct ListRequest {
+  std::string q{};
+  std::optional<std::string> category{};
+  std::optional<std::string> lifecycle_stage{};
+  std::optional<std::string> relationship_level{};
+  std::optional<std::string> kind{};
+  std::optional<std::string> tag{};
+  std::optional<int64_t> owner_id{};
+  std::optional<bool> vip{};
+  std::string sort{"-created_at"};
+  std::string cursor{};
+  int limit{50};
+};
+
+struct Page {
+  std::vector<Customer> items{};
+  std::optional<std::string> next_cursor{};
+};
+
+struct Duplicate {
+  Customer customer{};
+  std::vector<std::string> reasons{};
+};
+
+struct BulkRequest {
+  std::vector<int64_t> ids{};
+  std::optional<int64_t> owner_id{};
+  std::vector<std::string> add_tags{};
+};
+
+// Error raised when a customer id was merged: kNotFound is wrong, the caller should follow.
+struct Moved {
+  int64_t survivor_id{0};
+};
+
+class CustomerService {
+ public:
+  CustomerService(CustomerRepository& repo, const Clock& clock) : repo_(repo), clock_(clock) {}
+
+  // Errors: kInvalidArgument with one FieldError per bad field; kAlreadyExists with conflict_id
+  // for a phone/email/external id another customer holds; kPermissionDenied for read-only roles.
+  Result<Customer> Create(const identity::Principal& p, const CustomerPatch& in);
+  // Creates many customers in one transaction (imports, demo data): all or nothing. Errors as
+  // Create; field names are prefixed with the row: "[12].phones[0]".
+  Result<std::vector<Customer>> CreateMany(const identity::Principal& p,
+                                           const std::vector<CustomerPatch>& in);
+  // Errors: kNotFound (absent, deleted, or not visible). A merged id yields kNotFound with
+  // conflict_id set to the survivor (the API answers 301 to it).
+  Result<Customer> Get(const identity::Principal& p, int64_t id);
+  // Errors: kInvalidArgument for a bad filter, sort or cursor.
+  Result<Page> List(const identity::Principal& p, const ListRequest& req);
+  // Errors: as Create, plus kAborted when expected_version is stale (the error's message says
+  // the current version).
+  Result<Customer> Update(const identity::Principal& p, int64_t id, int64_t expected_version,
+                          const CustomerPatch& patch);
+  Status Delete(const identity::Principal& p, int64_t id, std::optional<int64_t> expected_version);
+  // Admin only: blanks personal data (names, phones, emails, birthday, address, notes, custom
+  // fields, contacts' data) for a PIPL/GDPR request; keeps id, category, stages, dates.
+  Result<Customer> Erase(const identity::Principal& p, int64_t id);
+  Result<std::vector<Duplicate>> Duplicates(const identity::Principal& p, int64_t id);
+  // Moves from_id into id. Errors: kInvalidArgument (same id), kNotFound, kPermissionDenied.
+  Result<Customer> Merge(const identity::Principal& p, int64_t id, int64_t from_id);
+  // Screen pop: the live visible customer holding this phone (any format).
+  Result<Customer> LookupByPhone(const identity::Principal& p, const std::string& phone);
+  Result<int64_t> Bulk(const identity::Principal& p, const BulkRequest& req);
+  // kNotFound unless the principal may see the customer (for audit and timeline readers).
+  Status CheckVisible(const identity::Principal& p, int64_t id);
+
+  Result<std::vector<Contact>> ListContacts(const identity::Principal& p, int64_t customer_id);
+  Result<Contact> CreateContact(const identity::Principal& p, int64_t customer_id,
+                                const ContactPatch& in);
+  Result<Contact> UpdateContact(const identity::Principal& p, int64_t customer_id,
+                                int64_t contact_id, int64_t expected_version,
+                                const ContactPatch& patch);
+  Status DeleteContact(const identity::Principal& p, int64_t customer_id, int64_t contact_id);
+
+  Result<std::vector<Category>> ListCategories(const identity::Principal& p);
+  Result<Category> CreateCategory(const identity::Principal& p, const Category& in);
+  Result<std::vector<CustomFieldDef>> ListFieldDefs(const identity::Principal& p);
+  Result<CustomFieldDef> CreateFieldDef(const identity::Principal& p, const CustomFieldDef& in);
+  Status DeleteFieldDef(const identity::Principal& p, int64_t id);
+  Result<std::vector<SavedView>> ListSavedViews(const identity::Principal& p);
+  Result<SavedView> CreateSavedView(const identity::Principal& p, const SavedView& in);
+  Status DeleteSavedView(const identity::Principal& p, int64_t id);
+
+  // Creates the built-in categories for an org when missing (first start, migrations).
+  Status EnsureBuiltinCategories(int64_t org_id);
+
+ private:
+  Result<Customer> LoadVisible(const identity::Principal& p, int64_t id);
+  struct Rules {
+    std::vector<Category> categories{};
+    std::vector<CustomFieldDef> field_defs{};
+  };
+  Result<Rules> LoadRules(int64_t org_id);
+  Status Apply(const identity::Principal& p, const Rules& rules, const CustomerPatch& in,
+               Customer& c, const Customer* before);
+
+  CustomerRepository& repo_;
+  const Clock& clock_;
+};
+
+// Limits, exposed for tests and the API document.
+inline constexpr size_t kMaxNameBytes = 200;
+inline constexpr size_t kMaxTextBytes = 200;
+inline constexpr size_t kMaxNoteBytes = 4000;
+inline constexpr size_t kMaxListItems = 20;
+inline constexpr size_t kMaxTagBytes = 50;
+
+}  // namespace kehu::customers

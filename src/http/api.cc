@@ -1,0 +1,328 @@
+#include "http/api.h"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/url/parse.hpp>
+#include <boost/url/url_view.hpp>
+#include <chrono>
+#include <cstdio>
+
+#include "core/strings.h"
+#include "http/json_io.h"
+#include "http/problem.h"
+#include "http/static_files.h"
+
+namespace kehu::http {
+
+namespace {
+
+constexpr int64_t kBucketsUs[] = {500, 1000, 2500, 5000, 10000, 25000, 50000, 100000,
+                                  250000, 500000, 1000000, 2500000};
+
+std::vector<std::string> Split(const std::string& path) {
+  std::vector<std::string> out;
+  size_t i = 1;
+  while (i <= path.size()) {
+    size_t j = path.find('/', i);
+    if (j == std::string::npos) j = path.size();
+    out.push_back(path.substr(i, j - i));
+    i = j + 1;
+  }
+  return out;
+}
+
+bool Match(const Route& r, const std::vector<std::string>& segs, std::map<std::string, std::string>* params) {
+  if (r.segments.size() != segs.size()) return false;
+  for (size_t i = 0; i < segs.size(); ++i) {
+    const std::string& p = r.segments[i];
+    if (p.size() > 2 && p.front() == '{' && p.back() == '}') {
+      const std::string& s = segs[i];
+      if (s.empty() || s.size() > 18 ||
+          !std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; }))
+        return false;
+      if (params) (*params)[p.substr(1, p.size() - 2)] = s;
+    } else if (p != segs[i]) {
+      return false;
+    }
+  }
+  return true;
+}
+
+bool SaneRequestId(std::string_view id) {
+  if (id.empty() || id.size() > 64) return false;
+  return std::all_of(id.begin(), id.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.';
+  });
+}
+
+std::string NewRequestId() {
+  static std::atomic<uint64_t> counter{0};
+  static const uint64_t boot = static_cast<uint64_t>(
+      std::chrono::steady_clock::now().time_since_epoch().count());
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%08llx-%06llx", static_cast<unsigned long long>(boot & 0xffffffff),
+                static_cast<unsigned long long>(counter.fetch_add(1) & 0xffffff));
+  return buf;
+}
+
+}  // namespace
+
+std::optional<std::string> Ctx::Query(const std::string& name) const {
+  for (const auto& [k, v] : query)
+    if (k == name) return v;
+  return std::nullopt;
+}
+
+int64_t Ctx::Id(const std::string& name) const {
+  auto it = params.find(name);
+  return it == params.end() ? 0 : std::stoll(it->second);
+}
+
+Response JsonResponse(int status, const std::string& body) {
+  Response r;
+  r.status = status;
+  r.body = body;
+  return r;
+}
+
+std::string CookieValue(const Request& req, const std::string& name) {
+  std::string_view all = req.Header("cookie");
+  size_t i = 0;
+  while (i < all.size()) {
+    size_t j = all.find(';', i);
+    if (j == std::string_view::npos) j = all.size();
+    std::string_view part = Trim(all.substr(i, j - i));
+    size_t eq = part.find('=');
+    if (eq != std::string_view::npos && part.substr(0, eq) == name) return std::string(part.substr(eq + 1));
+    i = j + 1;
+  }
+  return {};
+}
+
+Api::Api(Services services) : services_(std::move(services)) {}
+
+void Api::Add(std::string method, std::string pattern, RouteFn fn, bool needs_auth) {
+  Route r{.method = std::move(method), .pattern = pattern, .needs_auth = needs_auth, .fn = std::move(fn),
+          .segments = Split(pattern)};
+  routes_.push_back(std::move(r));
+  std::lock_guard lock(metrics_mu_);
+  metrics_.try_emplace(routes_.back().method + " " + pattern, std::make_unique<RouteMetrics>());
+}
+
+void Api::Observe(const std::string& route, int status, int64_t us) {
+  RouteMetrics* m = nullptr;
+  {
+    std::lock_guard lock(metrics_mu_);
+    auto it = metrics_.find(route);
+    if (it == metrics_.end()) it = metrics_.emplace(route, std::make_unique<RouteMetrics>()).first;
+    m = it->second.get();
+  }
+  (status >= 500 ? m->count_5xx : status >= 400 ? m->count_4xx : m->count_2xx).fetch_add(1);
+  for (size_t i = 0; i < std::size(kBucketsUs); ++i)
+    if (us <= kBucketsUs[i]) m->buckets[i].fetch_add(1);
+  m->sum_us.fetch_add(us);
+}
+
+Response Api::Metrics() {
+  std::string out;
+  out += "# HELP kehu_http_requests_total HTTP requests by route and status class.\n";
+  out += "# TYPE kehu_http_requests_total counter\n";
+  std::string hist = "# HELP kehu_http_request_duration_seconds Request latency by route.\n"
+                     "# TYPE kehu_http_request_duration_seconds histogram\n";
+  std::lock_guard lock(metrics_mu_);
+  for (const auto& [route, m] : metrics_) {
+    std::string label = "route=" + JsonQuote(route);
+    int64_t total = m->count_2xx + m->count_4xx + m->count_5xx;
+    out += "kehu_http_requests_total{" + label + ",code=\"2xx\"} " + std::to_string(m->count_2xx.load()) + "\n";
+    out += "kehu_http_requests_total{" + label + ",code=\"4xx\"} " + std::to_string(m->count_4xx.load()) + "\n";
+    out += "kehu_http_requests_total{" + label + ",code=\"5xx\"} " + std::to_string(m->count_5xx.load()) + "\n";
+    for (size_t i = 0; i < std::size(kBucketsUs); ++i) {
+      char le[32];
+      std::snprintf(le, sizeof le, "%g", kBucketsUs[i] / 1e6);
+      hist += "kehu_http_request_duration_seconds_bucket{" + label + ",le=\"" + le + "\"} " +
+              std::to_string(m->buckets[i].load()) + "\n";
+    }
+    hist += "kehu_http_request_duration_seconds_bucket{" + label + ",le=\"+Inf\"} " + std::to_string(total) + "\n";
+    char sum[32];
+    std::snprintf(sum, sizeof sum, "%.6f", m->sum_us.load() / 1e6);
+    hist += "kehu_http_request_duration_seconds_sum{" + label + "} " + sum + "\n";
+    hist += "kehu_http_request_duration_seconds_count{" + label + "} " + std::to_string(total) + "\n";
+  }
+  out += hist;
+  out += "# HELP kehu_http_in_flight Requests being handled.\n# TYPE kehu_http_in_flight gauge\n";
+  out += "kehu_http_in_flight " + std::to_string(in_flight_.load()) + "\n";
+  if (services_.pool_metrics) out += services_.pool_metrics();
+  Response r;
+  r.content_type = "text/plain; version=0.0.4";
+  r.body = std::move(out);
+  return r;
+}
+
+Response Api::Handle(Request& req) {
+  const auto start = std::chrono::steady_clock::now();
+  in_flight_.fetch_add(1);
+  std::string request_id(req.Header("x-request-id"));
+  if (!SaneRequestId(request_id)) request_id = NewRequestId();
+  std::string route = "unmatched", user = "-";
+  Response res;
+  try {
+    res = Dispatch(req, request_id, &route, &user);
+  } catch (const std::exception& e) {
+    spdlog::error("request_id={} unhandled exception: {}", request_id, e.what());
+    res = Problem(500, "internal", "Internal error", "request " + request_id + " failed; see the server log");
+  }
+  res.SetHeader("X-Request-Id", request_id);
+  const int64_t us =
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start).count();
+  Observe(route, res.status, us);
+  in_flight_.fetch_sub(1);
+  spdlog::info("access method={} path={} route=\"{}\" status={} dur_us={} bytes={} user={} ip={} request_id={}",
+               req.method, req.path, route, res.status, us, res.body.size(), user, req.remote_addr, request_id);
+  return res;
+}
+
+Response Api::Dispatch(Request& req, const std::string& request_id, std::string* route_out,
+                       std::string* user_out) {
+  if (req.path == "/metrics" && (req.method == "GET" || req.method == "HEAD")) {
+    *route_out = "GET /metrics";
+    return Metrics();
+  }
+  const auto segs = Split(req.path);
+  const Route* found = nullptr;
+  std::vector<std::string> allowed;
+  Ctx ctx{.req = req};
+  for (const auto& r : routes_) {
+    std::map<std::string, std::string> params;
+    if (!Match(r, segs, &params)) continue;
+    if (r.method == req.method || (req.method == "HEAD" && r.method == "GET")) {
+      found = &r;
+      ctx.params = std::move(params);
+      break;
+    }
+    allowed.push_back(r.method);
+  }
+  if (!found) {
+    if (!allowed.empty()) {
+      std::string allow;
+      for (const auto& m : allowed) allow += (allow.empty() ? "" : ", ") + m;
+      Response r = Problem(405, "method-not-allowed", "Method not allowed",
+                           req.method + " is not allowed here; use " + allow);
+      r.SetHeader("Allow", allow);
+      return r;
+    }
+    if (req.path.rfind("/api/", 0) != 0 && !services_.web_root.empty()) {
+      if (auto r = ServeStatic(req, services_.web_root)) {
+        *route_out = "static";
+        return *r;
+      }
+    }
+    return Problem(404, "not-found", "Not found", "no route for " + req.path);
+  }
+  *route_out = found->method + " " + found->pattern;
+
+  // Query string (Boost.URL decodes percent-escapes and '+').
+  if (!req.query.empty()) {
+    const std::string target = "/?" + req.query;  // the url_view below refers into it
+    auto parsed = boost::urls::parse_origin_form(target);
+    if (!parsed) return Problem(400, "validation", "Invalid request", "malformed query string");
+    for (auto p : parsed->params()) {
+      if (!p.has_value && p.key.empty()) continue;
+      ctx.query.emplace_back(p.key, p.value);
+    }
+  }
+
+  identity::Principal principal;
+  if (found->needs_auth) {
+    std::string_view authz = req.Header("authorization");
+    std::string token;
+    bool by_cookie = false;
+    if (authz.size() > 7 && (authz.substr(0, 7) == "Bearer " || authz.substr(0, 7) == "bearer ")) {
+      token = std::string(Trim(authz.substr(7)));
+    } else if (auto k = req.Header("x-api-key"); !k.empty()) {
+      token = std::string(k);
+    } else {
+      token = CookieValue(req, "kehu_session");
+      by_cookie = true;
+    }
+    if (token.empty()) return Problem(401, "unauthenticated", "Authentication required", "sign in first");
+    auto p = token.rfind("kehu_", 0) == 0 ? services_.identity->AuthenticateApiKey(token)
+                                          : services_.identity->AuthenticateSession(token);
+    if (!p.ok()) {
+      Response r = ErrorResponse(p.error());
+      r.SetHeader("WWW-Authenticate", "Bearer");
+      return r;
+    }
+    principal = std::move(*p);
+    *user_out = std::to_string(principal.user_id);
+    if (by_cookie && req.method != "GET" && req.method != "HEAD") {
+      std::string_view csrf = req.Header("x-csrf-token");
+      if (csrf.empty() || csrf != principal.csrf_token)
+        return Problem(403, "csrf", "Forbidden", "cookie-authenticated writes need the X-CSRF-Token header");
+    }
+    ctx.principal = &principal;
+  }
+  ctx.request_id = request_id;
+
+  // Idempotency-Key on POST: a retried request returns the first result.
+  std::string idem(req.Header("idempotency-key"));
+  if (req.method == "POST" && !idem.empty() && ctx.principal && services_.identity_repo) {
+    if (idem.size() > 200) return Problem(400, "validation", "Invalid request", "Idempotency-Key is too long");
+    const std::string hash = identity::IdentityService::Sha256Hex(req.method + " " + req.path + "\n" + req.body);
+    auto prior = services_.identity_repo->FindIdempotent(principal.org_id, principal.user_id, idem);
+    if (!prior.ok()) return ErrorResponse(prior.error());
+    if (*prior) {
+      if ((*prior)->request_hash != hash)
+        return Problem(422, "idempotency-key-reused", "Idempotency key reused",
+                       "this Idempotency-Key was used for a different request");
+      Response r;
+      r.status = (*prior)->status;
+      r.body = (*prior)->body;
+      const std::string& hs = (*prior)->headers;
+      size_t i = 0;
+      while (i < hs.size()) {
+        size_t j = hs.find('\n', i);
+        if (j == std::string::npos) j = hs.size();
+        std::string line = hs.substr(i, j - i);
+        size_t colon = line.find(": ");
+        if (colon != std::string::npos) {
+          if (line.substr(0, colon) == "Content-Type") r.content_type = line.substr(colon + 2);
+          else r.SetHeader(line.substr(0, colon), line.substr(colon + 2));
+        }
+        i = j + 1;
+      }
+      r.SetHeader("Idempotent-Replayed", "true");
+      return r;
+    }
+    Response r = found->fn(ctx);
+    if (r.status < 500) {
+      std::string hs = "Content-Type: " + r.content_type + "\n";
+      for (const auto& [k, v] : r.headers)
+        if (k == "Location") hs += k + ": " + v + "\n";
+      (void)services_.identity_repo->SaveIdempotent(
+          principal.org_id, principal.user_id, idem,
+          identity::StoredResponse{.request_hash = hash, .status = r.status, .headers = hs, .body = r.body},
+          services_.clock->Now());
+    }
+    return r;
+  }
+  return found->fn(ctx);
+}
+
+void AddSystemRoutes(Api& api) {
+  api.Add("GET", "/healthz", [](Ctx&) { return JsonResponse(200, R"({"status":"ok"})"); }, false);
+  api.Add("GET", "/readyz", [&api](Ctx&) {
+    bool ok = api.services().ready ? api.services().ready() : true;
+    return ok ? JsonResponse(200, R"({"status":"ready"})")
+              : Problem(503, "unavailable", "Service unavailable", "the database does not answer");
+  }, false);
+}
+
+std::unique_ptr<Api> MakeApi(Services services) {
+  auto api = std::make_unique<Api>(std::move(services));
+  AddSystemRoutes(*api);
+  AddIdentityRoutes(*api);
+  AddCustomerRoutes(*api);
+  return api;
+}
+
+}  // namespace kehu::http

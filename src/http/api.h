@@ -1,0 +1,100 @@
+#pragma once
+// The JSON API: a route table, the middleware every request passes (request id, auth, CSRF,
+// idempotency keys, access log, metrics), and dispatch to the handlers of each capability.
+// Plain C++: no Beast here; server.cc calls Api::Handle on a worker thread.
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/time.h"
+#include "domain/customers/customer_service.h"
+#include "domain/identity/identity_service.h"
+#include "http/message.h"
+
+namespace kehu::http {
+
+struct Services {
+  identity::IdentityService* identity{nullptr};
+  identity::IdentityRepository* identity_repo{nullptr};  // idempotency keys
+  customers::CustomerService* customers{nullptr};
+  const Clock* clock{nullptr};
+  std::function<bool()> ready{};                 // database reachable
+  std::function<std::string()> pool_metrics{};   // extra Prometheus lines
+  std::string web_root{};                        // built web assets; empty: API only
+  bool secure_cookies{false};                    // add Secure to cookies (behind TLS)
+};
+
+// What a handler sees.
+struct Ctx {
+  Request& req;
+  const identity::Principal* principal{nullptr};
+  std::map<std::string, std::string> params{};            // path parameters
+  std::vector<std::pair<std::string, std::string>> query{};  // decoded query parameters
+  std::string request_id{};
+
+  // First query parameter with this name.
+  std::optional<std::string> Query(const std::string& name) const;
+  // A path parameter that must be a positive id (the router only routes digits).
+  int64_t Id(const std::string& name) const;
+};
+
+using RouteFn = std::function<Response(Ctx&)>;
+
+struct Route {
+  std::string method{};
+  std::string pattern{};  // "/api/v1/customers/{id}"
+  bool needs_auth{true};
+  RouteFn fn{};
+  std::vector<std::string> segments{};
+};
+
+class Api {
+ public:
+  explicit Api(Services services);
+  Api(const Api&) = delete;
+  Api& operator=(const Api&) = delete;
+
+  // Handles one request; never throws (a handler's exception becomes a 500 problem).
+  Response Handle(Request& req);
+  void Add(std::string method, std::string pattern, RouteFn fn, bool needs_auth = true);
+  const std::vector<Route>& routes() const { return routes_; }
+  const Services& services() const { return services_; }
+
+ private:
+  struct RouteMetrics {
+    std::atomic<int64_t> count_2xx{0}, count_4xx{0}, count_5xx{0};
+    std::atomic<int64_t> buckets[12]{};  // latency histogram
+    std::atomic<int64_t> sum_us{0};
+  };
+  Response Dispatch(Request& req, const std::string& request_id, std::string* route_out,
+                    std::string* user_out);
+  Response Metrics();
+  void Observe(const std::string& route, int status, int64_t micros);
+
+  Services services_;
+  std::vector<Route> routes_;
+  std::mutex metrics_mu_;
+  std::map<std::string, std::unique_ptr<RouteMetrics>> metrics_;
+  std::atomic<int64_t> in_flight_{0};
+};
+
+// Route registration, one function per capability (identity_handler.cc, customers_handler.cc).
+void AddSystemRoutes(Api& api);
+void AddIdentityRoutes(Api& api);
+void AddCustomerRoutes(Api& api);
+
+// Builds the Api with every capability's routes.
+std::unique_ptr<Api> MakeApi(Services services);
+
+// Helpers shared by handlers.
+Response JsonResponse(int status, const std::string& body);
+std::string CookieValue(const Request& req, const std::string& name);
+
+}  // namespace kehu::http

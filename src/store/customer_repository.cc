@@ -1,0 +1,787 @@
+// CustomerRepository over the driver seam. The SQL is shared by SQLite and PostgreSQL except
+// for search, which uses FTS5 tables in SQLite and pg_trgm + tsvector columns in PostgreSQL.
+
+#include <boost/json.hpp>
+
+#include <algorithm>
+#include <charconv>
+#include <map>
+
+#include "core/strings.h"
+#include "store/repositories.h"
+
+namespace kehu::store {
+
+namespace {
+
+using customers::Contact;
+using customers::Customer;
+using customers::CustomerWrite;
+using customers::CustomFieldDef;
+using customers::FieldValue;
+using customers::ListQuery;
+using customers::SavedView;
+using customers::SortKey;
+namespace json = boost::json;
+
+constexpr const char* kCols =
+    "c.id, c.org_id, c.kind, c.name, c.family_name, c.given_name, c.gender, c.birthday, "
+    "c.birthday_lunar, c.category, c.lifecycle_stage, c.relationship_level, c.owner_id, c.tags, "
+    "c.source_channel, c.vip, c.external_id, c.organization, c.note, c.province, c.city, c.district, "
+    "c.street, c.phones, c.emails, c.consents, c.custom_fields, c.merged_into, c.deleted_at, "
+    "c.erased_at, c.created_by, c.created_at, c.updated_at, c.version";
+
+Value Opt(const std::optional<int64_t>& v) { return v ? Value(*v) : Value(Null{}); }
+Value Opt(const std::optional<std::string>& v) { return v ? Value(*v) : Value(Null{}); }
+Value B(bool b) { return int64_t{b ? 1 : 0}; }
+
+std::vector<std::string> StringsFromJson(const std::string& text) {
+  std::vector<std::string> out;
+  boost::system::error_code ec;
+  auto v = json::parse(text, ec);
+  if (ec || !v.is_array()) return out;
+  for (const auto& e : v.as_array())
+    if (e.is_string()) out.emplace_back(e.as_string());
+  return out;
+}
+
+std::string StringsToJson(const std::vector<std::string>& v) { return JsonStringArray(v); }
+
+std::string ConsentsToJson(const std::vector<customers::Consent>& cs) {
+  json::array a;
+  for (const auto& c : cs)
+    a.push_back(json::object{{"channel", c.channel}, {"granted", c.granted}, {"at", c.at}, {"source", c.source}});
+  return json::serialize(a);
+}
+
+std::vector<customers::Consent> ConsentsFromJson(const std::string& text) {
+  std::vector<customers::Consent> out;
+  boost::system::error_code ec;
+  auto v = json::parse(text, ec);
+  if (ec || !v.is_array()) return out;
+  for (const auto& e : v.as_array()) {
+    if (!e.is_object()) continue;
+    const auto& o = e.as_object();
+    customers::Consent c;
+    if (auto* p = o.if_contains("channel"); p && p->is_string()) c.channel = p->as_string();
+    if (auto* p = o.if_contains("granted"); p && p->is_bool()) c.granted = p->as_bool();
+    if (auto* p = o.if_contains("at"); p && p->is_int64()) c.at = p->as_int64();
+    if (auto* p = o.if_contains("source"); p && p->is_string()) c.source = p->as_string();
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+std::string CustomToJson(const std::map<std::string, FieldValue>& m) {
+  json::object o;
+  for (const auto& [k, v] : m) {
+    if (auto* b = std::get_if<bool>(&v)) o[k] = *b;
+    else if (auto* d = std::get_if<double>(&v)) o[k] = *d;
+    else if (auto* s = std::get_if<std::string>(&v)) o[k] = *s;
+    else o[k] = nullptr;
+  }
+  return json::serialize(o);
+}
+
+std::map<std::string, FieldValue> CustomFromJson(const std::string& text) {
+  std::map<std::string, FieldValue> out;
+  boost::system::error_code ec;
+  auto v = json::parse(text, ec);
+  if (ec || !v.is_object()) return out;
+  for (const auto& [k, e] : v.as_object()) {
+    std::string key(k);
+    if (e.is_bool()) out[key] = e.as_bool();
+    else if (e.is_number()) out[key] = e.to_number<double>();
+    else if (e.is_string()) out[key] = std::string(e.as_string());
+  }
+  return out;
+}
+
+Customer FromRow(const Row& r) {
+  Customer c;
+  c.id = r.Int(0);
+  c.org_id = r.Int(1);
+  c.kind = customers::ParseKind(r.Text(2)).value_or(customers::Kind::kPerson);
+  c.name = r.Text(3);
+  c.family_name = r.Text(4);
+  c.given_name = r.Text(5);
+  c.gender = customers::ParseGender(r.Text(6)).value_or(customers::Gender::kUnknown);
+  if (!r.IsNull(7)) c.birthday = ParseDate(r.Text(7));
+  c.birthday_lunar = r.Int(8) != 0;
+  c.category = r.Text(9);
+  c.lifecycle_stage = customers::ParseLifecycle(r.Text(10)).value_or(customers::Lifecycle::kProspect);
+  c.relationship_level = customers::ParseRelationship(r.Text(11)).value_or(customers::Relationship::kBasic);
+  if (!r.IsNull(12)) c.owner_id = r.Int(12);
+  c.tags = StringsFromJson(r.Text(13));
+  c.source_channel = r.Text(14);
+  c.vip = r.Int(15) != 0;
+  if (!r.IsNull(16)) c.external_id = r.Text(16);
+  c.organization = r.Text(17);
+  c.note = r.Text(18);
+  c.address = {r.Text(19), r.Text(20), r.Text(21), r.Text(22)};
+  c.phones = StringsFromJson(r.Text(23));
+  c.emails = StringsFromJson(r.Text(24));
+  c.consents = ConsentsFromJson(r.Text(25));
+  c.custom_fields = CustomFromJson(r.Text(26));
+  if (!r.IsNull(27)) c.merged_into = r.Int(27);
+  if (!r.IsNull(28)) c.deleted_at = r.Int(28);
+  if (!r.IsNull(29)) c.erased_at = r.Int(29);
+  if (!r.IsNull(30)) c.created_by = r.Int(30);
+  c.created_at = r.Int(31);
+  c.updated_at = r.Int(32);
+  c.version = r.Int(33);
+  return c;
+}
+
+// Values for the data columns, in kDataCols order (shared by INSERT and UPDATE).
+constexpr const char* kDataCols[] = {
+    "kind", "name", "family_name", "given_name", "gender", "birthday", "birthday_lunar", "category",
+    "lifecycle_stage", "relationship_level", "owner_id", "tags", "source_channel", "vip",
+    "external_id", "organization", "note", "province", "city", "district", "street", "phones",
+    "emails", "consents", "custom_fields", "merged_into", "deleted_at", "erased_at", "name_sort",
+    "name_fold", "updated_at", "version"};
+
+std::vector<Value> DataValues(const CustomerWrite& w) {
+  const Customer& c = w.customer;
+  return {std::string(customers::Name(c.kind)), c.name, c.family_name, c.given_name,
+          std::string(customers::Name(c.gender)),
+          c.birthday ? Value(FormatDate(*c.birthday)) : Value(Null{}), B(c.birthday_lunar),
+          c.category, std::string(customers::Name(c.lifecycle_stage)),
+          std::string(customers::Name(c.relationship_level)), Opt(c.owner_id), StringsToJson(c.tags),
+          c.source_channel, B(c.vip), Opt(c.external_id), c.organization, c.note,
+          c.address.province, c.address.city, c.address.district, c.address.street,
+          StringsToJson(c.phones), StringsToJson(c.emails), ConsentsToJson(c.consents),
+          CustomToJson(c.custom_fields), Opt(c.merged_into), Opt(c.deleted_at), Opt(c.erased_at),
+          w.search.name_sort, w.search.name_fold, c.updated_at, c.version};
+}
+
+// FTS5 query for the token index: each phrase quoted (quotes doubled) and matched as a prefix.
+std::string Fts5TokenQuery(const std::vector<std::string>& phrases) {
+  std::string q;
+  for (const auto& p : phrases) {
+    std::string esc;
+    for (char ch : p) esc += ch == '"' ? std::string("\"\"") : std::string(1, ch);
+    if (!q.empty()) q += " OR ";
+    q += "\"" + esc + "\" *";
+  }
+  return q;
+}
+
+std::string Fts5Phrase(const std::string& s) {
+  std::string esc;
+  for (char ch : s) esc += ch == '"' ? std::string("\"\"") : std::string(1, ch);
+  return "\"" + esc + "\"";
+}
+
+// PostgreSQL tsquery: words of each phrase joined by <->, the last one a prefix; phrases OR'ed.
+std::string PgTsQuery(const std::vector<std::string>& phrases) {
+  std::string q;
+  for (const auto& p : phrases) {
+    std::vector<std::string> words;
+    size_t i = 0;
+    while (i < p.size()) {
+      while (i < p.size() && p[i] == ' ') ++i;
+      size_t j = i;
+      while (j < p.size() && p[j] != ' ') ++j;
+      if (j > i) words.push_back(p.substr(i, j - i));
+      i = j;
+    }
+    if (words.empty()) continue;
+    std::string phrase;
+    for (size_t k = 0; k < words.size(); ++k) {
+      std::string esc;
+      for (char ch : words[k]) {
+        if (ch == '\'') esc += "''";
+        else if (ch == '\\') esc += "\\\\";
+        else esc += ch;
+      }
+      if (k) phrase += " <-> ";
+      phrase += "'" + esc + "'" + (k + 1 == words.size() ? ":*" : "");
+    }
+    if (!q.empty()) q += " | ";
+    q += "(" + phrase + ")";
+  }
+  return q;
+}
+
+std::string LikeEscape(const std::string& s) {
+  std::string out;
+  for (char ch : s) {
+    if (ch == '%' || ch == '_' || ch == '\\') out += '\\';
+    out += ch;
+  }
+  return out;
+}
+
+// WHERE fragment restricting c.* to what a principal may see.
+void AppendVisibility(const identity::Visibility& v, int64_t org_id, std::string& sql,
+                      std::vector<Value>& params) {
+  if (v.all) return;
+  sql += " AND (c.owner_id = ? OR c.id IN (SELECT customer_id FROM customer_shares WHERE org_id = ? "
+         "AND user_id = ?)";
+  params.insert(params.end(), {v.user_id, org_id, v.user_id});
+  if (!v.managed_team_ids.empty()) {
+    sql += " OR c.owner_id IN (SELECT user_id FROM team_members WHERE org_id = ? AND team_id IN (";
+    params.push_back(org_id);
+    for (size_t i = 0; i < v.managed_team_ids.size(); ++i) {
+      sql += i ? ", ?" : "?";
+      params.push_back(v.managed_team_ids[i]);
+    }
+    sql += "))";
+  }
+  if (v.include_unowned) sql += " OR c.owner_id IS NULL";
+  sql += ")";
+}
+
+class SqlCustomerRepository final : public customers::CustomerRepository {
+ public:
+  explicit SqlCustomerRepository(Database& db) : db_(db), pg_(db.dialect() == Dialect::kPostgres) {}
+
+  Result<std::vector<Customer>> Write(std::vector<CustomerWrite> writes) override {
+    std::vector<Customer> out;
+    KEHU_RETURN_IF_ERROR(db_.Write([&](Connection& c) -> Status {
+      out.clear();
+      for (auto& w : writes) {
+        KEHU_ASSIGN_OR_RETURN(auto written, WriteOne(c, w));
+        out.push_back(std::move(written));
+      }
+      return Status::Ok();
+    }));
+    return out;
+  }
+
+  Result<Customer> Merge(CustomerWrite survivor, CustomerWrite from) override {
+    Customer out;
+    KEHU_RETURN_IF_ERROR(db_.Write([&](Connection& c) -> Status {
+      const int64_t org = survivor.customer.org_id;
+      KEHU_ASSIGN_OR_RETURN(auto gone, WriteOne(c, from));
+      (void)gone;
+      KEHU_RETURN_IF_ERROR(c.Exec("UPDATE contacts SET customer_id = ? WHERE org_id = ? AND customer_id = ?",
+                                  {survivor.customer.id, org, from.customer.id}));
+      KEHU_RETURN_IF_ERROR(c.Exec("DELETE FROM customer_shares WHERE org_id = ? AND customer_id = ?",
+                                  {org, from.customer.id}));
+      KEHU_ASSIGN_OR_RETURN(out, WriteOne(c, survivor));
+      return Status::Ok();
+    }));
+    return out;
+  }
+
+  Result<std::optional<Customer>> Get(int64_t org_id, int64_t id) override {
+    std::optional<Customer> out;
+    KEHU_RETURN_IF_ERROR(db_.Read([&](Connection& c) -> Status {
+      KEHU_ASSIGN_OR_RETURN(auto rows, c.Query(std::string("SELECT ") + kCols +
+                                               " FROM customers c WHERE c.org_id = ? AND c.id = ?",
+                                               {org_id, id}));
+      if (rows.empty()) return Status::Ok();
+      std::vector<Customer> v{FromRow(rows[0])};
+      KEHU_RETURN_IF_ERROR(LoadShares(c, v));
+      out = std::move(v[0]);
+      return Status::Ok();
+    }));
+    return out;
+  }
+
+  Result<std::vector<Customer>> GetMany(int64_t org_id, const std::vector<int64_t>& ids) override {
+    std::vector<Customer> out;
+    if (ids.empty()) return out;
+    KEHU_RETURN_IF_ERROR(db_.Read([&](Connection& c) -> Status {
+      std::string sql = std::string("SELECT ") + kCols + " FROM customers c WHERE c.org_id = ? AND c.id IN (";
+      std::vector<Value> params{org_id};
+      for (size_t i = 0; i < ids.size(); ++i) {
+        sql += i ? ", ?" : "?";
+        params.push_back(ids[i]);
+      }
+      sql += ") ORDER BY c.id";
+      KEHU_ASSIGN_OR_RETURN(auto rows, c.Query(sql, params));
+      for (const auto& r : rows) out.push_back(FromRow(r));
+      return LoadShares(c, out);
+    }));
+    return out;
+  }
+
+  Result<bool> IsVisible(int64_t org_id, int64_t id, const identity::Visibility& v) override {
+    if (v.all) return true;
+    bool out = false;
+    KEHU_RETURN_IF_ERROR(db_.Read([&](Connection& c) -> Status {
+      std::string sql = "SELECT 1 FROM customers c WHERE c.org_id = ? AND c.id = ?";
+      std::vector<Value> params{org_id, id};
+      AppendVisibility(v, org_id, sql, params);
+      KEHU_ASSIGN_OR_RETURN(auto rows, c.Query(sql, params));
+      out = !rows.empty();
+      return Status::Ok();
+    }));
+    return out;
+  }
+
+  Result<std::vector<Customer>> List(const ListQuery& q) override {
+    std::string sql = std::string("SELECT ") + kCols +
+                      " FROM customers c WHERE c.org_id = ? AND c.deleted_at IS NULL AND "
+                      "c.merged_into IS NULL";
+    std::vector<Value> params{q.org_id};
+    if (q.search) {
+      const auto& s = *q.search;
+      if (pg_) {
+        sql += " AND (";
+        bool any = false;
+        std::string tsq = PgTsQuery(s.token_prefixes);
+        if (!tsq.empty()) {
+          sql += "c.search_tok @@ to_tsquery('simple', ?)";
+          params.push_back(tsq);
+          any = true;
+        }
+        if (!s.substring.empty()) {
+          sql += any ? " OR " : "";
+          sql += "c.search_doc LIKE ? ESCAPE '\\'";
+          params.push_back("%" + LikeEscape(s.substring) + "%");
+          any = true;
+        }
+        if (!any) sql += "1 = 0";
+        sql += ")";
+      } else {
+        sql += " AND c.id IN (SELECT rowid FROM customers_fts_tok WHERE customers_fts_tok MATCH ?";
+        params.push_back(Fts5TokenQuery(s.token_prefixes));
+        if (!s.substring.empty()) {
+          sql += " UNION SELECT rowid FROM customers_fts WHERE customers_fts MATCH ?";
+          params.push_back(Fts5Phrase(s.substring));
+        }
+        sql += ")";
+      }
+    }
+    AppendVisibility(q.visibility, q.org_id, sql, params);
+    auto eq = [&](const char* col, const std::optional<std::string>& v) {
+      if (!v) return;
+      sql += std::string(" AND c.") + col + " = ?";
+      params.push_back(*v);
+    };
+    eq("category", q.category);
+    eq("lifecycle_stage", q.lifecycle_stage);
+    eq("relationship_level", q.relationship_level);
+    eq("kind", q.kind);
+    if (q.owner_id) {
+      sql += " AND c.owner_id = ?";
+      params.push_back(*q.owner_id);
+    }
+    if (q.vip) {
+      sql += " AND c.vip = ?";
+      params.push_back(B(*q.vip));
+    }
+    if (q.tag) {
+      sql += " AND c.id IN (SELECT customer_id FROM customer_tags WHERE org_id = ? AND tag = ?)";
+      params.insert(params.end(), {q.org_id, *q.tag});
+    }
+    const char* col = q.sort == SortKey::kCreatedAt ? "c.created_at"
+                      : q.sort == SortKey::kUpdatedAt ? "c.updated_at"
+                                                      : "c.name_sort";
+    const char* op = q.descending ? "<" : ">";
+    if (q.after_key) {
+      Value key;
+      if (q.sort == SortKey::kName) {
+        key = *q.after_key;
+      } else {
+        int64_t k = 0;
+        auto [p, ec] = std::from_chars(q.after_key->data(), q.after_key->data() + q.after_key->size(), k);
+        if (ec != std::errc() || p != q.after_key->data() + q.after_key->size())
+          return InvalidArgument("invalid cursor", {{"cursor", "is not a cursor this list gave out"}});
+        key = k;
+      }
+      sql += std::string(" AND (") + col + " " + op + " ? OR (" + col + " = ? AND c.id " + op + " ?))";
+      params.insert(params.end(), {key, key, q.after_id});
+    }
+    const char* dir = q.descending ? " DESC" : " ASC";
+    sql += std::string(" ORDER BY ") + col + dir + ", c.id" + dir + " LIMIT ?";
+    params.push_back(int64_t{q.limit});
+    std::vector<Customer> out;
+    KEHU_RETURN_IF_ERROR(db_.Read([&](Connection& c) -> Status {
+      KEHU_ASSIGN_OR_RETURN(auto rows, c.Query(sql, params));
+      out.reserve(rows.size());
+      for (const auto& r : rows) out.push_back(FromRow(r));
+      return LoadShares(c, out);
+    }));
+    return out;
+  }
+
+  Result<std::optional<Customer>> FindByPhone(int64_t org_id, const std::string& e164) override {
+    int64_t id = 0;
+    KEHU_RETURN_IF_ERROR(db_.Read([&](Connection& c) -> Status {
+      KEHU_ASSIGN_OR_RETURN(auto rows, c.Query("SELECT customer_id FROM customer_phones WHERE org_id = ? "
+                                               "AND phone = ?", {org_id, e164}));
+      if (!rows.empty()) id = rows[0].Int(0);
+      return Status::Ok();
+    }));
+    if (!id) return std::optional<Customer>();
+    return Get(org_id, id);
+  }
+
+  Result<std::vector<customers::DuplicateCandidate>> FindDuplicates(
+      const Customer& cust, const customers::SearchText& search) override {
+    std::map<int64_t, std::vector<std::string>> found;
+    auto add = [&](int64_t id, const char* reason) {
+      if (id == cust.id) return;
+      auto& v = found[id];
+      if (std::find(v.begin(), v.end(), reason) == v.end()) v.push_back(reason);
+    };
+    KEHU_RETURN_IF_ERROR(db_.Read([&](Connection& c) -> Status {
+      const int64_t org = cust.org_id;
+      const char* live = " AND deleted_at IS NULL AND merged_into IS NULL AND erased_at IS NULL";
+      if (!search.name_fold.empty()) {
+        KEHU_ASSIGN_OR_RETURN(auto rows, c.Query(std::string("SELECT id FROM customers WHERE org_id = ? AND "
+                                                             "name_fold = ?") + live + " LIMIT 50",
+                                                 {org, search.name_fold}));
+        for (const auto& r : rows) add(r.Int(0), "name");
+      }
+      if (!search.name_sort.empty()) {
+        KEHU_ASSIGN_OR_RETURN(auto rows, c.Query(std::string("SELECT id FROM customers WHERE org_id = ? AND "
+                                                             "name_sort = ?") + live + " LIMIT 50",
+                                                 {org, search.name_sort}));
+        for (const auto& r : rows) add(r.Int(0), "name");
+      }
+      // Another customer's contact holds one of this customer's phones or emails.
+      auto contact_match = [&](const std::string& value, const char* col, const char* reason) -> Status {
+        KEHU_ASSIGN_OR_RETURN(auto rows, c.Query(
+            std::string("SELECT DISTINCT customer_id FROM contacts WHERE org_id = ? AND deleted_at IS NULL "
+                        "AND ") + col + " LIKE ? ESCAPE '\\' LIMIT 50",
+            {org, "%" + LikeEscape(JsonQuote(value)) + "%"}));
+        for (const auto& r : rows) add(r.Int(0), reason);
+        return Status::Ok();
+      };
+      for (const auto& p : cust.phones) KEHU_RETURN_IF_ERROR(contact_match(p, "phones", "phone"));
+      for (const auto& e : cust.emails) KEHU_RETURN_IF_ERROR(contact_match(e, "emails", "email"));
+      // This customer's contacts hold another customer's phone or email.
+      KEHU_ASSIGN_OR_RETURN(auto contacts, c.Query("SELECT phones, emails FROM contacts WHERE org_id = ? AND "
+                                                   "customer_id = ? AND deleted_at IS NULL", {org, cust.id}));
+      for (const auto& r : contacts) {
+        for (const auto& p : StringsFromJson(r.Text(0))) {
+          KEHU_ASSIGN_OR_RETURN(auto rows, c.Query("SELECT customer_id FROM customer_phones WHERE org_id = ? "
+                                                   "AND phone = ?", {org, p}));
+          for (const auto& x : rows) add(x.Int(0), "phone");
+        }
+        for (const auto& e : StringsFromJson(r.Text(1))) {
+          KEHU_ASSIGN_OR_RETURN(auto rows, c.Query("SELECT customer_id FROM customer_emails WHERE org_id = ? "
+                                                   "AND email = ?", {org, e}));
+          for (const auto& x : rows) add(x.Int(0), "email");
+        }
+      }
+      return Status::Ok();
+    }));
+    std::vector<customers::DuplicateCandidate> out;
+    for (auto& [id, reasons] : found) out.push_back({id, std::move(reasons)});
+    return out;
+  }
+
+  Result<std::vector<Contact>> ListContacts(int64_t org_id, int64_t customer_id) override {
+    std::vector<Contact> out;
+    KEHU_RETURN_IF_ERROR(db_.Read([&](Connection& c) -> Status {
+      KEHU_ASSIGN_OR_RETURN(auto rows, c.Query(std::string("SELECT ") + kContactCols +
+                                               " FROM contacts WHERE org_id = ? AND customer_id = ? AND "
+                                               "deleted_at IS NULL ORDER BY id", {org_id, customer_id}));
+      for (const auto& r : rows) out.push_back(ContactFromRow(r));
+      return Status::Ok();
+    }));
+    return out;
+  }
+
+  Result<std::optional<Contact>> GetContact(int64_t org_id, int64_t id) override {
+    std::optional<Contact> out;
+    KEHU_RETURN_IF_ERROR(db_.Read([&](Connection& c) -> Status {
+      KEHU_ASSIGN_OR_RETURN(auto rows, c.Query(std::string("SELECT ") + kContactCols +
+                                               " FROM contacts WHERE org_id = ? AND id = ? AND deleted_at IS NULL",
+                                               {org_id, id}));
+      if (!rows.empty()) out = ContactFromRow(rows[0]);
+      return Status::Ok();
+    }));
+    return out;
+  }
+
+  Result<Contact> WriteContact(const Contact& ct, int64_t expected_version, bool remove,
+                               const identity::AuditEntry& audit) override {
+    Contact out = ct;
+    KEHU_RETURN_IF_ERROR(db_.Write([&](Connection& c) -> Status {
+      identity::AuditEntry a = audit;
+      if (remove) {
+        KEHU_ASSIGN_OR_RETURN(auto n, c.Exec(
+            "UPDATE contacts SET deleted_at = ?, name = '', title = '', phones = '[]', emails = '[]', "
+            "note = '', version = version + 1 WHERE org_id = ? AND id = ? AND deleted_at IS NULL",
+            {audit.at, ct.org_id, ct.id}));
+        if (n == 0) return NotFound("no such contact");
+      } else if (ct.id == 0) {
+        KEHU_ASSIGN_OR_RETURN(auto rows, c.Query(
+            "INSERT INTO contacts(org_id, customer_id, name, title, role, phones, emails, note, created_at, "
+            "updated_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1) RETURNING id",
+            {ct.org_id, ct.customer_id, ct.name, ct.title, std::string(customers::Name(ct.role)),
+             StringsToJson(ct.phones), StringsToJson(ct.emails), ct.note, ct.created_at, ct.updated_at}));
+        out.id = rows.at(0).Int(0);
+        out.version = 1;
+        a.entity_id = out.id;
+      } else {
+        KEHU_ASSIGN_OR_RETURN(auto n, c.Exec(
+            "UPDATE contacts SET name = ?, title = ?, role = ?, phones = ?, emails = ?, note = ?, updated_at = ?, "
+            "version = version + 1 WHERE org_id = ? AND id = ? AND version = ? AND deleted_at IS NULL",
+            {ct.name, ct.title, std::string(customers::Name(ct.role)), StringsToJson(ct.phones),
+             StringsToJson(ct.emails), ct.note, ct.updated_at, ct.org_id, ct.id, expected_version}));
+        if (n == 0) return MakeError(ErrorCode::kAborted, "the contact was changed by someone else");
+        out.version = expected_version + 1;
+      }
+      return AppendAuditEntry(c, a);
+    }));
+    return out;
+  }
+
+  Result<std::vector<customers::Category>> ListCategories(int64_t org_id) override {
+    std::vector<customers::Category> out;
+    KEHU_RETURN_IF_ERROR(db_.Read([&](Connection& c) -> Status {
+      KEHU_ASSIGN_OR_RETURN(auto rows, c.Query("SELECT id, org_id, key, name_zh, name_en, builtin FROM categories "
+                                               "WHERE org_id = ? ORDER BY id", {org_id}));
+      for (const auto& r : rows)
+        out.push_back({r.Int(0), r.Int(1), r.Text(2), r.Text(3), r.Text(4), r.Int(5) != 0});
+      return Status::Ok();
+    }));
+    return out;
+  }
+
+  Result<customers::Category> CreateCategory(const customers::Category& k) override {
+    customers::Category out = k;
+    KEHU_RETURN_IF_ERROR(db_.Write([&](Connection& c) -> Status {
+      KEHU_ASSIGN_OR_RETURN(auto rows, c.Query(
+          "INSERT INTO categories(org_id, key, name_zh, name_en, builtin, created_at) VALUES (?, ?, ?, ?, ?, 0) "
+          "RETURNING id", {k.org_id, k.key, k.name_zh, k.name_en, B(k.builtin)}));
+      out.id = rows.at(0).Int(0);
+      return Status::Ok();
+    }));
+    return out;
+  }
+
+  Result<std::vector<CustomFieldDef>> ListFieldDefs(int64_t org_id) override {
+    std::vector<CustomFieldDef> out;
+    KEHU_RETURN_IF_ERROR(db_.Read([&](Connection& c) -> Status {
+      KEHU_ASSIGN_OR_RETURN(auto rows, c.Query("SELECT id, org_id, key, label, type, options, required FROM "
+                                               "custom_field_defs WHERE org_id = ? ORDER BY id", {org_id}));
+      for (const auto& r : rows)
+        out.push_back({r.Int(0), r.Int(1), r.Text(2), r.Text(3),
+                       customers::ParseFieldType(r.Text(4)).value_or(customers::FieldType::kText),
+                       StringsFromJson(r.Text(5)), r.Int(6) != 0});
+      return Status::Ok();
+    }));
+    return out;
+  }
+
+  Result<CustomFieldDef> CreateFieldDef(const CustomFieldDef& d) override {
+    CustomFieldDef out = d;
+    KEHU_RETURN_IF_ERROR(db_.Write([&](Connection& c) -> Status {
+      KEHU_ASSIGN_OR_RETURN(auto rows, c.Query(
+          "INSERT INTO custom_field_defs(org_id, key, label, type, options, required, created_at) "
+          "VALUES (?, ?, ?, ?, ?, ?, 0) RETURNING id",
+          {d.org_id, d.key, d.label, std::string(customers::Name(d.type)), StringsToJson(d.options),
+           B(d.required)}));
+      out.id = rows.at(0).Int(0);
+      return Status::Ok();
+    }));
+    return out;
+  }
+
+  Status DeleteFieldDef(int64_t org_id, int64_t id) override {
+    return db_.Write([&](Connection& c) -> Status {
+      KEHU_ASSIGN_OR_RETURN(auto n, c.Exec("DELETE FROM custom_field_defs WHERE org_id = ? AND id = ?", {org_id, id}));
+      if (n == 0) return NotFound("no such custom field");
+      return Status::Ok();
+    });
+  }
+
+  Result<std::vector<SavedView>> ListSavedViews(int64_t org_id, int64_t user_id) override {
+    std::vector<SavedView> out;
+    KEHU_RETURN_IF_ERROR(db_.Read([&](Connection& c) -> Status {
+      KEHU_ASSIGN_OR_RETURN(auto rows, c.Query("SELECT id, name, query FROM saved_views WHERE org_id = ? AND "
+                                               "user_id = ? ORDER BY id", {org_id, user_id}));
+      for (const auto& r : rows) out.push_back({r.Int(0), org_id, user_id, r.Text(1), r.Text(2)});
+      return Status::Ok();
+    }));
+    return out;
+  }
+
+  Result<SavedView> CreateSavedView(const SavedView& v) override {
+    SavedView out = v;
+    KEHU_RETURN_IF_ERROR(db_.Write([&](Connection& c) -> Status {
+      KEHU_ASSIGN_OR_RETURN(auto rows, c.Query("INSERT INTO saved_views(org_id, user_id, name, query, created_at) "
+                                               "VALUES (?, ?, ?, ?, 0) RETURNING id",
+                                               {v.org_id, v.user_id, v.name, v.query_json}));
+      out.id = rows.at(0).Int(0);
+      return Status::Ok();
+    }));
+    return out;
+  }
+
+  Status DeleteSavedView(int64_t org_id, int64_t user_id, int64_t id) override {
+    return db_.Write([&](Connection& c) -> Status {
+      KEHU_ASSIGN_OR_RETURN(auto n, c.Exec("DELETE FROM saved_views WHERE org_id = ? AND user_id = ? AND id = ?",
+                                           {org_id, user_id, id}));
+      if (n == 0) return NotFound("no such saved view");
+      return Status::Ok();
+    });
+  }
+
+ private:
+  static constexpr const char* kContactCols =
+      "id, org_id, customer_id, name, title, role, phones, emails, note, created_at, updated_at, version";
+
+  static Contact ContactFromRow(const Row& r) {
+    Contact c;
+    c.id = r.Int(0);
+    c.org_id = r.Int(1);
+    c.customer_id = r.Int(2);
+    c.name = r.Text(3);
+    c.title = r.Text(4);
+    c.role = customers::ParseBuyingRole(r.Text(5)).value_or(customers::BuyingRole::kUser);
+    c.phones = StringsFromJson(r.Text(6));
+    c.emails = StringsFromJson(r.Text(7));
+    c.note = r.Text(8);
+    c.created_at = r.Int(9);
+    c.updated_at = r.Int(10);
+    c.version = r.Int(11);
+    return c;
+  }
+
+  Status LoadShares(Connection& c, std::vector<Customer>& v) {
+    if (v.empty()) return Status::Ok();
+    std::string sql = "SELECT customer_id, user_id FROM customer_shares WHERE org_id = ? AND customer_id IN (";
+    std::vector<Value> params{v[0].org_id};
+    std::map<int64_t, size_t> at;
+    for (size_t i = 0; i < v.size(); ++i) {
+      sql += i ? ", ?" : "?";
+      params.push_back(v[i].id);
+      at[v[i].id] = i;
+    }
+    sql += ") ORDER BY user_id";
+    KEHU_ASSIGN_OR_RETURN(auto rows, c.Query(sql, params));
+    for (const auto& r : rows) v[at[r.Int(0)]].shared_with.push_back(r.Int(1));
+    return Status::Ok();
+  }
+
+  // Holder of a unique value among other customers, or 0.
+  Result<int64_t> Holder(Connection& c, const char* sql, int64_t org, const std::string& value, int64_t self) {
+    KEHU_ASSIGN_OR_RETURN(auto rows, c.Query(sql, {org, value, self}));
+    return rows.empty() ? int64_t{0} : rows[0].Int(0);
+  }
+
+  Status CheckUnique(Connection& c, const CustomerWrite& w) {
+    const Customer& cu = w.customer;
+    if (!w.index_contacts) return Status::Ok();
+    auto conflict = [&](int64_t holder, const std::string& field, const std::string& what) {
+      Error e = MakeError(ErrorCode::kAlreadyExists,
+                          "customer " + std::to_string(holder) + " already has this " + what);
+      e.conflict_id = holder;
+      e.fields = {{field, "belongs to customer " + std::to_string(holder)}};
+      return e;
+    };
+    for (size_t i = 0; i < cu.phones.size(); ++i) {
+      KEHU_ASSIGN_OR_RETURN(int64_t h, Holder(c, "SELECT customer_id FROM customer_phones WHERE org_id = ? AND "
+                                                 "phone = ? AND customer_id <> ?", cu.org_id, cu.phones[i], cu.id));
+      if (h) return conflict(h, "phones[" + std::to_string(i) + "]", "phone number");
+    }
+    for (size_t i = 0; i < cu.emails.size(); ++i) {
+      KEHU_ASSIGN_OR_RETURN(int64_t h, Holder(c, "SELECT customer_id FROM customer_emails WHERE org_id = ? AND "
+                                                 "email = ? AND customer_id <> ?", cu.org_id, cu.emails[i], cu.id));
+      if (h) return conflict(h, "emails[" + std::to_string(i) + "]", "email address");
+    }
+    if (cu.external_id) {
+      KEHU_ASSIGN_OR_RETURN(int64_t h, Holder(c, "SELECT id FROM customers WHERE org_id = ? AND external_id = ? "
+                                                 "AND id <> ?", cu.org_id, *cu.external_id, cu.id));
+      if (h) return conflict(h, "external_id", "external id");
+    }
+    return Status::Ok();
+  }
+
+  Result<Customer> WriteOne(Connection& c, CustomerWrite& w) {
+    Customer& cu = w.customer;
+    KEHU_RETURN_IF_ERROR(CheckUnique(c, w));
+    std::vector<Value> vals = DataValues(w);
+    if (w.expected_version == 0) {
+      std::string cols = "org_id, created_by, created_at";
+      std::string qs = "?, ?, ?";
+      std::vector<Value> params{cu.org_id, Opt(cu.created_by), cu.created_at};
+      for (size_t i = 0; i < std::size(kDataCols); ++i) {
+        cols += std::string(", ") + kDataCols[i];
+        qs += ", ?";
+        params.push_back(vals[i]);
+      }
+      if (pg_) {
+        cols += ", search_doc, search_tok";
+        qs += ", ?, to_tsvector('simple', ?)";
+        params.insert(params.end(), {w.search.doc, w.search.tokens});
+      }
+      KEHU_ASSIGN_OR_RETURN(auto rows, c.Query("INSERT INTO customers(" + cols + ") VALUES (" + qs +
+                                               ") RETURNING id", params));
+      cu.id = rows.at(0).Int(0);
+      w.audit.entity_id = cu.id;
+    } else {
+      std::string sql = "UPDATE customers SET ";
+      std::vector<Value> params;
+      for (size_t i = 0; i < std::size(kDataCols); ++i) {
+        sql += (i ? ", " : "") + std::string(kDataCols[i]) + " = ?";
+        params.push_back(vals[i]);
+      }
+      if (pg_) {
+        sql += ", search_doc = ?, search_tok = to_tsvector('simple', ?)";
+        params.insert(params.end(), {w.search.doc, w.search.tokens});
+      }
+      sql += " WHERE org_id = ? AND id = ? AND version = ?";
+      params.insert(params.end(), {cu.org_id, cu.id, w.expected_version});
+      KEHU_ASSIGN_OR_RETURN(auto n, c.Exec(sql, params));
+      if (n == 0) {
+        KEHU_ASSIGN_OR_RETURN(auto rows, c.Query("SELECT version FROM customers WHERE org_id = ? AND id = ?",
+                                                 {cu.org_id, cu.id}));
+        if (rows.empty()) return NotFound("no such customer");
+        return MakeError(ErrorCode::kAborted, "the customer was changed by someone else (current version " +
+                                                  rows[0].Text(0) + ")");
+      }
+    }
+    // Index rows: phones, emails, tags, shares, and (SQLite) the FTS tables.
+    const int64_t org = cu.org_id, id = cu.id;
+    KEHU_RETURN_IF_ERROR(c.Exec("DELETE FROM customer_phones WHERE customer_id = ?", {id}));
+    KEHU_RETURN_IF_ERROR(c.Exec("DELETE FROM customer_emails WHERE customer_id = ?", {id}));
+    KEHU_RETURN_IF_ERROR(c.Exec("DELETE FROM customer_tags WHERE customer_id = ?", {id}));
+    KEHU_RETURN_IF_ERROR(c.Exec("DELETE FROM customer_shares WHERE customer_id = ?", {id}));
+    if (w.index_contacts) {
+      for (const auto& p : cu.phones)
+        KEHU_RETURN_IF_ERROR(c.Exec("INSERT INTO customer_phones(org_id, phone, customer_id) VALUES (?, ?, ?)",
+                                    {org, p, id}));
+      for (const auto& e : cu.emails)
+        KEHU_RETURN_IF_ERROR(c.Exec("INSERT INTO customer_emails(org_id, email, customer_id) VALUES (?, ?, ?)",
+                                    {org, e, id}));
+      for (const auto& t : cu.tags)
+        KEHU_RETURN_IF_ERROR(c.Exec("INSERT INTO customer_tags(org_id, tag, customer_id) VALUES (?, ?, ?)",
+                                    {org, t, id}));
+    }
+    for (int64_t u : cu.shared_with) {
+      KEHU_ASSIGN_OR_RETURN(auto ok, c.Query("SELECT id FROM users WHERE org_id = ? AND id = ?", {org, u}));
+      if (ok.empty()) return InvalidArgument("no such user", {{"shared_with", "no user " + std::to_string(u)}});
+      KEHU_RETURN_IF_ERROR(c.Exec("INSERT INTO customer_shares(org_id, customer_id, user_id) VALUES (?, ?, ?)",
+                                  {org, id, u}));
+    }
+    if (cu.owner_id) {
+      KEHU_ASSIGN_OR_RETURN(auto ok, c.Query("SELECT id FROM users WHERE org_id = ? AND id = ?", {org, *cu.owner_id}));
+      if (ok.empty()) return InvalidArgument("no such user", {{"owner_id", "no such user"}});
+    }
+    if (!pg_) {
+      if (w.expected_version != 0) {
+        KEHU_RETURN_IF_ERROR(c.Exec("DELETE FROM customers_fts WHERE rowid = ?", {id}));
+        KEHU_RETURN_IF_ERROR(c.Exec("DELETE FROM customers_fts_tok WHERE rowid = ?", {id}));
+      }
+      if (w.index_contacts) {
+        KEHU_RETURN_IF_ERROR(c.Exec("INSERT INTO customers_fts(rowid, doc) VALUES (?, ?)", {id, w.search.doc}));
+        KEHU_RETURN_IF_ERROR(c.Exec("INSERT INTO customers_fts_tok(rowid, doc) VALUES (?, ?)", {id, w.search.tokens}));
+      }
+    }
+    KEHU_RETURN_IF_ERROR(AppendAuditEntry(c, w.audit));
+    return cu;
+  }
+
+  Database& db_;
+  bool pg_;
+};
+
+}  // namespace
+
+std::unique_ptr<customers::CustomerRepository> MakeCustomerRepository(Database& db) {
+  return std::make_unique<SqlCustomerRepository>(db);
+}
+
+}  // namespace kehu::store

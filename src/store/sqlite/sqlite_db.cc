@@ -1,0 +1,400 @@
+#include "store/sqlite/sqlite_db.h"
+
+#include <sqlite3.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <cstring>
+#include <mutex>
+#include <string_view>
+#include <thread>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+namespace kehu::store::sqlite {
+namespace {
+
+std::string SqlHead(std::string_view sql) {
+  constexpr size_t kMax = 80;
+  return std::string(sql.substr(0, kMax)) + (sql.size() > kMax ? "..." : "");
+}
+
+// Maps an (extended) SQLite result code to our error codes; see db.h.
+Error SqliteError(int code, sqlite3* db, std::string_view sql) {
+  const std::string text = db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(code);
+  if (code == SQLITE_CONSTRAINT_UNIQUE || code == SQLITE_CONSTRAINT_PRIMARYKEY) {
+    return MakeError(ErrorCode::kAlreadyExists, "sqlite: " + text);
+  }
+  const int primary = code & 0xff;
+  if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED) {
+    return MakeError(ErrorCode::kUnavailable, "sqlite: database is busy: " + text);
+  }
+  return Internal("sqlite: " + text + " (in: " + SqlHead(sql) + ")");
+}
+
+bool OnlyBlanksOrSemicolons(const char* s) {
+  for (; s != nullptr && *s != '\0'; ++s) {
+    if (*s != ';' && *s != ' ' && *s != '\t' && *s != '\n' && *s != '\r') return false;
+  }
+  return true;
+}
+
+class SqliteConnection final : public Connection {
+ public:
+  explicit SqliteConnection(sqlite3* db) : db_(db) {}
+  ~SqliteConnection() override {
+    for (auto& [sql, stmt] : stmts_) sqlite3_finalize(stmt);
+    sqlite3_close_v2(db_);
+  }
+  SqliteConnection(const SqliteConnection&) = delete;
+  SqliteConnection& operator=(const SqliteConnection&) = delete;
+
+  Dialect dialect() const override { return Dialect::kSqlite; }
+  sqlite3* handle() const { return db_; }
+
+  Result<std::vector<Row>> Query(std::string_view sql, const std::vector<Value>& params) override {
+    std::vector<Row> rows;
+    KEHU_RETURN_IF_ERROR(Run(sql, params, &rows));
+    return rows;
+  }
+
+  Result<int64_t> Exec(std::string_view sql, const std::vector<Value>& params) override {
+    KEHU_RETURN_IF_ERROR(Run(sql, params, nullptr));
+    return static_cast<int64_t>(sqlite3_changes64(db_));
+  }
+
+  Status ExecScript(std::string_view sql) override {
+    const std::string text(sql);
+    char* err = nullptr;
+    const int rc = sqlite3_exec(db_, text.c_str(), nullptr, nullptr, &err);
+    sqlite3_free(err);  // sqlite3_errmsg(db_) carries the same text
+    if (rc != SQLITE_OK) return SqliteError(sqlite3_extended_errcode(db_), db_, sql);
+    return Status::Ok();
+  }
+
+  // Runs a statement with no parameters and no interest in its rows (BEGIN, COMMIT, PRAGMA).
+  Status Simple(const char* sql) {
+    const int rc = sqlite3_exec(db_, sql, nullptr, nullptr, nullptr);
+    if (rc != SQLITE_OK) return SqliteError(sqlite3_extended_errcode(db_), db_, sql);
+    return Status::Ok();
+  }
+
+  bool InTransaction() const { return sqlite3_get_autocommit(db_) == 0; }
+
+ private:
+  Result<sqlite3_stmt*> Prepare(std::string_view sql) {
+    std::string key(sql);
+    if (auto it = stmts_.find(key); it != stmts_.end()) return it->second;
+    sqlite3_stmt* stmt = nullptr;
+    const char* tail = nullptr;
+    const int rc = sqlite3_prepare_v3(db_, key.data(), static_cast<int>(key.size()),
+                                      SQLITE_PREPARE_PERSISTENT, &stmt, &tail);
+    if (rc != SQLITE_OK) return SqliteError(rc, db_, sql);
+    if (stmt == nullptr) return InvalidArgument("sqlite: empty statement");
+    if (!OnlyBlanksOrSemicolons(tail)) {
+      sqlite3_finalize(stmt);
+      return InvalidArgument(
+          "sqlite: Query/Exec run one statement; use ExecScript (in: " + SqlHead(sql) + ")");
+    }
+    stmts_.emplace(std::move(key), stmt);
+    return stmt;
+  }
+
+  Status Run(std::string_view sql, const std::vector<Value>& params, std::vector<Row>* rows) {
+    KEHU_ASSIGN_OR_RETURN(sqlite3_stmt * stmt, Prepare(sql));
+    // Leave the cached statement clean whatever happens, so the next use starts fresh and does
+    // not pin a read snapshot.
+    struct Cleanup {
+      sqlite3_stmt* s;
+      ~Cleanup() {
+        sqlite3_reset(s);
+        sqlite3_clear_bindings(s);
+      }
+    } cleanup{stmt};
+
+    const int expected = sqlite3_bind_parameter_count(stmt);
+    if (expected != static_cast<int>(params.size())) {
+      return InvalidArgument("sqlite: statement has " + std::to_string(expected) + " parameters, " +
+                             std::to_string(params.size()) + " given (in: " + SqlHead(sql) + ")");
+    }
+    for (size_t i = 0; i < params.size(); ++i) {
+      const int idx = static_cast<int>(i) + 1;
+      int rc = SQLITE_OK;
+      if (const auto* v = std::get_if<int64_t>(&params[i])) {
+        rc = sqlite3_bind_int64(stmt, idx, *v);
+      } else if (const auto* d = std::get_if<double>(&params[i])) {
+        rc = sqlite3_bind_double(stmt, idx, *d);
+      } else if (const auto* s = std::get_if<std::string>(&params[i])) {
+        // SQLITE_STATIC: params outlive the statement's use (bindings are cleared on return).
+        rc = sqlite3_bind_text64(stmt, idx, s->data(), s->size(), SQLITE_STATIC, SQLITE_UTF8);
+      } else {
+        rc = sqlite3_bind_null(stmt, idx);
+      }
+      if (rc != SQLITE_OK) return SqliteError(rc, db_, sql);
+    }
+
+    for (;;) {
+      const int rc = sqlite3_step(stmt);
+      if (rc == SQLITE_DONE) return Status::Ok();
+      if (rc != SQLITE_ROW) return SqliteError(rc, db_, sql);
+      if (rows == nullptr) continue;
+      const int n = sqlite3_column_count(stmt);
+      std::vector<Value> cols;
+      cols.reserve(static_cast<size_t>(n));
+      for (int c = 0; c < n; ++c) {
+        switch (sqlite3_column_type(stmt, c)) {
+          case SQLITE_INTEGER:
+            cols.emplace_back(static_cast<int64_t>(sqlite3_column_int64(stmt, c)));
+            break;
+          case SQLITE_FLOAT:
+            cols.emplace_back(sqlite3_column_double(stmt, c));
+            break;
+          case SQLITE_TEXT: {
+            const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt, c));
+            cols.emplace_back(std::string(p, static_cast<size_t>(sqlite3_column_bytes(stmt, c))));
+            break;
+          }
+          case SQLITE_BLOB: {
+            const auto* p = static_cast<const char*>(sqlite3_column_blob(stmt, c));
+            const auto len = static_cast<size_t>(sqlite3_column_bytes(stmt, c));
+            cols.emplace_back(p == nullptr ? std::string() : std::string(p, len));
+            break;
+          }
+          default:
+            cols.emplace_back(Null{});
+        }
+      }
+      rows->emplace_back(std::move(cols));
+    }
+  }
+
+  sqlite3* db_;
+  std::unordered_map<std::string, sqlite3_stmt*> stmts_;
+};
+
+Result<std::unique_ptr<SqliteConnection>> Connect(const std::string& name, bool memory,
+                                                  bool reader) {
+  sqlite3* raw = nullptr;
+  int flags =
+      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE;
+  if (memory) flags |= SQLITE_OPEN_URI;
+  const int rc = sqlite3_open_v2(name.c_str(), &raw, flags, nullptr);
+  if (rc != SQLITE_OK) {
+    std::string msg = raw != nullptr ? sqlite3_errmsg(raw) : sqlite3_errstr(rc);
+    sqlite3_close_v2(raw);
+    return MakeError(ErrorCode::kUnavailable, "cannot open sqlite database '" + name + "': " + msg);
+  }
+  auto conn = std::make_unique<SqliteConnection>(raw);
+  // busy_timeout first: the other pragmas may already need to wait for another process.
+  std::string pragmas =
+      "PRAGMA busy_timeout=5000; PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL;"
+      "PRAGMA cache_size=-16000; PRAGMA temp_store=MEMORY;";
+  if (!memory) pragmas += "PRAGMA mmap_size=268435456;";
+  // A reader connection refuses writes, so a write slipped into Read fails loudly instead of
+  // taking the write lock behind the writer's back.
+  if (reader) pragmas += "PRAGMA query_only=ON;";
+  if (Status st = conn->ExecScript(pragmas); !st.ok()) {
+    return MakeError(ErrorCode::kUnavailable,
+                     "cannot configure sqlite database '" + name + "': " + st.error().message);
+  }
+  return conn;
+}
+
+class SqliteDatabase final : public Database {
+ public:
+  SqliteDatabase(std::unique_ptr<SqliteConnection> writer,
+                 std::vector<std::unique_ptr<SqliteConnection>> readers)
+      : writer_(std::move(writer)), readers_(std::move(readers)) {
+    for (auto& r : readers_) free_.push_back(r.get());
+  }
+  // Readers close before the writer: the last connection to close checkpoints the WAL.
+  ~SqliteDatabase() override {
+    readers_.clear();
+    writer_.reset();
+  }
+
+  Dialect dialect() const override { return Dialect::kSqlite; }
+
+  Status Write(const std::function<Status(Connection&)>& fn) override {
+    if (writer_thread_.load() == std::this_thread::get_id()) {
+      return Internal("sqlite: Write called inside Write on the same thread");
+    }
+    std::lock_guard lock(write_mu_);
+    writer_thread_.store(std::this_thread::get_id());
+    struct Owner {
+      std::atomic<std::thread::id>& t;
+      ~Owner() { t.store(std::thread::id()); }
+    } owner{writer_thread_};
+
+    KEHU_RETURN_IF_ERROR(writer_->Simple("BEGIN IMMEDIATE"));
+    Status st;
+    try {
+      st = fn(*writer_);
+    } catch (...) {
+      Rollback();
+      throw;
+    }
+    if (!st.ok()) {
+      Rollback();
+      return st;
+    }
+    if (Status c = writer_->Simple("COMMIT"); !c.ok()) {
+      Rollback();
+      return c;
+    }
+    transactions_.fetch_add(1);
+    return Status::Ok();
+  }
+
+  Status Read(const std::function<Status(Connection&)>& fn) override {
+    Lease lease(this);
+    SqliteConnection& conn = *lease.conn;
+    KEHU_RETURN_IF_ERROR(conn.Simple("BEGIN"));
+    Status st;
+    try {
+      st = fn(conn);
+    } catch (...) {
+      if (conn.InTransaction()) (void)conn.Simple("ROLLBACK");
+      throw;
+    }
+    // Nothing to keep from a read; ROLLBACK ends it just as well and cannot fail for lack of
+    // anything to commit.
+    if (conn.InTransaction()) {
+      if (Status end = conn.Simple("ROLLBACK"); !end.ok() && st.ok()) return end;
+    }
+    return st;
+  }
+
+  bool Ping() override {
+    Status st = Read([](Connection& c) -> Status {
+      KEHU_ASSIGN_OR_RETURN(auto rows, c.Query("SELECT 1", {}));
+      return rows.size() == 1 ? Status::Ok() : Internal("unexpected answer to SELECT 1");
+    });
+    return st.ok();
+  }
+
+  PoolStats Stats() const override {
+    std::lock_guard lock(pool_mu_);
+    return PoolStats{.readers_total = static_cast<int>(readers_.size()),
+                     .readers_in_use = static_cast<int>(readers_.size() - free_.size()),
+                     .waits = waits_,
+                     .transactions = transactions_.load(),
+                     .rollbacks = rollbacks_.load()};
+  }
+
+  // Borrows a reader connection for as long as it lives (waiting when all are busy).
+  struct Lease {
+    explicit Lease(SqliteDatabase* owner) : db(owner) {
+      std::unique_lock lock(db->pool_mu_);
+      if (db->free_.empty()) {
+        ++db->waits_;
+        db->pool_cv_.wait(lock, [&] { return !db->free_.empty(); });
+      }
+      conn = db->free_.back();
+      db->free_.pop_back();
+    }
+    ~Lease() {
+      {
+        std::lock_guard lock(db->pool_mu_);
+        db->free_.push_back(conn);
+      }
+      db->pool_cv_.notify_one();
+    }
+    Lease(const Lease&) = delete;
+    Lease& operator=(const Lease&) = delete;
+    SqliteDatabase* db;
+    SqliteConnection* conn{nullptr};
+  };
+
+ private:
+  void Rollback() {
+    rollbacks_.fetch_add(1);
+    // SQLite may already have rolled back on its own (e.g. SQLITE_FULL); then there is nothing
+    // to end and ROLLBACK would only report an error.
+    if (writer_->InTransaction()) (void)writer_->Simple("ROLLBACK");
+  }
+
+  std::unique_ptr<SqliteConnection> writer_;
+  std::mutex write_mu_;
+  std::atomic<std::thread::id> writer_thread_{};
+
+  std::vector<std::unique_ptr<SqliteConnection>> readers_;
+  mutable std::mutex pool_mu_;
+  std::condition_variable pool_cv_;
+  std::vector<SqliteConnection*> free_;
+  int64_t waits_{0};  // guarded by pool_mu_
+
+  std::atomic<int64_t> transactions_{0};
+  std::atomic<int64_t> rollbacks_{0};
+};
+
+std::atomic<int64_t> memory_db_counter{0};
+
+}  // namespace
+
+Result<std::unique_ptr<Database>> OpenSqlite(const std::string& path, int reader_pool_size) {
+  if (path.empty()) return InvalidArgument("sqlite: empty database path");
+  if (reader_pool_size < 1) return InvalidArgument("sqlite: reader_pool_size must be >= 1");
+  const bool memory = path == ":memory:";
+  // The memdb VFS with a name starting with '/' is one database shared by every connection of
+  // this process that opens the same name, with ordinary file locking (so busy_timeout works,
+  // unlike shared-cache mode whose table locks fail at once with SQLITE_LOCKED).
+  const std::string name =
+      memory ? "file:/kehu_mem_" + std::to_string(memory_db_counter.fetch_add(1)) + "?vfs=memdb"
+             : path;
+
+  KEHU_ASSIGN_OR_RETURN(auto writer, Connect(name, memory, /*reader=*/false));
+  if (!memory) {
+    // WAL is a property of the file; set it once, on the writer, before any reader opens.
+    KEHU_ASSIGN_OR_RETURN(auto rows, writer->Query("PRAGMA journal_mode=WAL", {}));
+    if (rows.empty() || rows[0].Text(0) != "wal") {
+      return MakeError(ErrorCode::kUnavailable,
+                       "cannot switch sqlite database '" + path + "' to WAL mode");
+    }
+  }
+  std::vector<std::unique_ptr<SqliteConnection>> readers;
+  for (int i = 0; i < reader_pool_size; ++i) {
+    KEHU_ASSIGN_OR_RETURN(auto reader, Connect(name, memory, /*reader=*/true));
+    readers.push_back(std::move(reader));
+  }
+  return std::unique_ptr<Database>(
+      std::make_unique<SqliteDatabase>(std::move(writer), std::move(readers)));
+}
+
+Status BackupTo(Database& db, const std::string& path) {
+  auto* sdb = dynamic_cast<SqliteDatabase*>(&db);
+  if (sdb == nullptr) return InvalidArgument("BackupTo needs a SQLite database");
+  if (path.empty()) return InvalidArgument("BackupTo needs a destination path");
+
+  SqliteDatabase::Lease lease(sdb);
+  sqlite3* dest = nullptr;
+  int rc =
+      sqlite3_open_v2(path.c_str(), &dest,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_EXRESCODE, nullptr);
+  if (rc != SQLITE_OK) {
+    std::string msg = dest != nullptr ? sqlite3_errmsg(dest) : sqlite3_errstr(rc);
+    sqlite3_close_v2(dest);
+    return MakeError(ErrorCode::kUnavailable, "cannot open backup file '" + path + "': " + msg);
+  }
+  sqlite3_busy_timeout(dest, 5000);
+  sqlite3_backup* backup = sqlite3_backup_init(dest, "main", lease.conn->handle(), "main");
+  if (backup == nullptr) {
+    Error e = SqliteError(sqlite3_extended_errcode(dest), dest, "backup to " + path);
+    sqlite3_close_v2(dest);
+    return e;
+  }
+  // -1 copies every page in one step under one read lock: a consistent snapshot that never
+  // restarts because the writer committed meanwhile (WAL lets the writer go on).
+  rc = sqlite3_backup_step(backup, -1);
+  // finish stores the step's error on dest, so errmsg(dest) describes it.
+  const int finish_rc = sqlite3_backup_finish(backup);
+  Status result = Status::Ok();
+  if (rc != SQLITE_DONE) {
+    result = SqliteError(finish_rc != SQLITE_OK ? finish_rc : rc, dest, "backup to " + path);
+  }
+  sqlite3_close_v2(dest);
+  return result;
+}
+
+}  // namespace kehu::store::sqlite

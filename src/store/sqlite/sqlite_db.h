@@ -1,0 +1,33 @@
+#pragma once
+// The SQLite driver behind store/db.h.
+//
+// One writer connection guarded by a mutex (every Write is BEGIN IMMEDIATE ... COMMIT) and a
+// pool of reader connections (every Read is BEGIN ... COMMIT on one connection, so it sees one
+// snapshot). A file database runs in WAL mode with synchronous=NORMAL: readers never block the
+// writer, and a committed write survives a crash of the process (not necessarily a power loss).
+// ":memory:" is one in-process database shared by all connections of the pool (the memdb VFS);
+// it has no WAL, so there a writer's COMMIT waits (busy_timeout, 5 s) for open reads to end.
+//
+// Callers use store::Open("sqlite:PATH"); this header is for the driver's own extras.
+
+#include <memory>
+#include <string>
+
+#include "core/result.h"
+#include "store/db.h"
+
+namespace kehu::store::sqlite {
+
+// Opens (creating if needed) the database at path, or a fresh shared in-memory database when
+// path is ":memory:". reader_pool_size must be at least 1.
+// Errors: kUnavailable when the file cannot be opened or configured (message names the path).
+Result<std::unique_ptr<Database>> OpenSqlite(const std::string& path, int reader_pool_size);
+
+// Copies the whole database to a new SQLite file at path (replacing whatever database is there)
+// with the online backup API, from one reader connection in one step: the copy is one consistent
+// snapshot, and in WAL mode writers keep committing while it runs.
+// Errors: kInvalidArgument when db is not a SQLite database; kUnavailable when the destination
+// cannot be opened or is locked; kInternal for any other SQLite failure.
+Status BackupTo(Database& db, const std::string& path);
+
+}  // namespace kehu::store::sqlite

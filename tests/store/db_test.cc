@@ -1,0 +1,521 @@
+#include "store/db.h"
+
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <climits>
+#include <condition_variable>
+#include <filesystem>
+#include <mutex>
+#include <stdexcept>
+#include <thread>
+#include <vector>
+
+#include "store/sqlite/sqlite_db.h"
+#include "store_test_env.h"
+
+namespace kehu::store::testing {
+namespace {
+
+using StoreDatabaseTest = StoreTest;
+
+const std::string kChinese = "客户关系管理 · 王芳 ✓";
+
+TEST_P(StoreDatabaseTest, RoundTripsEveryValueTypeIncludingNullAndChineseText) {
+  ASSERT_TRUE(Script("CREATE TABLE vals (i BIGINT, r DOUBLE PRECISION, s TEXT, n TEXT)").ok());
+  const std::vector<std::vector<Value>> inputs = {
+      {int64_t{INT64_MAX}, 1.5, kChinese, Null{}},
+      {int64_t{INT64_MIN}, -0.125, std::string(), Null{}},
+      {int64_t{0}, 1e300, std::string("it's \"quoted\""), std::string("not null")},
+  };
+  Status st = db().Write([&](Connection& c) -> Status {
+    for (const auto& in : inputs) {
+      KEHU_RETURN_IF_ERROR(c.Exec("INSERT INTO vals (i, r, s, n) VALUES (?, ?, ?, ?)", in));
+    }
+    return Status::Ok();
+  });
+  ASSERT_TRUE(st.ok()) << st.error().message;
+
+  std::vector<Row> rows;
+  st = db().Read([&](Connection& c) -> Status {
+    KEHU_ASSIGN_OR_RETURN(rows, c.Query("SELECT i, r, s, n FROM vals ORDER BY i DESC", {}));
+    return Status::Ok();
+  });
+  ASSERT_TRUE(st.ok()) << st.error().message;
+  ASSERT_EQ(rows.size(), 3u);
+  // ORDER BY i DESC: INT64_MAX, 0, INT64_MIN.
+  const std::vector<size_t> order = {0, 2, 1};
+  for (size_t k = 0; k < rows.size(); ++k) {
+    const auto& want = inputs[order[k]];
+    ASSERT_EQ(rows[k].size(), 4u);
+    for (size_t col = 0; col < 4; ++col) {
+      EXPECT_EQ(rows[k].at(col), want[col]) << "row " << k << " column " << col;
+    }
+  }
+  EXPECT_TRUE(rows[0].IsNull(3));
+  EXPECT_EQ(rows[0].Text(2), kChinese);
+  EXPECT_EQ(rows[0].Int(0), INT64_MAX);
+  EXPECT_DOUBLE_EQ(rows[0].Real(1), 1.5);
+}
+
+TEST_P(StoreDatabaseTest, BooleanExpressionsComeBackAsZeroOrOne) {
+  std::vector<Row> rows;
+  Status st = db().Read([&](Connection& c) -> Status {
+    KEHU_ASSIGN_OR_RETURN(rows, c.Query("SELECT 1 = 1, 1 = 2", {}));
+    return Status::Ok();
+  });
+  ASSERT_TRUE(st.ok()) << st.error().message;
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].at(0), Value(int64_t{1}));
+  EXPECT_EQ(rows[0].at(1), Value(int64_t{0}));
+}
+
+TEST_P(StoreDatabaseTest, InsertReturningGivesTheNewRowsId) {
+  ASSERT_TRUE(Script("CREATE TABLE people (" + IdColumn() + ", name TEXT NOT NULL)").ok());
+  std::vector<int64_t> ids;
+  Status st = db().Write([&](Connection& c) -> Status {
+    for (const char* name : {"王芳", "李雷"}) {
+      KEHU_ASSIGN_OR_RETURN(auto rows, c.Query("INSERT INTO people (name) VALUES (?) RETURNING id",
+                                               {std::string(name)}));
+      if (rows.size() != 1) return Internal("RETURNING gave no row");
+      ids.push_back(rows[0].Int(0));
+    }
+    return Status::Ok();
+  });
+  ASSERT_TRUE(st.ok()) << st.error().message;
+  ASSERT_EQ(ids.size(), 2u);
+  EXPECT_GT(ids[0], 0);
+  EXPECT_NE(ids[0], ids[1]);
+
+  std::string name;
+  st = db().Read([&](Connection& c) -> Status {
+    KEHU_ASSIGN_OR_RETURN(auto rows, c.Query("SELECT name FROM people WHERE id = ?", {ids[1]}));
+    name = rows.at(0).Text(0);
+    return Status::Ok();
+  });
+  ASSERT_TRUE(st.ok()) << st.error().message;
+  EXPECT_EQ(name, "李雷");
+}
+
+TEST_P(StoreDatabaseTest, SecondRowWithTheSameUniqueEmailIsAlreadyExists) {
+  ASSERT_TRUE(Script("CREATE TABLE users (" + IdColumn() + ", email TEXT NOT NULL UNIQUE)").ok());
+  auto insert = [&](const std::string& email) {
+    return db().Write([&](Connection& c) -> Status {
+      KEHU_RETURN_IF_ERROR(c.Exec("INSERT INTO users (email) VALUES (?)", {email}));
+      return Status::Ok();
+    });
+  };
+  ASSERT_TRUE(insert("a@example.com").ok());
+  Status st = insert("a@example.com");
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.error().code, ErrorCode::kAlreadyExists) << st.error().message;
+  EXPECT_NE(st.error().message.find("email"), std::string::npos) << st.error().message;
+  EXPECT_EQ(Count("users"), 1);
+}
+
+TEST_P(StoreDatabaseTest, WriteThatReturnsAnErrorLeavesNoRows) {
+  ASSERT_TRUE(Script("CREATE TABLE notes (body TEXT)").ok());
+  const int64_t rollbacks_before = db().Stats().rollbacks;
+  Status st = db().Write([&](Connection& c) -> Status {
+    KEHU_RETURN_IF_ERROR(c.Exec("INSERT INTO notes (body) VALUES (?)", {std::string("one")}));
+    KEHU_RETURN_IF_ERROR(c.Exec("INSERT INTO notes (body) VALUES (?)", {std::string("two")}));
+    return MakeError(ErrorCode::kFailedPrecondition, "changed my mind");
+  });
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.error().code, ErrorCode::kFailedPrecondition);
+  EXPECT_EQ(st.error().message, "changed my mind");
+  EXPECT_EQ(Count("notes"), 0);
+  EXPECT_EQ(db().Stats().rollbacks, rollbacks_before + 1);
+}
+
+TEST_P(StoreDatabaseTest, WriteThatThrowsRollsBackAndRethrows) {
+  ASSERT_TRUE(Script("CREATE TABLE notes (body TEXT)").ok());
+  EXPECT_THROW((void)db().Write([&](Connection& c) -> Status {
+    auto n = c.Exec("INSERT INTO notes (body) VALUES (?)", {std::string("x")});
+    if (!n.ok()) return n.error();
+    throw std::runtime_error("bug");
+  }),
+               std::runtime_error);
+  EXPECT_EQ(Count("notes"), 0);
+  // The writer is usable again afterwards.
+  ASSERT_TRUE(db().Write([](Connection& c) -> Status {
+                    KEHU_RETURN_IF_ERROR(
+                        c.Exec("INSERT INTO notes (body) VALUES (?)", {std::string("y")}));
+                    return Status::Ok();
+                  })
+                  .ok());
+  EXPECT_EQ(Count("notes"), 1);
+}
+
+TEST_P(StoreDatabaseTest, ReadSeesCommittedWrites) {
+  ASSERT_TRUE(Script("CREATE TABLE notes (body TEXT)").ok());
+  EXPECT_EQ(Count("notes"), 0);
+  ASSERT_TRUE(db().Write([](Connection& c) -> Status {
+                    KEHU_RETURN_IF_ERROR(
+                        c.Exec("INSERT INTO notes (body) VALUES (?)", {std::string("a")}));
+                    return Status::Ok();
+                  })
+                  .ok());
+  EXPECT_EQ(Count("notes"), 1);
+  EXPECT_EQ(db().Stats().readers_in_use, 0);
+}
+
+TEST_P(StoreDatabaseTest, ReadKeepsOneSnapshotWhileAWriterCommits) {
+  if (GetParam() == Backend::kSqliteMemory) {
+    GTEST_SKIP() << "an in-memory SQLite database has no WAL: a writer's COMMIT waits for reads";
+  }
+  ASSERT_TRUE(Script("CREATE TABLE notes (body TEXT)").ok());
+  int64_t first = -1, second = -1;
+  Status write_status;
+  Status st = db().Read([&](Connection& c) -> Status {
+    KEHU_ASSIGN_OR_RETURN(auto a, c.Query("SELECT COUNT(*) FROM notes", {}));
+    first = a.at(0).Int(0);
+    std::thread writer([&] {
+      write_status = db().Write([](Connection& w) -> Status {
+        KEHU_RETURN_IF_ERROR(w.Exec("INSERT INTO notes (body) VALUES (?)", {std::string("b")}));
+        return Status::Ok();
+      });
+    });
+    writer.join();
+    KEHU_ASSIGN_OR_RETURN(auto b, c.Query("SELECT COUNT(*) FROM notes", {}));
+    second = b.at(0).Int(0);
+    return Status::Ok();
+  });
+  ASSERT_TRUE(st.ok()) << st.error().message;
+  ASSERT_TRUE(write_status.ok()) << write_status.error().message;
+  EXPECT_EQ(first, 0);
+  EXPECT_EQ(second, 0);
+  EXPECT_EQ(Count("notes"), 1);
+}
+
+TEST_P(StoreDatabaseTest, ReadRefusesToWrite) {
+  ASSERT_TRUE(Script("CREATE TABLE notes (body TEXT)").ok());
+  Status st = db().Read([](Connection& c) -> Status {
+    KEHU_RETURN_IF_ERROR(c.Exec("INSERT INTO notes (body) VALUES (?)", {std::string("x")}));
+    return Status::Ok();
+  });
+  EXPECT_FALSE(st.ok());
+  EXPECT_EQ(Count("notes"), 0);
+}
+
+TEST_P(StoreDatabaseTest, ConcurrentWritersAllCommit) {
+  ASSERT_TRUE(Script("CREATE TABLE counter (n BIGINT NOT NULL); "
+                     "INSERT INTO counter (n) VALUES (0); "
+                     "CREATE TABLE events (thread BIGINT, k BIGINT)")
+                  .ok());
+  constexpr int kThreads = 4;
+  constexpr int kPerThread = 25;
+  const int64_t before = db().Stats().transactions;
+  std::vector<std::thread> threads;
+  std::vector<int> failures(kThreads, 0);
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int k = 0; k < kPerThread; ++k) {
+        Status st = db().Write([&](Connection& c) -> Status {
+          KEHU_RETURN_IF_ERROR(c.Exec("UPDATE counter SET n = n + 1", {}));
+          KEHU_RETURN_IF_ERROR(
+              c.Exec("INSERT INTO events (thread, k) VALUES (?, ?)", {int64_t{t}, int64_t{k}}));
+          return Status::Ok();
+        });
+        if (!st.ok()) ++failures[static_cast<size_t>(t)];
+        // Readers run alongside the writers.
+        (void)Count("events");
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  for (int f : failures) EXPECT_EQ(f, 0);
+  EXPECT_EQ(Count("events"), kThreads * kPerThread);
+  int64_t n = -1;
+  ASSERT_TRUE(db().Read([&](Connection& c) -> Status {
+                    KEHU_ASSIGN_OR_RETURN(auto rows, c.Query("SELECT n FROM counter", {}));
+                    n = rows.at(0).Int(0);
+                    return Status::Ok();
+                  })
+                  .ok());
+  EXPECT_EQ(n, kThreads * kPerThread);
+  EXPECT_EQ(db().Stats().transactions - before, kThreads * kPerThread);
+}
+
+TEST_P(StoreDatabaseTest, ReaderWaitsWhenEveryPooledConnectionIsBusy) {
+  const int total = db().Stats().readers_total;
+  ASSERT_GE(total, 1);
+  std::mutex mu;
+  std::condition_variable cv;
+  int holding = 0;
+  bool release = false;
+  auto hold = [&](Connection& c) -> Status {
+    KEHU_RETURN_IF_ERROR(c.Query("SELECT 1", {}));
+    std::unique_lock lock(mu);
+    ++holding;
+    cv.notify_all();
+    cv.wait(lock, [&] { return release; });
+    return Status::Ok();
+  };
+  std::vector<std::thread> holders;
+  std::vector<Status> results(static_cast<size_t>(total) + 1);
+  for (int i = 0; i < total; ++i) {
+    holders.emplace_back([&, i] { results[static_cast<size_t>(i)] = db().Read(hold); });
+  }
+  {
+    std::unique_lock lock(mu);
+    cv.wait(lock, [&] { return holding == total; });
+  }
+  EXPECT_EQ(db().Stats().readers_in_use, total);
+  const int64_t waits_before = db().Stats().waits;
+  std::thread late([&] { results.back() = db().Read(hold); });
+  while (db().Stats().waits == waits_before) std::this_thread::yield();
+  {
+    std::lock_guard lock(mu);
+    release = true;
+  }
+  cv.notify_all();
+  for (auto& th : holders) th.join();
+  late.join();
+  for (const auto& r : results) EXPECT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(db().Stats().waits, waits_before + 1);
+  EXPECT_EQ(db().Stats().readers_in_use, 0);
+}
+
+TEST_P(StoreDatabaseTest, QuestionMarkInsideAStringLiteralIsNotAPlaceholder) {
+  std::vector<Row> rows;
+  Status st = db().Read([&](Connection& c) -> Status {
+    KEHU_ASSIGN_OR_RETURN(rows, c.Query("SELECT ?, '?', 'it''s ?', ?", {int64_t{7}, kChinese}));
+    return Status::Ok();
+  });
+  ASSERT_TRUE(st.ok()) << st.error().message;
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].Int(0), 7);
+  EXPECT_EQ(rows[0].Text(1), "?");
+  EXPECT_EQ(rows[0].Text(2), "it's ?");
+  EXPECT_EQ(rows[0].Text(3), kChinese);
+}
+
+TEST_P(StoreDatabaseTest, WrongNumberOfParametersIsInvalidArgument) {
+  Status st = db().Read([&](Connection& c) -> Status {
+    KEHU_RETURN_IF_ERROR(c.Query("SELECT ?, ?", {int64_t{1}}));
+    return Status::Ok();
+  });
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.error().code, ErrorCode::kInvalidArgument) << st.error().message;
+}
+
+TEST_P(StoreDatabaseTest, BadSqlIsInternalAndQuotesTheStatement) {
+  Status st = db().Read([&](Connection& c) -> Status {
+    KEHU_RETURN_IF_ERROR(c.Query("SELECT * FROM no_such_table_here", {}));
+    return Status::Ok();
+  });
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.error().code, ErrorCode::kInternal);
+  EXPECT_NE(st.error().message.find("no_such_table_here"), std::string::npos);
+}
+
+TEST_P(StoreDatabaseTest, PingAnswersTrue) { EXPECT_TRUE(db().Ping()); }
+
+TEST_P(StoreDatabaseTest, BackupToProducesAReadableCopy) {
+  const std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / UniqueName("kehu_backup_test_");
+  std::filesystem::create_directories(dir);
+  const std::string copy = (dir / "copy.db").string();
+  struct Cleanup {
+    std::filesystem::path d;
+    ~Cleanup() {
+      std::error_code ec;
+      std::filesystem::remove_all(d, ec);
+    }
+  } cleanup{dir};
+
+  if (dialect() == Dialect::kPostgres) {
+    Status st = sqlite::BackupTo(db(), copy);
+    ASSERT_FALSE(st.ok());
+    EXPECT_EQ(st.error().code, ErrorCode::kInvalidArgument);
+    return;
+  }
+  ASSERT_TRUE(
+      Script("CREATE TABLE notes (body TEXT); INSERT INTO notes VALUES ('一'), ('二')").ok());
+  Status st = sqlite::BackupTo(db(), copy);
+  ASSERT_TRUE(st.ok()) << st.error().message;
+
+  auto restored = Open("sqlite:" + copy, 1);
+  ASSERT_TRUE(restored.ok()) << restored.error().message;
+  std::vector<Row> rows;
+  st = (*restored)->Read([&](Connection& c) -> Status {
+    KEHU_ASSIGN_OR_RETURN(rows, c.Query("SELECT body FROM notes ORDER BY rowid", {}));
+    return Status::Ok();
+  });
+  ASSERT_TRUE(st.ok()) << st.error().message;
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0].Text(0), "一");
+  EXPECT_EQ(rows[1].Text(0), "二");
+}
+
+TEST_P(StoreDatabaseTest, BrokenPooledConnectionsReconnectOnNextUse) {
+  if (GetParam() != Backend::kPostgres) GTEST_SKIP() << "PostgreSQL connections only";
+  ASSERT_TRUE(db().Ping());
+  // End every server session of this test's pool (they carry the schema as application_name),
+  // as a server restart or an idle timeout would.
+  Database& admin = *env_.admin();
+  Status st = admin.Write([&](Connection& c) -> Status {
+    KEHU_RETURN_IF_ERROR(
+        c.Query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = ?",
+                {env_.schema()}));
+    return Status::Ok();
+  });
+  ASSERT_TRUE(st.ok()) << st.error().message;
+  // Termination is asynchronous; wait until the server has no such sessions left.
+  for (int64_t left = 1; left != 0;) {
+    st = admin.Read([&](Connection& c) -> Status {
+      KEHU_ASSIGN_OR_RETURN(
+          auto rows, c.Query("SELECT COUNT(*) FROM pg_stat_activity WHERE application_name = ?",
+                             {env_.schema()}));
+      left = rows.at(0).Int(0);
+      return Status::Ok();
+    });
+    ASSERT_TRUE(st.ok()) << st.error().message;
+    std::this_thread::yield();
+  }
+  EXPECT_TRUE(db().Ping());
+  ASSERT_TRUE(Script("CREATE TABLE after_restart (x BIGINT)").ok());
+  EXPECT_EQ(Count("after_restart"), 0);
+}
+
+INSTANTIATE_TEST_SUITE_P(Store, StoreDatabaseTest,
+                         ::testing::Values(Backend::kSqliteMemory, Backend::kSqliteFile,
+                                           Backend::kPostgres),
+                         BackendName);
+
+TEST(StoreOpenTest, UnknownSchemeIsInvalidArgument) {
+  for (const char* url : {"mysql://localhost/kehu", "", "sqlite:", "kehu.db"}) {
+    auto db = Open(url);
+    ASSERT_FALSE(db.ok()) << url;
+    EXPECT_EQ(db.error().code, ErrorCode::kInvalidArgument) << url;
+  }
+}
+
+TEST(StoreOpenTest, SqliteFileInAMissingFolderIsUnavailable) {
+  auto db = Open("sqlite:/nonexistent-kehu-dir/sub/kehu.db");
+  ASSERT_FALSE(db.ok());
+  EXPECT_EQ(db.error().code, ErrorCode::kUnavailable);
+  EXPECT_NE(db.error().message.find("/nonexistent-kehu-dir/sub/kehu.db"), std::string::npos);
+}
+
+TEST(StoreOpenTest, UnreachablePostgresIsUnavailable) {
+  // Port 1 on loopback: nothing listens, so the connection is refused at once.
+  for (const char* url :
+       {"host=127.0.0.1 port=1 dbname=kehu user=kehu", "postgresql://kehu@127.0.0.1:1/kehu"}) {
+    auto db = Open(url);
+    ASSERT_FALSE(db.ok()) << url;
+    EXPECT_EQ(db.error().code, ErrorCode::kUnavailable) << url;
+  }
+}
+
+TEST(StoreOpenTest, InMemorySqliteDatabasesAreSeparate) {
+  auto a = Open("sqlite::memory:", 2);
+  auto b = Open("sqlite::memory:", 2);
+  ASSERT_TRUE(a.ok() && b.ok());
+  ASSERT_TRUE(
+      (*a)->Write([](Connection& c) { return c.ExecScript("CREATE TABLE only_in_a (x)"); }).ok());
+  // Visible to a's readers (one shared database per Open) but not to b.
+  EXPECT_TRUE((*a)->Read([](Connection& c) -> Status {
+                    KEHU_RETURN_IF_ERROR(c.Query("SELECT COUNT(*) FROM only_in_a", {}));
+                    return Status::Ok();
+                  })
+                  .ok());
+  EXPECT_FALSE((*b)->Read([](Connection& c) -> Status {
+                     KEHU_RETURN_IF_ERROR(c.Query("SELECT COUNT(*) FROM only_in_a", {}));
+                     return Status::Ok();
+                   })
+                   .ok());
+}
+
+TEST(StoreSqliteTest, WriteInsideWriteIsAnErrorNotADeadlock) {
+  auto db = Open("sqlite::memory:", 1);
+  ASSERT_TRUE(db.ok());
+  Status inner = Status::Ok();
+  Status outer = (*db)->Write([&](Connection&) -> Status {
+    inner = (*db)->Write([](Connection&) { return Status::Ok(); });
+    return Status::Ok();
+  });
+  EXPECT_TRUE(outer.ok());
+  ASSERT_FALSE(inner.ok());
+  EXPECT_EQ(inner.error().code, ErrorCode::kInternal);
+}
+
+TEST(StoreRowTest, ConvertsBetweenTypesAsDocumented) {
+  Row row({Value(int64_t{42}), Value(2.5), Value(std::string("17")), Value(Null{})});
+  EXPECT_EQ(row.Int(0), 42);
+  EXPECT_EQ(row.Text(0), "42");
+  EXPECT_DOUBLE_EQ(row.Real(0), 42.0);
+  EXPECT_DOUBLE_EQ(row.Real(1), 2.5);
+  EXPECT_EQ(row.Text(1), "2.5");
+  EXPECT_EQ(row.Int(2), 17);
+  EXPECT_DOUBLE_EQ(row.Real(2), 17.0);
+  EXPECT_TRUE(row.IsNull(3));
+  EXPECT_EQ(row.Int(3), 0);
+  EXPECT_EQ(row.Text(3), "");
+  EXPECT_DOUBLE_EQ(row.Real(3), 0.0);
+}
+
+// Opens a file database, inserts one row and hands back the Database (still open).
+std::unique_ptr<Database> WriteOneNote(const std::string& url, const std::string& body) {
+  auto db = Open(url, 1);
+  if (!db.ok()) return nullptr;
+  Status st = (*db)->Write([&](Connection& c) -> Status {
+    KEHU_RETURN_IF_ERROR(c.ExecScript("CREATE TABLE IF NOT EXISTS notes (body TEXT)"));
+    KEHU_RETURN_IF_ERROR(c.Exec("INSERT INTO notes (body) VALUES (?)", {body}));
+    return Status::Ok();
+  });
+  return st.ok() ? std::move(*db) : nullptr;
+}
+
+std::vector<std::string> ReadNotes(const std::string& url) {
+  std::vector<std::string> out;
+  auto db = Open(url, 1);
+  if (!db.ok()) return {"open failed: " + db.error().message};
+  Status st = (*db)->Read([&](Connection& c) -> Status {
+    KEHU_ASSIGN_OR_RETURN(auto rows, c.Query("SELECT body FROM notes ORDER BY rowid", {}));
+    for (const auto& r : rows) out.push_back(r.Text(0));
+    return Status::Ok();
+  });
+  if (!st.ok()) return {"read failed: " + st.error().message};
+  return out;
+}
+
+class StoreSqliteFileTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string reason;
+    ASSERT_TRUE(env_.Prepare(Backend::kSqliteFile, &reason)) << reason;
+  }
+  TestDatabase env_;
+};
+
+TEST_F(StoreSqliteFileTest, CommittedWriteSurvivesClosingAndReopening) {
+  {
+    auto db = WriteOneNote(env_.url(), "客户");
+    ASSERT_NE(db, nullptr);
+  }
+  EXPECT_EQ(ReadNotes(env_.url()), std::vector<std::string>{"客户"});
+}
+
+TEST_F(StoreSqliteFileTest, CommittedWriteSurvivesAProcessKilledWithoutClosing) {
+  const pid_t child = fork();
+  ASSERT_NE(child, -1);
+  if (child == 0) {
+    // The child commits, then dies by SIGKILL with the database open and the WAL not
+    // checkpointed, as a crashed server would.
+    auto db = WriteOneNote(env_.url(), "acknowledged");
+    if (db == nullptr) _exit(3);
+    kill(getpid(), SIGKILL);
+    _exit(4);
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) << "child status " << status;
+  EXPECT_TRUE(std::filesystem::exists(env_.url().substr(7) + "-wal"));
+  EXPECT_EQ(ReadNotes(env_.url()), std::vector<std::string>{"acknowledged"});
+}
+
+}  // namespace
+}  // namespace kehu::store::testing

@@ -1,0 +1,221 @@
+#include "analytics/bgnbd.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+#include <vector>
+
+#include "analytics/hypergeometric.h"
+
+namespace kehu::analytics {
+namespace {
+
+constexpr BgNbdParams kCdnow{.r = 0.243, .alpha = 4.414, .a = 0.793, .b = 2.426};
+
+BgNbdData Compress(std::vector<int32_t> x, std::vector<double> t_x, std::vector<double> T) {
+  Result<BgNbdData> d = CompressTriples(x, t_x, T);
+  EXPECT_TRUE(d.ok());
+  return std::move(d).value();
+}
+
+TEST(AnalyticsBgNbd, LikelihoodEqualsAHandComputedValue) {
+  // x = 0, T = 1 with r = alpha = a = b = 1: L = (alpha / (alpha + T))^r = 1/2.
+  EXPECT_NEAR(BgNbdLogLikelihood({1, 1, 1, 1}, Compress({0}, {0.0}, {1.0})), std::log(0.5), 1e-14);
+  // x = 1, t_x = 1, T = 2 with r = 2, alpha = 1, a = 1, b = 2:
+  // G(3)/G(2) * 1^2 = 2; B(1, 3)/B(1, 2) = 2/3; 3^-3 + 1/2 * 2^-3 = 43/432;  L = 43/324.
+  EXPECT_NEAR(BgNbdLogLikelihood({2, 1, 1, 2}, Compress({1}, {1.0}, {2.0})),
+              std::log(43.0 / 324.0), 1e-14);
+}
+
+TEST(AnalyticsBgNbd, CompressedLikelihoodEqualsTheSumOverCustomers) {
+  std::vector<int32_t> x = {0, 2, 2, 5, 0, 2};
+  std::vector<double> t_x = {0, 10, 10, 30, 0, 12};
+  std::vector<double> T = {38, 38, 38, 38, 20, 38};
+  BgNbdData all = Compress(x, t_x, T);
+  EXPECT_EQ(all.size(), 5u);
+  EXPECT_DOUBLE_EQ(all.customers, 6.0);
+  double sum = 0.0;
+  for (size_t i = 0; i < x.size(); ++i) {
+    sum += BgNbdLogLikelihood(kCdnow, Compress({x[i]}, {t_x[i]}, {T[i]}));
+  }
+  EXPECT_NEAR(BgNbdLogLikelihood(kCdnow, all), sum, 1e-10);
+}
+
+TEST(AnalyticsBgNbd, AnalyticGradientMatchesFiniteDifferences) {
+  BgNbdData d = Compress({0, 1, 3, 7, 0, 12}, {0, 4, 20, 30, 0, 35}, {39, 39, 36, 31, 8, 38});
+  double g[4];
+  BgNbdLogLikelihood(kCdnow, d, g);
+  const double p[4] = {kCdnow.r, kCdnow.alpha, kCdnow.a, kCdnow.b};
+  for (int k = 0; k < 4; ++k) {
+    double up[4] = {p[0], p[1], p[2], p[3]}, down[4] = {p[0], p[1], p[2], p[3]};
+    const double h = 1e-6 * p[k];
+    up[k] += h;
+    down[k] -= h;
+    const double numeric = (BgNbdLogLikelihood({up[0], up[1], up[2], up[3]}, d) -
+                            BgNbdLogLikelihood({down[0], down[1], down[2], down[3]}, d)) /
+                           (2 * h);
+    EXPECT_NEAR(g[k], numeric, 1e-5 * std::max(1.0, std::fabs(numeric))) << "parameter " << k;
+  }
+}
+
+TEST(AnalyticsBgNbd, ThreadedLikelihoodEqualsSerial) {
+  std::vector<int32_t> x;
+  std::vector<double> t_x, T;
+  for (int i = 0; i < 20000; ++i) {
+    x.push_back(i % 13);
+    t_x.push_back(i % 13 == 0 ? 0.0 : (i % 31) + 1.0);
+    T.push_back(40.0 + i % 17);
+  }
+  BgNbdData d = Compress(x, t_x, T);
+  double g1[4], g2[4];
+  const double serial = BgNbdLogLikelihood(kCdnow, d, g1, 1);
+  const double threaded = BgNbdLogLikelihood(kCdnow, d, g2, 2);
+  EXPECT_NEAR(serial, threaded, 1e-9 * std::fabs(serial));
+  for (int k = 0; k < 4; ++k) EXPECT_NEAR(g1[k], g2[k], 1e-9 * std::max(1.0, std::fabs(g1[k])));
+}
+
+TEST(AnalyticsBgNbd, BadTriplesAreInvalidArguments) {
+  std::vector<int32_t> x = {1};
+  std::vector<double> t_x = {5}, T = {4};
+  EXPECT_EQ(CompressTriples(x, t_x, T).error().code, ErrorCode::kInvalidArgument);
+  std::vector<int32_t> none = {0};
+  std::vector<double> recency = {2}, age = {4};
+  EXPECT_FALSE(CompressTriples(none, recency, age).ok()) << "x = 0 must have t_x = 0";
+  std::vector<int32_t> neg = {-1};
+  EXPECT_FALSE(CompressTriples(neg, recency, age).ok());
+  EXPECT_FALSE(CompressTriples({}, {}, {}).ok());
+  std::vector<double> nan = {std::nan("")};
+  EXPECT_FALSE(CompressTriples(x, recency, nan).ok());
+}
+
+TEST(AnalyticsBgNbd, FitWithoutAnyRepeatPurchaseIsInvalidArgument) {
+  Result<BgNbdFit> fit = FitBgNbd(Compress({0, 0}, {0, 0}, {10, 20}));
+  ASSERT_FALSE(fit.ok());
+  EXPECT_EQ(fit.error().code, ErrorCode::kInvalidArgument);
+}
+
+TEST(AnalyticsBgNbd, CustomersWithoutRepeatPurchasesAreCertainlyAlive) {
+  // The model lets a customer drop out only right after a repeat purchase.
+  for (double T : {0.0, 1.0, 39.0, 500.0}) EXPECT_EQ(ProbabilityAlive(kCdnow, 0, 0.0, T), 1.0);
+}
+
+TEST(AnalyticsBgNbd, ProbabilityAliveStaysWithinZeroAndOne) {
+  for (int x : {1, 2, 5, 20, 100, 1000}) {
+    for (double T : {1.0, 39.0, 400.0}) {
+      for (double frac : {0.0, 0.3, 1.0}) {
+        const double p = ProbabilityAlive(kCdnow, x, frac * T, T);
+        EXPECT_GE(p, 0.0);
+        EXPECT_LE(p, 1.0);
+        EXPECT_FALSE(std::isnan(p));
+      }
+    }
+  }
+}
+
+TEST(AnalyticsBgNbd, ALongerSilenceLowersProbabilityAlive) {
+  double previous = 1.0;
+  for (double t_x : {38.0, 30.0, 20.0, 10.0, 1.0}) {
+    const double p = ProbabilityAlive(kCdnow, 4, t_x, 39.0);
+    EXPECT_LT(p, previous) << "t_x " << t_x;
+    previous = p;
+  }
+}
+
+TEST(AnalyticsBgNbd, ExpectedPurchasesGrowWithFrequencyForRecentBuyers) {
+  double previous = 0.0;
+  for (int x : {0, 1, 2, 4, 8, 16, 32}) {
+    const double e = ExpectedPurchases(kCdnow, x, x == 0 ? 0.0 : 38.0, 39.0, 39.0);
+    EXPECT_GT(e, previous) << "x " << x;
+    previous = e;
+  }
+}
+
+TEST(AnalyticsBgNbd, ExpectedPurchasesGrowWithTheHorizon) {
+  double previous = 0.0;
+  EXPECT_EQ(ExpectedPurchases(kCdnow, 3, 20.0, 39.0, 0.0), 0.0);
+  for (double t : {1.0, 4.0, 13.0, 39.0, 104.0, 520.0}) {
+    const double e = ExpectedPurchases(kCdnow, 3, 20.0, 39.0, t);
+    EXPECT_GT(e, previous) << "t " << t;
+    previous = e;
+  }
+}
+
+TEST(AnalyticsBgNbd, TransformedExpectationEqualsThePapersFormula) {
+  // FHL 2005 eq. 10 evaluated literally with Boost's pFq, for moderate x where it is safe.
+  for (int x : {0, 1, 3, 10, 40}) {
+    for (double t : {4.0, 39.0, 150.0}) {
+      const double t_x = x == 0 ? 0.0 : 25.0, T = 38.86;
+      const BgNbdParams& p = kCdnow;
+      const double z = t / (p.alpha + T + t);
+      const double literal =
+          (p.a + p.b + x - 1) / (p.a - 1) *
+          (1 - std::pow((p.alpha + T) / (p.alpha + T + t), p.r + x) *
+                   Hyp2F1Boost(p.r + x, p.b + x, p.a + p.b + x - 1, z)) *
+          ProbabilityAlive(p, x, t_x, T);
+      EXPECT_NEAR(ExpectedPurchases(p, x, t_x, T, t), literal, 1e-9 * std::max(1.0, literal))
+          << "x " << x << " t " << t;
+    }
+  }
+}
+
+TEST(AnalyticsBgNbd, NewCustomerExpectationMatchesEquationNine) {
+  for (double t : {1.0, 39.0, 78.0}) {
+    const BgNbdParams& p = kCdnow;
+    const double literal = (p.a + p.b - 1) / (p.a - 1) *
+                           (1 - std::pow(p.alpha / (p.alpha + t), p.r) *
+                                    Hyp2F1Boost(p.r, p.b, p.a + p.b - 1, t / (p.alpha + t)));
+    EXPECT_NEAR(ExpectedPurchasesNewCustomer(p, t), literal, 1e-10);
+  }
+}
+
+TEST(AnalyticsBgNbd, ExpectationIsFiniteForHeavyBuyersAndLongHorizons) {
+  for (int x : {500, 5000}) {
+    const double e = ExpectedPurchases(kCdnow, x, 100.0, 100.0, 5200.0);
+    EXPECT_TRUE(std::isfinite(e));
+    EXPECT_GT(e, 0.0);
+  }
+}
+
+// Simulates the BG/NBD story: rate ~ Gamma(r, 1/alpha), dropout p ~ Beta(a, b), a customer may
+// drop out after each repeat purchase; observed over T_i weeks from their first purchase.
+BgNbdData Simulate(const BgNbdParams& p, int customers, uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::gamma_distribution<double> rate(p.r, 1.0 / p.alpha), ga(p.a, 1.0), gb(p.b, 1.0);
+  std::uniform_real_distribution<double> unit(0.0, 1.0);
+  std::vector<int32_t> x(customers);
+  std::vector<double> t_x(customers), T(customers);
+  for (int i = 0; i < customers; ++i) {
+    const double lambda = rate(rng), u = ga(rng), v = gb(rng), drop = u / (u + v);
+    T[i] = 26.0 + (i % 14);  // integer weeks keep the number of distinct triples small
+    double t = 0.0;
+    for (;;) {
+      t += -std::log(1.0 - unit(rng)) / lambda;
+      if (t > T[i]) break;
+      ++x[i];
+      t_x[i] = t;
+      if (unit(rng) < drop) break;
+    }
+  }
+  Result<BgNbdData> d = CompressTriples(x, t_x, T);
+  EXPECT_TRUE(d.ok());
+  return std::move(d).value();
+}
+
+TEST(AnalyticsBgNbd, FitRecoversTheParametersOfSimulatedCustomers) {
+  const BgNbdParams truth{.r = 0.5, .alpha = 3.0, .a = 0.8, .b = 2.5};
+  Result<BgNbdFit> fit = FitBgNbd(Simulate(truth, 40000, 20261123));
+  ASSERT_TRUE(fit.ok()) << fit.error().message;
+  const FitDiagnostics& d = fit->diagnostics;
+  EXPECT_TRUE(d.converged);
+  EXPECT_TRUE(d.hessian_positive_definite);
+  const double fitted[4] = {fit->params.r, fit->params.alpha, fit->params.a, fit->params.b};
+  const double want[4] = {truth.r, truth.alpha, truth.a, truth.b};
+  for (int k = 0; k < 4; ++k) {
+    // Within four standard errors of the truth (a fixed seed, so this is deterministic).
+    EXPECT_NEAR(fitted[k], want[k], 4 * d.std_errors[k]) << "parameter " << k;
+  }
+}
+
+}  // namespace
+}  // namespace kehu::analytics

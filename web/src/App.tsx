@@ -1,0 +1,141 @@
+import { lazy, Suspense, useEffect } from 'react';
+import { Navigate, Route, Routes, useLocation, useNavigate, Link } from 'react-router-dom';
+import { App as AntApp, Button, ConfigProvider, Layout, Menu, Segmented, Space, Spin, Typography } from 'antd';
+import { LogoutOutlined, SettingOutlined, TeamOutlined } from '@ant-design/icons';
+import zhCN from 'antd/locale/zh_CN';
+import enUS from 'antd/locale/en_US';
+import dayjs from 'dayjs';
+import 'dayjs/locale/zh-cn';
+import { useTranslation } from 'react-i18next';
+import { AuthProvider, useAuth } from './auth';
+import { setLanguage } from './i18n';
+import type { Lang } from './lib/format';
+import LoginPage from './pages/LoginPage';
+import CustomerListPage from './pages/CustomerListPage';
+
+// Everything but the sign-in page and the customer list (the initial routes) loads on demand.
+const Customer360Page = lazy(() => import('./pages/Customer360Page'));
+const UsersPage = lazy(() => import('./pages/admin/UsersPage'));
+const TeamsPage = lazy(() => import('./pages/admin/TeamsPage'));
+const ApiKeysPage = lazy(() => import('./pages/admin/ApiKeysPage'));
+const CustomFieldsPage = lazy(() => import('./pages/admin/CustomFieldsPage'));
+const CategoriesPage = lazy(() => import('./pages/admin/CategoriesPage'));
+
+export function useLang(): Lang {
+  const { i18n } = useTranslation();
+  return i18n.language === 'zh-CN' ? 'zh-CN' : 'en';
+}
+
+function LanguageSwitch() {
+  const lang = useLang();
+  return (
+    <Segmented
+      data-testid="language-switch"
+      size="small"
+      value={lang}
+      onChange={(v) => setLanguage(v as Lang)}
+      options={[
+        { label: '中文', value: 'zh-CN' },
+        { label: 'English', value: 'en' },
+      ]}
+    />
+  );
+}
+
+function Shell() {
+  const { t } = useTranslation();
+  const { user, loading, signOut } = useAuth();
+  const location = useLocation();
+  const navigate = useNavigate();
+
+  if (loading) return <Spin fullscreen />;
+  if (!user) return <Navigate to="/login" replace state={{ from: location.pathname + location.search }} />;
+
+  const isAdmin = user.role === 'admin';
+  const selected = location.pathname.startsWith('/admin/')
+    ? location.pathname.split('/').slice(0, 3).join('/')
+    : '/customers';
+  const items = [
+    { key: '/customers', icon: <TeamOutlined />, label: <Link to="/customers">{t('nav.customers')}</Link> },
+    ...(isAdmin || user.role === 'manager'
+      ? [
+          {
+            key: 'admin',
+            icon: <SettingOutlined />,
+            label: t('nav.admin'),
+            children: [
+              ...(isAdmin ? [{ key: '/admin/users', label: <Link to="/admin/users">{t('nav.users')}</Link> }] : []),
+              { key: '/admin/teams', label: <Link to="/admin/teams">{t('nav.teams')}</Link> },
+              ...(isAdmin
+                ? [{ key: '/admin/api-keys', label: <Link to="/admin/api-keys">{t('nav.apiKeys')}</Link> }]
+                : []),
+              { key: '/admin/custom-fields', label: <Link to="/admin/custom-fields">{t('nav.customFields')}</Link> },
+              { key: '/admin/categories', label: <Link to="/admin/categories">{t('nav.categories')}</Link> },
+            ],
+          },
+        ]
+      : []),
+  ];
+
+  return (
+    <Layout style={{ minHeight: '100vh' }}>
+      <Layout.Sider breakpoint="lg" collapsedWidth={0} theme="light" width={200}>
+        <div style={{ padding: '16px 20px', fontWeight: 600, fontSize: 18 }}>{t('app.name')}</div>
+        <Menu mode="inline" selectedKeys={[selected]} defaultOpenKeys={['admin']} items={items} />
+      </Layout.Sider>
+      <Layout>
+        <Layout.Header
+          style={{ background: '#fff', padding: '0 24px', display: 'flex', justifyContent: 'flex-end', alignItems: 'center' }}
+        >
+          <Space size="large">
+            <LanguageSwitch />
+            <Typography.Text data-testid="current-user">{user.display_name}</Typography.Text>
+            <Button
+              icon={<LogoutOutlined />}
+              onClick={async () => {
+                await signOut();
+                navigate('/login');
+              }}
+            >
+              {t('app.signOut')}
+            </Button>
+          </Space>
+        </Layout.Header>
+        <Layout.Content style={{ padding: 24 }}>
+          <Suspense fallback={<Spin />}>
+            <Routes>
+              <Route path="/customers" element={<CustomerListPage />} />
+              <Route path="/customers/:id" element={<Customer360Page />} />
+              <Route path="/admin/users" element={<UsersPage />} />
+              <Route path="/admin/teams" element={<TeamsPage />} />
+              <Route path="/admin/api-keys" element={<ApiKeysPage />} />
+              <Route path="/admin/custom-fields" element={<CustomFieldsPage />} />
+              <Route path="/admin/categories" element={<CategoriesPage />} />
+              <Route path="*" element={<Navigate to="/customers" replace />} />
+            </Routes>
+          </Suspense>
+        </Layout.Content>
+      </Layout>
+    </Layout>
+  );
+}
+
+export default function App() {
+  const lang = useLang();
+  useEffect(() => {
+    dayjs.locale(lang === 'zh-CN' ? 'zh-cn' : 'en');
+    document.documentElement.lang = lang;
+  }, [lang]);
+  return (
+    <ConfigProvider locale={lang === 'zh-CN' ? zhCN : enUS} theme={{ token: { colorPrimary: '#1677ff' } }}>
+      <AntApp>
+        <AuthProvider>
+          <Routes>
+            <Route path="/login" element={<LoginPage languageSwitch={<LanguageSwitch />} />} />
+            <Route path="/*" element={<Shell />} />
+          </Routes>
+        </AuthProvider>
+      </AntApp>
+    </ConfigProvider>
+  );
+}

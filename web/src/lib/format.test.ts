@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import {
+  formatDate,
+  formatMoney,
+  formatPersonName,
+  formatPhone,
+  formatTimestamp,
+} from './format';
+
+describe('formatDate', () => {
+  it('writes a date the Chinese way in zh-CN', () => {
+    expect(formatDate('2026-11-23', 'zh-CN')).toBe('2026年11月23日');
+    expect(formatDate('2026-01-05', 'zh-CN')).toBe('2026年1月5日');
+  });
+  it('keeps YYYY-MM-DD in English', () => {
+    expect(formatDate('2026-11-23', 'en')).toBe('2026-11-23');
+  });
+  it('shows nothing for a missing date and the raw text for a malformed one', () => {
+    expect(formatDate(null, 'zh-CN')).toBe('');
+    expect(formatDate('23/11/2026', 'zh-CN')).toBe('23/11/2026');
+  });
+});
+
+describe('formatTimestamp', () => {
+  it('converts UTC to Shanghai time before formatting', () => {
+    expect(formatTimestamp('2026-11-23T10:36:00.000Z', 'en')).toBe('2026-11-23 18:36');
+    expect(formatTimestamp('2026-11-23T20:05:00Z', 'zh-CN')).toBe('2026年11月24日 04:05');
+  });
+  it('honours another time zone', () => {
+    expect(formatTimestamp('2026-11-23T10:36:00.000Z', 'en', 'UTC')).toBe('2026-11-23 10:36');
+  });
+  it('returns invalid input unchanged', () => {
+    expect(formatTimestamp('not a time', 'en')).toBe('not a time');
+  });
+});
+
+describe('formatMoney', () => {
+  it('shows yuan with two decimals and thousands separators', () => {
+    expect(formatMoney(123456)).toBe('¥1,234.56');
+    expect(formatMoney(0)).toBe('¥0.00');
+    expect(formatMoney(5)).toBe('¥0.05');
+    expect(formatMoney(100000000)).toBe('¥1,000,000.00');
+  });
+  it('puts the sign before the symbol', () => {
+    expect(formatMoney(-250)).toBe('-¥2.50');
+  });
+  it('is exact beyond double precision', () => {
+    expect(formatMoney(900719925474099312n)).toBe('¥9,007,199,254,740,993.12');
+  });
+  it('uses other currency symbols or codes', () => {
+    expect(formatMoney(1999, 'USD')).toBe('$19.99');
+    expect(formatMoney(1999, 'JPY')).toBe('JPY 19.99');
+  });
+});
+
+describe('formatPersonName', () => {
+  it('puts a Chinese surname first without a space', () => {
+    expect(formatPersonName({ family_name: '王', given_name: '小明' })).toBe('王小明');
+    expect(formatPersonName({ family_name: '欧阳', given_name: '娜娜' })).toBe('欧阳娜娜');
+  });
+  it('puts a Western given name first', () => {
+    expect(formatPersonName({ family_name: 'Lovelace', given_name: 'Ada' })).toBe('Ada Lovelace');
+  });
+  it('prefers the composed name and copes with missing parts', () => {
+    expect(formatPersonName({ name: '王小明', family_name: 'x', given_name: 'y' })).toBe('王小明');
+    expect(formatPersonName({ family_name: '王', given_name: '' })).toBe('王');
+    expect(formatPersonName({})).toBe('');
+  });
+});
+
+describe('formatPhone', () => {
+  it('groups Chinese mobile numbers 3-4-4', () => {
+    expect(formatPhone('+8613812345678')).toBe('138 1234 5678');
+  });
+  it('leaves other numbers as they are', () => {
+    expect(formatPhone('+14155550100')).toBe('+14155550100');
+  });
+});

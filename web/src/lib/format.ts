@@ -1,0 +1,90 @@
+// How Kehu shows dates, money and names: the way Chinese users expect in zh-CN, plain ISO-like
+// forms in English. Pure functions (no React), unit-tested in format.test.ts.
+
+export type Lang = 'zh-CN' | 'en';
+
+const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/** A business date "YYYY-MM-DD" as "2026年11月23日" (zh-CN) or "2026-11-23" (en). */
+export function formatDate(date: string | null | undefined, lang: Lang): string {
+  if (!date) return '';
+  const m = DATE_RE.exec(date);
+  if (!m) return date;
+  return lang === 'zh-CN' ? `${m[1]}年${Number(m[2])}月${Number(m[3])}日` : date;
+}
+
+/**
+ * An RFC 3339 timestamp shown in `timeZone` (default Asia/Shanghai, the org's zone):
+ * "2026年11月23日 18:36" (zh-CN) or "2026-11-23 18:36" (en). Invalid input is returned as is.
+ */
+export function formatTimestamp(
+  iso: string | null | undefined,
+  lang: Lang,
+  timeZone = 'Asia/Shanghai',
+): string {
+  if (!iso) return '';
+  const t = new Date(iso);
+  if (Number.isNaN(t.getTime())) return iso;
+  const parts = new Intl.DateTimeFormat('en-CA', {
+    timeZone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  }).formatToParts(t);
+  const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
+  const date = `${get('year')}-${get('month')}-${get('day')}`;
+  return `${formatDate(date, lang)} ${get('hour')}:${get('minute')}`;
+}
+
+const CURRENCY_SYMBOLS: Record<string, string> = { CNY: '¥', USD: '$', EUR: '€', HKD: 'HK$' };
+
+/**
+ * Money held as integer minor units (fen) shown with its symbol, thousands separators and two
+ * decimals: 123456 → "¥1,234.56", -5 → "-¥0.05". Integer arithmetic only, so no float rounding.
+ */
+export function formatMoney(minorUnits: number | bigint, currency = 'CNY'): string {
+  let v = BigInt(minorUnits);
+  const negative = v < 0n;
+  if (negative) v = -v;
+  const major = (v / 100n).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  const minor = (v % 100n).toString().padStart(2, '0');
+  const symbol = CURRENCY_SYMBOLS[currency] ?? `${currency} `;
+  return `${negative ? '-' : ''}${symbol}${major}.${minor}`;
+}
+
+const CJK_RE = /[\u3400-\u9fff\uf900-\ufaff]/;
+
+/** True when the text contains Chinese (Han) characters. */
+export function hasHan(text: string): boolean {
+  return CJK_RE.test(text);
+}
+
+/**
+ * One display name for a person: Chinese names surname first with no space (王 + 小明 →
+ * "王小明"), Western names given name first ("Ada Lovelace"). A non-empty `name` wins, as the
+ * server already composed it.
+ */
+export function formatPersonName(p: {
+  name?: string | null;
+  family_name?: string | null;
+  given_name?: string | null;
+}): string {
+  const name = (p.name ?? '').trim();
+  if (name) return name;
+  const family = (p.family_name ?? '').trim();
+  const given = (p.given_name ?? '').trim();
+  if (!family || !given) return family || given;
+  if (hasHan(family) || hasHan(given)) return `${family}${given}`;
+  return `${given} ${family}`;
+}
+
+/**
+ * A phone in E.164 shown for reading: +86 mobile numbers as "138 1234 5678", others unchanged.
+ */
+export function formatPhone(e164: string): string {
+  const m = /^\+86(1\d{2})(\d{4})(\d{4})$/.exec(e164);
+  return m ? `${m[1]} ${m[2]} ${m[3]}` : e164;
+}
