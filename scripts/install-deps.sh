@@ -15,7 +15,7 @@ PACKAGES=(
   # libphonenumber runtime and what its headers include (headers are unpacked below)
   libphonenumber8 libgeocoding8 libprotobuf-dev libabsl-dev
   # tests and benchmarks
-  libgtest-dev libgmock-dev libbenchmark-dev postgresql python3 curl wrk nginx-light
+  libgtest-dev libgmock-dev libbenchmark-dev postgresql python3 python3-yaml curl wrk nginx-light
 )
 
 missing=()

@@ -54,7 +54,7 @@ struct Synthetic {
 };
 
 // Per customer: rate ~ Gamma(2, 1/50 per day), dropout after each repeat day ~ Beta(1, 40),
-// first purchase uniform over the first year, 10% of purchase days carry a second order;
+// first purchase uniform over the first year, 20% of purchase days carry a second order;
 // order values around a customer-level mean (Gamma-distributed), in fen.
 Synthetic& Data() {
   static Synthetic* data = [] {
@@ -72,7 +72,7 @@ Synthetic& Data() {
       double t = std::floor(rng.Unit() * 365.0);
       for (;;) {
         const auto day = static_cast<int32_t>(t);
-        const int orders = rng.Unit() < 0.1 ? 2 : 1;
+        const int orders = rng.Unit() < 0.2 ? 2 : 1;
         for (int k = 0; k < orders; ++k) {
           d->ids.push_back(id);
           d->days.push_back(kStartDay + day);
@@ -82,18 +82,19 @@ Synthetic& Data() {
         if (t >= kDays || (t > 0 && rng.Unit() < drop)) break;
       }
     }
-    d->summaries = std::move(SummarizeForCalibration(
-                                 {.customer_ids = d->ids, .days = d->days, .amounts = d->cents},
-                                 kCutoffDay))
-                       .value();
-    d->triples = std::move(CompressTriples(d->summaries.x, d->summaries.t_x, d->summaries.T)).value();
+    d->summaries =
+        std::move(SummarizeForCalibration(
+                      {.customer_ids = d->ids, .days = d->days, .amounts = d->cents}, kCutoffDay))
+            .value();
+    d->triples =
+        std::move(CompressTriples(d->summaries.x, d->summaries.t_x, d->summaries.T)).value();
     d->repeat_mean.resize(d->summaries.size());
     for (size_t i = 0; i < d->summaries.size(); ++i) {
       d->repeat_mean[i] = d->summaries.repeat_mean[i] / 100.0;
     }
     d->bg = std::move(FitBgNbd(d->triples, {.threads = 2})).value();
-    d->gg = std::move(FitGammaGamma(
-                          std::move(PrepareGammaGamma(d->summaries.x, d->repeat_mean)).value()))
+    d->gg = std::move(
+                FitGammaGamma(std::move(PrepareGammaGamma(d->summaries.x, d->repeat_mean)).value()))
                 .value();
     return d;
   }();
@@ -188,7 +189,12 @@ void BM_ScoreEveryone(benchmark::State& state) {
   }
   state.counters["customers"] = static_cast<double>(s.size());
 }
-BENCHMARK(BM_ScoreEveryone)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->Iterations(2)->UseRealTime();
+BENCHMARK(BM_ScoreEveryone)
+    ->Arg(1)
+    ->Arg(2)
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(2)
+    ->UseRealTime();
 
 }  // namespace
 }  // namespace kehu::analytics

@@ -166,8 +166,8 @@ double BgNbdLogLikelihood(const BgNbdParams& p, const BgNbdData& d, std::span<do
     }
     const double w = d.weight_by_x[x];
     if (w == 0.0) continue;
-    ll += w * (std::lgamma(p.r + x) - lg_r + p.r * log_alpha + lg_ab + std::lgamma(p.b + x) -
-               lg_b - std::lgamma(p.a + p.b + x));
+    ll += w * (std::lgamma(p.r + x) - lg_r + p.r * log_alpha + lg_ab + std::lgamma(p.b + x) - lg_b -
+               std::lgamma(p.a + p.b + x));
     if (with_grad) {
       const double dg_abx = internal::Digamma(p.a + p.b + x);
       g[0] += w * (internal::Digamma(p.r + x) - dg_r + log_alpha);
@@ -178,8 +178,8 @@ double BgNbdLogLikelihood(const BgNbdParams& p, const BgNbdData& d, std::span<do
   }
 
   const size_t n = d.size();
-  const size_t workers =
-      std::clamp<size_t>(static_cast<size_t>(std::max(threads, 1)), 1, std::max<size_t>(n / 4096, 1));
+  const size_t workers = std::clamp<size_t>(static_cast<size_t>(std::max(threads, 1)), 1,
+                                            std::max<size_t>(n / 4096, 1));
   std::vector<Partial> parts(workers);
   if (workers == 1) {
     SumRange(p, d, t, with_grad, 0, n, parts[0]);
@@ -203,13 +203,20 @@ double BgNbdLogLikelihood(const BgNbdParams& p, const BgNbdData& d, std::span<do
 Result<BgNbdFit> FitBgNbd(const BgNbdData& data, const BgNbdFitOptions& options) {
   if (data.size() == 0) return InvalidArgument("no customers to fit");
   if (data.weight_by_x.size() < 2) {
-    return InvalidArgument("no customer has a repeat purchase; the dropout process is not identified");
+    return InvalidArgument(
+        "no customer has a repeat purchase; the dropout process is not identified");
   }
   LogLikelihoodFn ll = [&](std::span<const double> v, std::span<double> grad) {
     return BgNbdLogLikelihood({.r = v[0], .alpha = v[1], .a = v[2], .b = v[3]}, data, grad,
                               options.threads);
   };
-  const BgNbdParams& s = options.start;
+  BgNbdParams s{.r = 1.0, .alpha = 0.0, .a = 1.0, .b = 1.0};
+  if (options.start.has_value()) {
+    s = *options.start;
+  } else {
+    for (size_t i = 0; i < data.size(); ++i) s.alpha += data.weight[i] * data.T[i];
+    s.alpha = std::max(s.alpha / data.customers, 1e-3);
+  }
   KEHU_ASSIGN_OR_RETURN(MleResult m,
                         MaximizeLogLikelihood(ll, {s.r, s.alpha, s.a, s.b}, options.mle));
   return BgNbdFit{
@@ -224,16 +231,61 @@ double ProbabilityAlive(const BgNbdParams& p, int32_t x, double t_x, double T) {
   return 1.0 / (1.0 + std::exp(log_odds));
 }
 
-double ExpectedPurchases(const BgNbdParams& p, int32_t x, double t_x, double T, double t) {
-  if (!(t > 0.0)) return 0.0;
+void ExpectedPurchasesIfAlive(const BgNbdParams& p, int32_t x, double T,
+                              std::span<const double> horizons, std::span<double> out) {
+  // Euler's transformation turns ((alpha+T)/(alpha+T+t))^(r+x) 2F1(r+x, b+x; a+b+x-1; z) into
+  // (1-z)^(a-1) 2F1(A, B; c; z) with A = a+b-1-r, B = a-1, c = a+b+x-1: no huge powers for
+  // large x, and terms that shrink like n^(a-2-r-x) z^n.
   double a = p.a;
   if (std::fabs(a - 1.0) < 1e-9) a = 1.0 + 1e-9;
-  const double z = t / (p.alpha + T + t);
-  const double c = a + p.b + x - 1.0;
-  const double f = Hyp2F1(a + p.b - 1.0 - p.r, a - 1.0, c, z);
-  const double bracket = 1.0 - std::exp((a - 1.0) * std::log1p(-z)) * f;
-  const double numerator = c / (a - 1.0) * bracket;
-  return numerator * ProbabilityAlive({.r = p.r, .alpha = p.alpha, .a = a, .b = p.b}, x, t_x, T);
+  const double big_a = a + p.b - 1.0 - p.r, big_b = a - 1.0, c = a + p.b + x - 1.0;
+  double z_max = 0.0;
+  for (double t : horizons) {
+    if (t > 0.0) z_max = std::max(z_max, t / (p.alpha + T + t));
+  }
+  // Series coefficients up to where the tail at z_max is negligible (the rule of Hyp2F1);
+  // smaller z need no more terms than that.
+  constexpr size_t kMaxTerms = 2000;
+  thread_local std::vector<double> coef;
+  coef.assign(1, 1.0);
+  bool converged = z_max == 0.0;
+  double term = 1.0, sum = 1.0;
+  for (size_t n = 0; n < kMaxTerms && !converged; ++n) {
+    const double ratio = (big_a + n) * (big_b + n) / ((c + n) * (n + 1.0));
+    coef.push_back(coef.back() * ratio);
+    term *= ratio * z_max;
+    sum += term;
+    const double past = n + 1.0;
+    if (term == 0.0) {
+      converged = true;
+    } else if (past > -big_a && past > -big_b && past > -c && ratio * z_max < 1.0) {
+      const double rho = std::max(ratio * z_max, z_max);
+      converged = std::fabs(term) * rho / (1.0 - rho) <= 1e-16 * std::fabs(sum);
+    }
+  }
+  for (size_t k = 0; k < horizons.size(); ++k) {
+    const double t = horizons[k];
+    if (!(t > 0.0)) {
+      out[k] = 0.0;
+      continue;
+    }
+    const double z = t / (p.alpha + T + t);
+    double f;
+    if (converged) {
+      f = 0.0;
+      for (size_t n = coef.size(); n-- > 0;) f = f * z + coef[n];
+    } else {
+      f = Hyp2F1(big_a, big_b, c, z);
+    }
+    out[k] = c / (a - 1.0) * (1.0 - std::exp((a - 1.0) * std::log1p(-z)) * f);
+  }
+}
+
+double ExpectedPurchases(const BgNbdParams& p, int32_t x, double t_x, double T, double t) {
+  if (!(t > 0.0)) return 0.0;
+  double if_alive = 0.0;
+  ExpectedPurchasesIfAlive(p, x, T, {&t, 1}, {&if_alive, 1});
+  return if_alive * ProbabilityAlive(p, x, t_x, T);
 }
 
 double ExpectedPurchasesNewCustomer(const BgNbdParams& p, double t) {

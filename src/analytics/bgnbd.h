@@ -11,6 +11,7 @@
 //   double next_year = ExpectedPurchases(fit->params, x, t_x, T, 52.0);
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <vector>
 
@@ -59,11 +60,13 @@ Result<BgNbdData> CompressTriples(std::span<const int32_t> x, std::span<const do
 // analytic gradient (d/dr, d/dalpha, d/da, d/db) is written to it. `threads` > 1 splits the
 // sum across threads. Returns -inf/NaN for non-positive parameters (no error path: it is called
 // inside the optimiser).
-double BgNbdLogLikelihood(const BgNbdParams& p, const BgNbdData& data,
-                          std::span<double> grad = {}, int threads = 1);
+double BgNbdLogLikelihood(const BgNbdParams& p, const BgNbdData& data, std::span<double> grad = {},
+                          int threads = 1);
 
 struct BgNbdFitOptions {
-  BgNbdParams start{.r = 1.0, .alpha = 1.0, .a = 1.0, .b = 1.0};
+  // Unset: r = a = b = 1 and alpha = the mean T, so the start's purchase rate r / alpha is about
+  // one per observation period whatever the time unit.
+  std::optional<BgNbdParams> start{};
   MleOptions mle{};
   int threads{1};  // threads for each likelihood evaluation
 };
@@ -91,6 +94,14 @@ double ProbabilityAlive(const BgNbdParams& p, int32_t x, double t_x, double T);
 // and whose terms shrink faster as x grows (no overflow for heavy buyers). Needs a != 1
 // (the formula's removable singularity; a is perturbed by 1e-9 there). Returns 0 for t <= 0.
 double ExpectedPurchases(const BgNbdParams& p, int32_t x, double t_x, double T, double t);
+
+// E[Y(t) | alive at T, x, T]: expected purchases in the next t weeks of a customer known to be
+// alive, for each t in `horizons` (weeks, >= 0), written to `out` (same length). Then
+// ExpectedPurchases(p, x, t_x, T, t) = ProbabilityAlive(p, x, t_x, T) * this (it does not
+// depend on t_x). The horizons share one set of series coefficients, so a CLV that needs a
+// dozen horizons per customer costs little more than one.
+void ExpectedPurchasesIfAlive(const BgNbdParams& p, int32_t x, double T,
+                              std::span<const double> horizons, std::span<double> out);
 
 // E[X(t)]: expected purchases in the first t weeks of a new customer (FHL 2005, eq. 9):
 //   (a+b-1)/(a-1) [1 - (alpha/(alpha+t))^r 2F1(r, b; a+b-1; t/(alpha+t))].

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <thread>
+#include <vector>
 
 namespace kehu::analytics {
 
@@ -20,17 +21,29 @@ Status ValidateClvOptions(const ClvOptions& o) {
 
 double CustomerLifetimeValue(const BgNbdParams& bg, const GammaGammaParams& gg, int32_t x,
                              double t_x, double T, double m_x, const ClvOptions& o) {
-  const double value = ConditionalExpectedValue(gg, x, m_x);
-  double clv = 0.0;
-  double previous = 0.0;
-  double discount = 1.0;
-  for (int k = 1; k <= o.months; ++k) {
-    const double cumulative = ExpectedPurchases(bg, x, t_x, T, k * o.weeks_per_month);
-    discount /= 1.0 + o.monthly_discount_rate;
-    clv += (cumulative - previous) * discount;
-    previous = cumulative;
+  // Cumulative purchases at the end of each month, for a customer alive now; P(alive) and the
+  // margin and value factor out of the sum.
+  constexpr int kStackMonths = 120;
+  double stack_h[kStackMonths], stack_e[kStackMonths];
+  std::vector<double> heap_h, heap_e;
+  double* horizons = stack_h;
+  double* cumulative = stack_e;
+  if (o.months > kStackMonths) {
+    heap_h.resize(o.months);
+    heap_e.resize(o.months);
+    horizons = heap_h.data();
+    cumulative = heap_e.data();
   }
-  return o.margin * value * clv;
+  const auto months = static_cast<size_t>(o.months);
+  for (size_t k = 0; k < months; ++k) horizons[k] = (k + 1.0) * o.weeks_per_month;
+  ExpectedPurchasesIfAlive(bg, x, T, {horizons, months}, {cumulative, months});
+  double sum = 0.0, previous = 0.0, discount = 1.0;
+  for (size_t k = 0; k < months; ++k) {
+    discount /= 1.0 + o.monthly_discount_rate;
+    sum += (cumulative[k] - previous) * discount;
+    previous = cumulative[k];
+  }
+  return o.margin * ConditionalExpectedValue(gg, x, m_x) * ProbabilityAlive(bg, x, t_x, T) * sum;
 }
 
 Result<CustomerScores> ScoreCustomers(const BgNbdParams& bg, const GammaGammaParams& gg,

@@ -24,7 +24,8 @@ inline Error BadElement(std::string_view column, size_t i, std::string_view mess
   std::string text = field;
   text += ' ';
   text += message;
-  return InvalidArgument(std::move(text), {{.field = std::move(field), .message = std::string(message)}});
+  return InvalidArgument(std::move(text),
+                         {{.field = std::move(field), .message = std::string(message)}});
 }
 
 }  // namespace kehu::analytics::internal

@@ -81,7 +81,13 @@ Result<GammaGammaFit> FitGammaGamma(const GammaGammaData& data,
   LogLikelihoodFn ll = [&](std::span<const double> v, std::span<double> grad) {
     return GammaGammaLogLikelihood({.p = v[0], .q = v[1], .gamma = v[2]}, data, grad);
   };
-  const GammaGammaParams& s = options.start;
+  GammaGammaParams s{.p = 1.0, .q = 2.0, .gamma = 0.0};
+  if (options.start.has_value()) {
+    s = *options.start;
+  } else {
+    for (size_t i = 0; i < data.size(); ++i) s.gamma += data.x_times_m[i] / data.x[i];
+    s.gamma /= static_cast<double>(data.size());
+  }
   KEHU_ASSIGN_OR_RETURN(MleResult m, MaximizeLogLikelihood(ll, {s.p, s.q, s.gamma}, options.mle));
   return GammaGammaFit{.params = {.p = m.params[0], .q = m.params[1], .gamma = m.params[2]},
                        .diagnostics = std::move(m.diagnostics)};

@@ -11,6 +11,7 @@
 //   double spend = ConditionalExpectedValue(fit->params, x, m_x);
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <vector>
 
@@ -30,7 +31,7 @@ struct GammaGammaParams {
 struct GammaGammaData {
   std::vector<int32_t> x{};
   std::vector<double> x_times_m{};
-  std::vector<double> count_by_x{};    // index = x
+  std::vector<double> count_by_x{};      // index = x
   std::vector<double> sum_log_m_by_x{};  // index = x
   size_t skipped_zero_value{0};  // customers with x > 0 but m_x = 0 (all repeats free), left out
   size_t size() const { return x.size(); }
@@ -51,7 +52,9 @@ double GammaGammaLogLikelihood(const GammaGammaParams& params, const GammaGammaD
                                std::span<double> grad = {});
 
 struct GammaGammaFitOptions {
-  GammaGammaParams start{.p = 1.0, .q = 1.0, .gamma = 1.0};
+  // Unset: p = 1, q = 2, gamma = the mean m_x, which puts the start's population mean
+  // p gamma / (q - 1) on the data's mean whatever the currency unit.
+  std::optional<GammaGammaParams> start{};
   MleOptions mle{};
 };
 

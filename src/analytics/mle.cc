@@ -1,11 +1,11 @@
 #include "analytics/mle.h"
 
+#include <nlopt.h>
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
 #include <string>
-
-#include <nlopt.h>
 
 namespace kehu::analytics {
 namespace {

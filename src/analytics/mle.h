@@ -18,11 +18,11 @@
 namespace kehu::analytics {
 
 struct FitDiagnostics {
-  double log_likelihood{0.0};        // at the optimum
-  int nlopt_result{0};               // nlopt_result code (1..4 success; 5 maxeval; <0 failure)
-  bool converged{false};             // success (or round-off) code and gradient_norm < 1e-6 max(1, |LL|)
-  int evaluations{0};                // log-likelihood (+ gradient) evaluations
-  double gradient_norm{0.0};         // max |d LL / d log(param)| at the optimum
+  double log_likelihood{0.0};  // at the optimum
+  int nlopt_result{0};         // nlopt_result code (1..4 success; 5 maxeval; <0 failure)
+  bool converged{false};       // success (or round-off) code and gradient_norm < 1e-6 max(1, |LL|)
+  int evaluations{0};          // log-likelihood (+ gradient) evaluations
+  double gradient_norm{0.0};   // max |d LL / d log(param)| at the optimum
   bool hessian_positive_definite{false};
   std::vector<double> std_errors{};  // per parameter, natural units; NaN if not PD
   std::string algorithm{};           // "NLopt LD_LBFGS on log-parameters"
@@ -30,7 +30,8 @@ struct FitDiagnostics {
 
 // Log-likelihood of natural (positive) parameters. When `grad` is non-empty, also writes
 // dLL/dparam_i into it (same length as params).
-using LogLikelihoodFn = std::function<double(std::span<const double> params, std::span<double> grad)>;
+using LogLikelihoodFn =
+    std::function<double(std::span<const double> params, std::span<double> grad)>;
 
 struct MleOptions {
   double xtol_rel{1e-12};

@@ -11,34 +11,56 @@ namespace kehu::analytics {
 
 const char* SegmentName(RfmSegment s) {
   switch (s) {
-    case RfmSegment::kChampions: return "Champions";
-    case RfmSegment::kLoyal: return "Loyal";
-    case RfmSegment::kPotentialLoyalist: return "Potential loyalist";
-    case RfmSegment::kNew: return "New";
-    case RfmSegment::kPromising: return "Promising";
-    case RfmSegment::kNeedAttention: return "Need attention";
-    case RfmSegment::kAboutToSleep: return "About to sleep";
-    case RfmSegment::kAtRisk: return "At risk";
-    case RfmSegment::kCantLoseThem: return "Can't lose them";
-    case RfmSegment::kHibernating: return "Hibernating";
-    case RfmSegment::kLost: return "Lost";
+    case RfmSegment::kChampions:
+      return "Champions";
+    case RfmSegment::kLoyal:
+      return "Loyal";
+    case RfmSegment::kPotentialLoyalist:
+      return "Potential loyalist";
+    case RfmSegment::kNew:
+      return "New";
+    case RfmSegment::kPromising:
+      return "Promising";
+    case RfmSegment::kNeedAttention:
+      return "Need attention";
+    case RfmSegment::kAboutToSleep:
+      return "About to sleep";
+    case RfmSegment::kAtRisk:
+      return "At risk";
+    case RfmSegment::kCantLoseThem:
+      return "Can't lose them";
+    case RfmSegment::kHibernating:
+      return "Hibernating";
+    case RfmSegment::kLost:
+      return "Lost";
   }
   return "";
 }
 
 const char* SegmentNameZh(RfmSegment s) {
   switch (s) {
-    case RfmSegment::kChampions: return "冠军客户";
-    case RfmSegment::kLoyal: return "忠诚客户";
-    case RfmSegment::kPotentialLoyalist: return "潜在忠诚客户";
-    case RfmSegment::kNew: return "新客户";
-    case RfmSegment::kPromising: return "有潜力客户";
-    case RfmSegment::kNeedAttention: return "需要关注客户";
-    case RfmSegment::kAboutToSleep: return "即将沉睡客户";
-    case RfmSegment::kAtRisk: return "有流失风险客户";
-    case RfmSegment::kCantLoseThem: return "不能失去的客户";
-    case RfmSegment::kHibernating: return "休眠客户";
-    case RfmSegment::kLost: return "已流失客户";
+    case RfmSegment::kChampions:
+      return "冠军客户";
+    case RfmSegment::kLoyal:
+      return "忠诚客户";
+    case RfmSegment::kPotentialLoyalist:
+      return "潜在忠诚客户";
+    case RfmSegment::kNew:
+      return "新客户";
+    case RfmSegment::kPromising:
+      return "有潜力客户";
+    case RfmSegment::kNeedAttention:
+      return "需要关注客户";
+    case RfmSegment::kAboutToSleep:
+      return "即将沉睡客户";
+    case RfmSegment::kAtRisk:
+      return "有流失风险客户";
+    case RfmSegment::kCantLoseThem:
+      return "不能失去的客户";
+    case RfmSegment::kHibernating:
+      return "休眠客户";
+    case RfmSegment::kLost:
+      return "已流失客户";
   }
   return "";
 }
@@ -60,7 +82,8 @@ Result<RfmRules> RfmRules::Create(std::vector<RfmRule> rules) {
         });
         if (it == rules.end()) {
           char cell[64];
-          std::snprintf(cell, sizeof cell, "the rules leave R%d F%d M%d without a segment", r, f, m);
+          std::snprintf(cell, sizeof cell, "the rules leave R%d F%d M%d without a segment", r, f,
+                        m);
           return InvalidArgument(cell);
         }
         out.cells_[(r - 1) * 25 + (f - 1) * 5 + (m - 1)] = it->segment;
@@ -118,9 +141,8 @@ Result<RfmTable> ComputeRfm(const TransactionColumns& tx, int32_t as_of_day, con
     return InvalidArgument("transaction columns differ in length");
   }
   if (window_days < 0) return InvalidArgument("window_days must not be negative");
-  const int64_t first_day =
-      window_days > 0 ? static_cast<int64_t>(as_of_day) - window_days + 1
-                      : std::numeric_limits<int64_t>::min();
+  const int64_t first_day = window_days > 0 ? static_cast<int64_t>(as_of_day) - window_days + 1
+                                            : std::numeric_limits<int64_t>::min();
   std::vector<uint32_t> row_index;
   std::vector<int64_t> ids = DenseCustomerIndex(tx.customer_ids, row_index);
   const size_t k = ids.size();

@@ -76,7 +76,9 @@ class RfmRules {
   //   At risk R1-2 F3-4 | Lost R1 F1 | Hibernating R1-2 F1-2.
   static RfmRules Default();
 
-  RfmSegment Classify(int r, int f, int m) const { return cells_[(r - 1) * 25 + (f - 1) * 5 + (m - 1)]; }
+  RfmSegment Classify(int r, int f, int m) const {
+    return cells_[(r - 1) * 25 + (f - 1) * 5 + (m - 1)];
+  }
   const std::vector<RfmRule>& rules() const { return rules_; }
 
  private:

@@ -39,13 +39,13 @@ struct TransactionColumns {
 // Per-customer calibration summaries, one entry per customer, sorted by customer id.
 struct CustomerSummaries {
   std::vector<int64_t> customer_ids{};
-  std::vector<int32_t> first_day{};    // first purchase day (days since epoch)
-  std::vector<int32_t> last_day{};     // last purchase day on or before the cut-off
-  std::vector<int32_t> x{};            // repeat purchases (distinct days - 1)
-  std::vector<double> t_x{};           // weeks from first to last purchase
-  std::vector<double> T{};             // weeks from first purchase to the cut-off day
-  std::vector<double> repeat_mean{};   // mean value of the repeat purchases, minor units
-  std::vector<int64_t> total_amount{}; // all purchases in the period, minor units
+  std::vector<int32_t> first_day{};     // first purchase day (days since epoch)
+  std::vector<int32_t> last_day{};      // last purchase day on or before the cut-off
+  std::vector<int32_t> x{};             // repeat purchases (distinct days - 1)
+  std::vector<double> t_x{};            // weeks from first to last purchase
+  std::vector<double> T{};              // weeks from first purchase to the cut-off day
+  std::vector<double> repeat_mean{};    // mean value of the repeat purchases, minor units
+  std::vector<int64_t> total_amount{};  // all purchases in the period, minor units
 
   size_t size() const { return customer_ids.size(); }
 };

@@ -183,10 +183,6 @@ Response Api::Handle(Request& req) {
 
 Response Api::Dispatch(Request& req, const std::string& request_id, std::string* route_out,
                        std::string* user_out) {
-  if (req.path == "/metrics" && (req.method == "GET" || req.method == "HEAD")) {
-    *route_out = "GET /metrics";
-    return Metrics();
-  }
   const auto segs = Split(req.path);
   const Route* found = nullptr;
   std::vector<std::string> allowed;
@@ -314,6 +310,12 @@ void AddSystemRoutes(Api& api) {
     bool ok = api.services().ready ? api.services().ready() : true;
     return ok ? JsonResponse(200, R"({"status":"ready"})")
               : Problem(503, "unavailable", "Service unavailable", "the database does not answer");
+  }, false);
+  api.Add("GET", "/metrics", [&api](Ctx&) { return api.Metrics(); }, false);
+  api.Add("GET", "/api/v1/openapi.json", [](Ctx&) {
+    Response r = JsonResponse(200, std::string(OpenApiJson()));
+    r.SetHeader("Cache-Control", "no-cache");
+    return r;
   }, false);
 }
 

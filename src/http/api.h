@@ -66,6 +66,8 @@ class Api {
   void Add(std::string method, std::string pattern, RouteFn fn, bool needs_auth = true);
   const std::vector<Route>& routes() const { return routes_; }
   const Services& services() const { return services_; }
+  // Prometheus text for /metrics.
+  Response Metrics();
 
  private:
   struct RouteMetrics {
@@ -75,7 +77,6 @@ class Api {
   };
   Response Dispatch(Request& req, const std::string& request_id, std::string* route_out,
                     std::string* user_out);
-  Response Metrics();
   void Observe(const std::string& route, int status, int64_t micros);
 
   Services services_;
@@ -92,6 +93,9 @@ void AddCustomerRoutes(Api& api);
 
 // Builds the Api with every capability's routes.
 std::unique_ptr<Api> MakeApi(Services services);
+
+// docs/openapi.yaml as JSON (generated at build time).
+std::string_view OpenApiJson();
 
 // Helpers shared by handlers.
 Response JsonResponse(int status, const std::string& body);

@@ -689,6 +689,34 @@ class SqlCustomerRepository final : public customers::CustomerRepository {
     return Status::Ok();
   }
 
+  // Replaces the values of personal fields in a customer's audit history (erasure).
+  Status RedactAudit(Connection& c, int64_t org, int64_t id, const std::vector<std::string>& fields) {
+    KEHU_ASSIGN_OR_RETURN(auto rows, c.Query("SELECT id, changes FROM audit_log WHERE org_id = ? AND "
+                                             "entity = 'customer' AND entity_id = ?", {org, id}));
+    for (const auto& r : rows) {
+      boost::system::error_code ec;
+      json::value v = json::parse(r.Text(1), ec);
+      if (ec || !v.is_array()) continue;
+      bool changed = false;
+      for (auto& ch : v.as_array()) {
+        if (!ch.is_object()) continue;
+        auto& o = ch.as_object();
+        auto* f = o.if_contains("field");
+        if (!f || !f->is_string() ||
+            std::find(fields.begin(), fields.end(), std::string(f->as_string())) == fields.end())
+          continue;
+        for (const char* k : {"before", "after"})
+          if (auto* x = o.if_contains(k); x && !x->is_null()) {
+            *x = "[erased]";
+            changed = true;
+          }
+      }
+      if (changed)
+        KEHU_RETURN_IF_ERROR(c.Exec("UPDATE audit_log SET changes = ? WHERE id = ?", {json::serialize(v), r.Int(0)}));
+    }
+    return Status::Ok();
+  }
+
   Result<Customer> WriteOne(Connection& c, CustomerWrite& w) {
     Customer& cu = w.customer;
     KEHU_RETURN_IF_ERROR(CheckUnique(c, w));
@@ -770,6 +798,7 @@ class SqlCustomerRepository final : public customers::CustomerRepository {
         KEHU_RETURN_IF_ERROR(c.Exec("INSERT INTO customers_fts_tok(rowid, doc) VALUES (?, ?)", {id, w.search.tokens}));
       }
     }
+    if (!w.redact_audit_fields.empty()) KEHU_RETURN_IF_ERROR(RedactAudit(c, cu.org_id, id, w.redact_audit_fields));
     KEHU_RETURN_IF_ERROR(AppendAuditEntry(c, w.audit));
     return cu;
   }

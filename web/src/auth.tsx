@@ -1,6 +1,6 @@
 // Who is signed in. The session itself is the HttpOnly cookie; the app only asks /auth/me.
 import { createContext, useContext, useEffect, type ReactNode } from 'react';
-import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { QueryClient, useQuery, useQueryClient } from '@tanstack/react-query';
 import { ApiError, api, setUnauthorizedHandler } from './api/client';
 import { keys } from './api/hooks';
 import type { LoginResponse, User } from './api/types';
@@ -13,6 +13,13 @@ interface AuthState {
 }
 
 const AuthContext = createContext<AuthState | null>(null);
+
+// Drops every cached answer except "who am I" (clearing that one too would detach the
+// AuthProvider's own observer from the cache), then sets who is signed in now.
+function resetSession(qc: QueryClient, user: User | null) {
+  qc.removeQueries({ predicate: (q) => q.queryKey[0] !== keys.me[0] });
+  qc.setQueryData(keys.me, user);
+}
 
 export function AuthProvider({ children }: { children: ReactNode }) {
   const qc = useQueryClient();
@@ -31,10 +38,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
 
   useEffect(() => {
     // A 401 anywhere else means the session expired: forget everything and show sign-in.
-    setUnauthorizedHandler(() => {
-      qc.clear();
-      qc.setQueryData(keys.me, null);
-    });
+    setUnauthorizedHandler(() => resetSession(qc, null));
     return () => setUnauthorizedHandler(null);
   }, [qc]);
 
@@ -43,16 +47,14 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     loading: me.isPending,
     signIn: async (username, password) => {
       const res = await api.post<LoginResponse>('/auth/login', { username, password });
-      qc.clear();
-      qc.setQueryData(keys.me, res.user);
+      resetSession(qc, res.user);
       return res.user;
     },
     signOut: async () => {
       try {
         await api.post<void>('/auth/logout');
       } finally {
-        qc.clear();
-        qc.setQueryData(keys.me, null);
+        resetSession(qc, null);
       }
     },
   };

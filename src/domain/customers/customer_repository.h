@@ -27,6 +27,9 @@ struct CustomerWrite {
   SearchText search{};
   identity::AuditEntry audit{};
   bool index_contacts{true};    // keep phone/email/tag index rows (false once deleted/merged/erased)
+  // Erasure: these fields' before/after values in the object's earlier audit entries are
+  // replaced by "[erased]" (who, when and which field stay).
+  std::vector<std::string> redact_audit_fields{};
 };
 
 enum class SortKey { kCreatedAt, kUpdatedAt, kName };

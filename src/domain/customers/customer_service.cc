@@ -562,7 +562,11 @@ Result<Customer> CustomerService::Erase(const Principal& p, int64_t id) {
   CustomerWrite w{.customer = after, .expected_version = before.version,
                   .search = BuildSearchText(after),
                   .audit = Audit(p, "erase", "customer", id, std::move(changes), now),
-                  .index_contacts = false};
+                  .index_contacts = false,
+                  .redact_audit_fields = {"name", "family_name", "given_name", "gender", "birthday",
+                                          "birthday_lunar", "phones", "emails", "address", "note",
+                                          "organization", "custom_fields", "external_id", "tags",
+                                          "consents", "merged_from"}};
   KEHU_ASSIGN_OR_RETURN(auto written, repo_.Write({std::move(w)}));
   // Contacts hold personal data too.
   KEHU_ASSIGN_OR_RETURN(auto contacts, repo_.ListContacts(p.org_id, id));

@@ -24,8 +24,8 @@ TEST(AnalyticsBgNbd, LikelihoodEqualsAHandComputedValue) {
   EXPECT_NEAR(BgNbdLogLikelihood({1, 1, 1, 1}, Compress({0}, {0.0}, {1.0})), std::log(0.5), 1e-14);
   // x = 1, t_x = 1, T = 2 with r = 2, alpha = 1, a = 1, b = 2:
   // G(3)/G(2) * 1^2 = 2; B(1, 3)/B(1, 2) = 2/3; 3^-3 + 1/2 * 2^-3 = 43/432;  L = 43/324.
-  EXPECT_NEAR(BgNbdLogLikelihood({2, 1, 1, 2}, Compress({1}, {1.0}, {2.0})),
-              std::log(43.0 / 324.0), 1e-14);
+  EXPECT_NEAR(BgNbdLogLikelihood({2, 1, 1, 2}, Compress({1}, {1.0}, {2.0})), std::log(43.0 / 324.0),
+              1e-14);
 }
 
 TEST(AnalyticsBgNbd, CompressedLikelihoodEqualsTheSumOverCustomers) {
@@ -148,13 +148,35 @@ TEST(AnalyticsBgNbd, TransformedExpectationEqualsThePapersFormula) {
       const double t_x = x == 0 ? 0.0 : 25.0, T = 38.86;
       const BgNbdParams& p = kCdnow;
       const double z = t / (p.alpha + T + t);
-      const double literal =
-          (p.a + p.b + x - 1) / (p.a - 1) *
-          (1 - std::pow((p.alpha + T) / (p.alpha + T + t), p.r + x) *
-                   Hyp2F1Boost(p.r + x, p.b + x, p.a + p.b + x - 1, z)) *
-          ProbabilityAlive(p, x, t_x, T);
+      const double literal = (p.a + p.b + x - 1) / (p.a - 1) *
+                             (1 - std::pow((p.alpha + T) / (p.alpha + T + t), p.r + x) *
+                                      Hyp2F1Boost(p.r + x, p.b + x, p.a + p.b + x - 1, z)) *
+                             ProbabilityAlive(p, x, t_x, T);
       EXPECT_NEAR(ExpectedPurchases(p, x, t_x, T, t), literal, 1e-9 * std::max(1.0, literal))
           << "x " << x << " t " << t;
+    }
+  }
+}
+
+TEST(AnalyticsBgNbd, SharedSeriesOverManyHorizonsEqualsOneHorizonAtATime) {
+  // The horizons reuse one set of coefficients; each must equal the literal formula, including
+  // long horizons (z near 1, where the series needs hundreds of terms) and t = 0.
+  const std::vector<double> horizons = {0.0, 4.35, 52.0, 520.0, 2000.0, 20000.0};
+  for (int x : {0, 2, 30}) {
+    const double T = 39.0, t_x = x == 0 ? 0.0 : 30.0;
+    std::vector<double> out(horizons.size());
+    ExpectedPurchasesIfAlive(kCdnow, x, T, horizons, out);
+    EXPECT_EQ(out[0], 0.0);
+    for (size_t k = 1; k < horizons.size(); ++k) {
+      const BgNbdParams& p = kCdnow;
+      const double t = horizons[k], z = t / (p.alpha + T + t);
+      const double literal =
+          (p.a + p.b + x - 1) / (p.a - 1) *
+          (1 - std::pow(1 - z, p.a - 1) *
+                   Hyp2F1Boost(p.a + p.b - 1 - p.r, p.a - 1, p.a + p.b + x - 1, z));
+      EXPECT_NEAR(out[k], literal, 1e-9 * std::max(1.0, literal)) << "x " << x << " t " << t;
+      EXPECT_NEAR(out[k] * ProbabilityAlive(p, x, t_x, T), ExpectedPurchases(p, x, t_x, T, t),
+                  1e-12 * std::max(1.0, literal));
     }
   }
 }

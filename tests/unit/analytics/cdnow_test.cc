@@ -3,6 +3,8 @@
 // Fader & Hardie, "The Gamma-Gamma Model of Monetary Value" (the same values appear in the
 // BTYD and lifetimes documentation). docs/analytics.md puts our figures beside them.
 
+#include "cdnow.h"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -15,7 +17,6 @@
 #include "analytics/clv.h"
 #include "analytics/gamma_gamma.h"
 #include "analytics/transactions.h"
-#include "cdnow.h"
 #include "core/time.h"
 
 namespace kehu::analytics {
@@ -75,11 +76,11 @@ TEST_F(AnalyticsCdnowSample, BgNbdFitReproducesThePublishedParameters) {
   ASSERT_TRUE(fit.ok()) << fit.error().message;
   const BgNbdParams& p = fit->params;
   const FitDiagnostics& d = fit->diagnostics;
-  std::printf("CDNOW sample BG/NBD: r=%.6f alpha=%.6f a=%.6f b=%.6f LL=%.4f se=(%.4f %.4f %.4f "
-              "%.4f) nlopt=%d evals=%d |grad|=%.1e triples=%zu\n",
-              p.r, p.alpha, p.a, p.b, d.log_likelihood, d.std_errors[0], d.std_errors[1],
-              d.std_errors[2], d.std_errors[3], d.nlopt_result, d.evaluations, d.gradient_norm,
-              cal_->triples.size());
+  std::printf(
+      "CDNOW sample BG/NBD: r=%.6f alpha=%.6f a=%.6f b=%.6f LL=%.4f se=(%.4f %.4f %.4f "
+      "%.4f) nlopt=%d evals=%d |grad|=%.1e triples=%zu\n",
+      p.r, p.alpha, p.a, p.b, d.log_likelihood, d.std_errors[0], d.std_errors[1], d.std_errors[2],
+      d.std_errors[3], d.nlopt_result, d.evaluations, d.gradient_norm, cal_->triples.size());
   // Published: r = 0.243, alpha = 4.414, a = 0.793, b = 2.426, LL = -9582.4. Ours must round
   // to the same digits.
   EXPECT_NEAR(p.r, 0.243, 0.0005);
@@ -161,10 +162,11 @@ TEST_F(AnalyticsCdnowSample, GammaGammaFitReproducesThePublishedParameters) {
   ASSERT_TRUE(fit.ok()) << fit.error().message;
   const GammaGammaParams& g = fit->params;
   const FitDiagnostics& d = fit->diagnostics;
-  std::printf("CDNOW sample Gamma-Gamma: p=%.5f q=%.5f gamma=%.5f LL=%.4f se=(%.4f %.4f %.4f) "
-              "nlopt=%d evals=%d |grad|=%.1e\n",
-              g.p, g.q, g.gamma, d.log_likelihood, d.std_errors[0], d.std_errors[1],
-              d.std_errors[2], d.nlopt_result, d.evaluations, d.gradient_norm);
+  std::printf(
+      "CDNOW sample Gamma-Gamma: p=%.5f q=%.5f gamma=%.5f LL=%.4f se=(%.4f %.4f %.4f) "
+      "nlopt=%d evals=%d |grad|=%.1e\n",
+      g.p, g.q, g.gamma, d.log_likelihood, d.std_errors[0], d.std_errors[1], d.std_errors[2],
+      d.nlopt_result, d.evaluations, d.gradient_norm);
   // Published: p = 6.25, q = 3.74, gamma = 15.44.
   EXPECT_NEAR(g.p, 6.25, 0.005);
   EXPECT_NEAR(g.q, 3.74, 0.005);
@@ -183,22 +185,24 @@ TEST(AnalyticsCdnowMaster, FullCohortFitsConverge) {
   Result<BgNbdFit> bg = FitBgNbd(cal.triples);
   ASSERT_TRUE(bg.ok()) << bg.error().message;
   const FitDiagnostics& d = bg->diagnostics;
-  std::printf("CDNOW master BG/NBD: r=%.6f alpha=%.6f a=%.6f b=%.6f LL=%.4f se=(%.4f %.4f %.4f "
-              "%.4f) nlopt=%d evals=%d |grad|=%.1e triples=%zu (%s)\n",
-              bg->params.r, bg->params.alpha, bg->params.a, bg->params.b, d.log_likelihood,
-              d.std_errors[0], d.std_errors[1], d.std_errors[2], d.std_errors[3], d.nlopt_result,
-              d.evaluations, d.gradient_norm, cal.triples.size(), d.algorithm.c_str());
+  std::printf(
+      "CDNOW master BG/NBD: r=%.6f alpha=%.6f a=%.6f b=%.6f LL=%.4f se=(%.4f %.4f %.4f "
+      "%.4f) nlopt=%d evals=%d |grad|=%.1e triples=%zu (%s)\n",
+      bg->params.r, bg->params.alpha, bg->params.a, bg->params.b, d.log_likelihood, d.std_errors[0],
+      d.std_errors[1], d.std_errors[2], d.std_errors[3], d.nlopt_result, d.evaluations,
+      d.gradient_norm, cal.triples.size(), d.algorithm.c_str());
   EXPECT_TRUE(d.converged);
   EXPECT_TRUE(d.hessian_positive_definite);
 
   Result<GammaGammaFit> gg = FitGammaGamma(cal.spend);
   ASSERT_TRUE(gg.ok()) << gg.error().message;
   const FitDiagnostics& e = gg->diagnostics;
-  std::printf("CDNOW master Gamma-Gamma: p=%.5f q=%.5f gamma=%.5f LL=%.4f se=(%.4f %.4f %.4f) "
-              "nlopt=%d evals=%d |grad|=%.1e customers=%zu skipped(m_x=0)=%zu\n",
-              gg->params.p, gg->params.q, gg->params.gamma, e.log_likelihood, e.std_errors[0],
-              e.std_errors[1], e.std_errors[2], e.nlopt_result, e.evaluations, e.gradient_norm,
-              cal.spend.size(), cal.spend.skipped_zero_value);
+  std::printf(
+      "CDNOW master Gamma-Gamma: p=%.5f q=%.5f gamma=%.5f LL=%.4f se=(%.4f %.4f %.4f) "
+      "nlopt=%d evals=%d |grad|=%.1e customers=%zu skipped(m_x=0)=%zu\n",
+      gg->params.p, gg->params.q, gg->params.gamma, e.log_likelihood, e.std_errors[0],
+      e.std_errors[1], e.std_errors[2], e.nlopt_result, e.evaluations, e.gradient_norm,
+      cal.spend.size(), cal.spend.skipped_zero_value);
   EXPECT_TRUE(e.converged);
   EXPECT_TRUE(e.hessian_positive_definite);
 }

@@ -62,8 +62,8 @@ TEST(AnalyticsRfm, EverySegmentHasAnEnglishAndAChineseName) {
 }
 
 TEST(AnalyticsRfm, RulesThatLeaveACellWithoutASegmentAreRejected) {
-  Result<RfmRules> r = RfmRules::Create(
-      {{.segment = RfmSegment::kChampions, .r = {3, 5}}, {.segment = RfmSegment::kLost, .r = {1, 1}}});
+  Result<RfmRules> r = RfmRules::Create({{.segment = RfmSegment::kChampions, .r = {3, 5}},
+                                         {.segment = RfmSegment::kLost, .r = {1, 1}}});
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code, ErrorCode::kInvalidArgument);
   EXPECT_NE(r.error().message.find("R2 F1 M1"), std::string::npos) << r.error().message;
@@ -79,8 +79,8 @@ TEST(AnalyticsRfm, RuleRangesOutsideOneToFiveAreRejected) {
 
 TEST(AnalyticsRfm, AnOrgsOwnRulesDecideTheSegment) {
   // An org that only separates big spenders from everyone else.
-  Result<RfmRules> rules = RfmRules::Create({{.segment = RfmSegment::kChampions, .m = {5, 5}},
-                                             {.segment = RfmSegment::kNeedAttention}});
+  Result<RfmRules> rules = RfmRules::Create(
+      {{.segment = RfmSegment::kChampions, .m = {5, 5}}, {.segment = RfmSegment::kNeedAttention}});
   ASSERT_TRUE(rules.ok());
   std::vector<int64_t> ids;
   std::vector<int32_t> days;
@@ -93,8 +93,8 @@ TEST(AnalyticsRfm, AnOrgsOwnRulesDecideTheSegment) {
   Result<RfmTable> t = ComputeRfm({ids, days, cents}, 100, *rules);
   ASSERT_TRUE(t.ok());
   for (size_t i = 0; i < t->size(); ++i) {
-    EXPECT_EQ(t->segment[i], t->customer_ids[i] >= 9 ? RfmSegment::kChampions
-                                                      : RfmSegment::kNeedAttention);
+    EXPECT_EQ(t->segment[i],
+              t->customer_ids[i] >= 9 ? RfmSegment::kChampions : RfmSegment::kNeedAttention);
   }
 }
 

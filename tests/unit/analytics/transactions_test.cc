@@ -75,8 +75,7 @@ TEST(AnalyticsSummary, SparseAndDenseIdsAreIndexedInAscendingOrder) {
   EXPECT_EQ(index, (std::vector<uint32_t>{2, 0, 2, 1}));
   // Ids far apart take the sorting path; the answer must be the same shape.
   std::vector<int64_t> sparse = {9'000'000'000'000, -5, 9'000'000'000'000, 40};
-  EXPECT_EQ(DenseCustomerIndex(sparse, index),
-            (std::vector<int64_t>{-5, 40, 9'000'000'000'000}));
+  EXPECT_EQ(DenseCustomerIndex(sparse, index), (std::vector<int64_t>{-5, 40, 9'000'000'000'000}));
   EXPECT_EQ(index, (std::vector<uint32_t>{2, 0, 2, 1}));
 }
 

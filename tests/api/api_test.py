@@ -1,0 +1,487 @@
+"""API tests against a real kehu server (SQLite or PostgreSQL, see kehu_harness.py).
+
+Each bad-input test checks both the 4xx problem+json answer and that nothing was written.
+"""
+import json
+import os
+import signal
+import socket
+import sys
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from kehu_harness import Server  # noqa: E402
+
+S = None          # the shared server
+ADMIN = None      # admin token
+PHONE_SEQ = [13900000000]
+
+
+def next_phone():
+    PHONE_SEQ[0] += 7
+    return str(PHONE_SEQ[0])
+
+
+def setUpModule():
+    global S, ADMIN
+    S = Server().start()
+    ADMIN = S.login("admin", S.admin_password)
+
+
+def tearDownModule():
+    if S:
+        S.stop()
+
+
+class Base(unittest.TestCase):
+    def req(self, method, path, body=None, token="admin", headers=None, raw=False):
+        tok = ADMIN if token == "admin" else token
+        return S.request(method, path, body, headers=headers, token=tok, raw=raw)
+
+    def create(self, token="admin", **fields):
+        body = {"name": "测试客户"}
+        body.update(fields)
+        s, h, b = self.req("POST", "/api/v1/customers", body, token=token)
+        self.assertEqual(s, 201, b)
+        return b
+
+    def count_customers(self):
+        n, cursor = 0, None
+        while True:
+            path = "/api/v1/customers?limit=500" + ("&cursor=" + cursor if cursor else "")
+            s, _, b = self.req("GET", path)
+            self.assertEqual(s, 200, b)
+            n += len(b["items"])
+            cursor = b["next_cursor"]
+            if not cursor:
+                return n
+
+    def assertProblem(self, status, resp, field=None):
+        s, h, b = resp
+        self.assertEqual(s, status, b)
+        self.assertTrue(h.get("content-type", "").startswith("application/problem+json"), h)
+        self.assertEqual(b["status"], status)
+        self.assertIn("type", b)
+        self.assertIn("title", b)
+        if field:
+            fields = [e["field"] for e in b.get("errors", [])]
+            self.assertIn(field, fields, b)
+        return b
+
+
+class HealthTest(Base):
+    def test_health_ready_and_metrics_answer(self):
+        self.assertEqual(S.request("GET", "/healthz")[0], 200)
+        self.assertEqual(S.request("GET", "/readyz")[0], 200)
+        s, h, body = S.request("GET", "/metrics")
+        self.assertEqual(s, 200)
+        self.assertIn("kehu_http_requests_total", body)
+        self.assertIn("kehu_http_request_duration_seconds_bucket", body)
+        self.assertIn("kehu_db_readers", body)
+
+    def test_request_id_is_echoed_or_created(self):
+        _, h, _ = S.request("GET", "/healthz", headers={"X-Request-Id": "abc-123"})
+        self.assertEqual(h["x-request-id"], "abc-123")
+        _, h, _ = S.request("GET", "/healthz")
+        self.assertTrue(h["x-request-id"])
+
+
+class CustomerCrudTest(Base):
+    def test_create_normalises_phones_and_emails(self):
+        c = self.create(name="王小明", phones=["+86 138-1111-0001", "010-6552 9988"],
+                        emails=[" Wang.XM@Example.COM "], birthday="1985-02-17", birthday_lunar=True,
+                        kind="person", category="group_purchase", tags=["白酒", "VIP"])
+        self.assertEqual(c["phones"], ["+8613811110001", "+861065529988"])
+        self.assertEqual(c["emails"], ["wang.xm@example.com"])
+        self.assertEqual(c["birthday"], "1985-02-17")
+        self.assertTrue(c["birthday_lunar"])
+        self.assertEqual(c["version"], 1)
+        s, _, got = self.req("GET", "/api/v1/customers/%d" % c["id"])
+        self.assertEqual(s, 200)
+        self.assertEqual(got["name"], "王小明")
+        self.assertEqual(got["category"], "group_purchase")
+
+    def test_patch_with_if_match_updates_and_bumps_version(self):
+        c = self.create(name="李雷")
+        s, h, b = self.req("PATCH", "/api/v1/customers/%d" % c["id"], {"lifecycle_stage": "active"},
+                           headers={"If-Match": '"1"'})
+        self.assertEqual(s, 200, b)
+        self.assertEqual(b["lifecycle_stage"], "active")
+        self.assertEqual(b["version"], 2)
+        self.assertEqual(h["etag"], '"2"')
+
+    def test_stale_version_is_412_with_current_and_writes_nothing(self):
+        c = self.create(name="韩梅梅")
+        self.assertEqual(self.req("PATCH", "/api/v1/customers/%d" % c["id"], {"note": "first"},
+                                  headers={"If-Match": '"1"'})[0], 200)
+        b = self.assertProblem(412, self.req("PATCH", "/api/v1/customers/%d" % c["id"], {"note": "second"},
+                                             headers={"If-Match": '"1"'}))
+        self.assertEqual(b["current"]["note"], "first")
+        self.assertEqual(self.req("GET", "/api/v1/customers/%d" % c["id"])[2]["note"], "first")
+
+    def test_patch_without_if_match_is_428(self):
+        c = self.create(name="赵敏")
+        self.assertProblem(428, self.req("PATCH", "/api/v1/customers/%d" % c["id"], {"note": "x"}))
+
+    def test_delete_is_soft_and_audited(self):
+        c = self.create(name="周芷若", phones=[next_phone()])
+        s, _, _ = self.req("DELETE", "/api/v1/customers/%d" % c["id"])
+        self.assertEqual(s, 204)
+        self.assertProblem(404, self.req("GET", "/api/v1/customers/%d" % c["id"]))
+        s, _, audit = self.req("GET", "/api/v1/audit?entity=customer&id=%d" % c["id"])
+        self.assertEqual(s, 404)  # a deleted customer is not visible, nor its audit
+        # its phone is free again
+        self.create(name="周芷若二", phones=c["phones"])
+
+    def test_audit_records_each_changed_field(self):
+        c = self.create(name="张三", category="distributor")
+        self.req("PATCH", "/api/v1/customers/%d" % c["id"], {"name": "张三丰", "vip": True},
+                 headers={"If-Match": '"1"'})
+        s, _, b = self.req("GET", "/api/v1/audit?entity=customer&id=%d" % c["id"])
+        self.assertEqual(s, 200, b)
+        self.assertEqual([e["action"] for e in b["items"]], ["update", "create"])
+        changes = {ch["field"]: ch for ch in b["items"][0]["changes"]}
+        self.assertEqual(changes["name"]["before"], "张三")
+        self.assertEqual(changes["name"]["after"], "张三丰")
+        self.assertEqual(changes["vip"]["after"], True)
+        self.assertEqual(b["items"][0]["actor_id"], 1)
+
+    def test_consent_and_custom_fields(self):
+        s, _, f = self.req("POST", "/api/v1/custom-fields",
+                           {"key": "banquet_size", "label": "宴席桌数", "type": "number"})
+        self.assertIn(s, (201, 409), f)
+        s, _, f = self.req("POST", "/api/v1/custom-fields",
+                           {"key": "liquor", "label": "偏好酒品", "type": "select", "options": ["浓香", "酱香"]})
+        self.assertIn(s, (201, 409), f)
+        c = self.create(name="钱多多", custom_fields={"banquet_size": 12, "liquor": "酱香"},
+                        consents=[{"channel": "sms", "granted": True, "source": "门店登记"}])
+        self.assertEqual(c["custom_fields"], {"banquet_size": 12, "liquor": "酱香"})
+        self.assertEqual(c["consents"][0]["channel"], "sms")
+        self.assertTrue(c["consents"][0]["at"].endswith("Z"))
+        before = self.count_customers()
+        self.assertProblem(400, self.req("POST", "/api/v1/customers",
+                                         {"name": "坏", "custom_fields": {"liquor": "清香"}}),
+                           "custom_fields.liquor")
+        self.assertProblem(400, self.req("POST", "/api/v1/customers",
+                                         {"name": "坏", "custom_fields": {"nope": 1}}), "custom_fields.nope")
+        self.assertEqual(self.count_customers(), before)
+
+    def test_list_filters_sort_and_cursor_pagination(self):
+        for i in range(7):
+            self.create(name="分页%d" % i, category="consignment", tags=["翻页测试"])
+        seen, cursor = [], None
+        while True:
+            path = "/api/v1/customers?tag=%E7%BF%BB%E9%A1%B5%E6%B5%8B%E8%AF%95&limit=3&sort=name" + (
+                "&cursor=" + cursor if cursor else "")
+            s, _, b = self.req("GET", path)
+            self.assertEqual(s, 200, b)
+            seen += [c["name"] for c in b["items"]]
+            cursor = b["next_cursor"]
+            if not cursor:
+                break
+        self.assertEqual(seen, ["分页%d" % i for i in range(7)])
+        s, _, b = self.req("GET", "/api/v1/customers?category=consignment&limit=500")
+        self.assertTrue(all(c["category"] == "consignment" for c in b["items"]))
+
+    def test_idempotency_key_returns_the_first_result(self):
+        before = self.count_customers()
+        body = {"name": "幂等客户", "phones": [next_phone()]}
+        s1, h1, b1 = self.req("POST", "/api/v1/customers", body, headers={"Idempotency-Key": "k-1"})
+        s2, h2, b2 = self.req("POST", "/api/v1/customers", body, headers={"Idempotency-Key": "k-1"})
+        self.assertEqual((s1, s2), (201, 201))
+        self.assertEqual(b1["id"], b2["id"])
+        self.assertEqual(h2.get("idempotent-replayed"), "true")
+        self.assertEqual(self.count_customers(), before + 1)
+        s3, _, _ = self.req("POST", "/api/v1/customers", {"name": "别的"}, headers={"Idempotency-Key": "k-1"})
+        self.assertEqual(s3, 422)
+
+
+class SearchTest(Base):
+    @classmethod
+    def setUpClass(cls):
+        t = Base()
+        cls.wxm = t.create(name="王小明", phones=["13700137000"], organization="茅台经销商",
+                           emails=["xiaoming@example.cn"], tags=["年节礼品"])
+        cls.wf = t.create(name="王芳", phones=["13700137001"])
+        cls.org = t.create(name="客户关系管理有限公司", kind="organization", category="distributor")
+
+    def search(self, q):
+        s, _, b = self.req("GET", "/api/v1/customers?limit=500&q=" + __import__("urllib.parse").parse.quote(q))
+        self.assertEqual(s, 200, b)
+        return [c["id"] for c in b["items"]]
+
+    def test_finds_by_chinese_name_including_two_characters(self):
+        self.assertIn(self.wf["id"], self.search("王芳"))
+        self.assertIn(self.wxm["id"], self.search("王小明"))
+        self.assertIn(self.wxm["id"], self.search("小明"))
+        self.assertIn(self.org["id"], self.search("关系"))
+
+    def test_traditional_matches_simplified(self):
+        self.assertIn(self.org["id"], self.search("客戶關係"))
+
+    def test_pinyin_full_and_initials(self):
+        self.assertIn(self.wxm["id"], self.search("wangxiaoming"))
+        self.assertIn(self.wxm["id"], self.search("wxm"))
+        self.assertIn(self.wxm["id"], self.search("wang xiao ming"))
+
+    def test_phone_in_any_format_and_email_and_organisation_and_tag(self):
+        for q in ["13700137000", "137 0013 7000", "+86 137-0013-7000", "00137"]:
+            self.assertIn(self.wxm["id"], self.search(q), q)
+        self.assertIn(self.wxm["id"], self.search("xiaoming@example"))
+        self.assertIn(self.wxm["id"], self.search("茅台"))
+        self.assertIn(self.wxm["id"], self.search("年节"))
+
+    def test_no_false_match(self):
+        self.assertNotIn(self.wf["id"], self.search("wxm"))
+        self.assertEqual(self.search("zzzqqq"), [])
+
+    def test_lookup_by_phone_for_screen_pop(self):
+        for q in ["13700137000", "+86 137 0013 7000", "0086-137-0013-7000"]:
+            s, _, b = self.req("GET", "/api/v1/customers/lookup?phone=" + __import__("urllib.parse").parse.quote(q))
+            self.assertEqual(s, 200, b)
+            self.assertEqual(b["customer"]["id"], self.wxm["id"])
+            self.assertEqual(b["category"]["key"], "online_consumer")
+        self.assertProblem(404, self.req("GET", "/api/v1/customers/lookup?phone=13600000009"))
+        self.assertProblem(400, self.req("GET", "/api/v1/customers/lookup?phone=12345"), "phone")
+
+
+class DuplicatesMergeEraseTest(Base):
+    def test_same_phone_or_email_is_409_naming_the_holder(self):
+        p = next_phone()
+        a = self.create(name="甲", phones=[p], emails=["dup@example.com"])
+        before = self.count_customers()
+        b = self.assertProblem(409, self.req("POST", "/api/v1/customers", {"name": "乙", "phones": ["+86" + p]}))
+        self.assertEqual(b["conflict_id"], a["id"])
+        b = self.assertProblem(409, self.req("POST", "/api/v1/customers", {"name": "乙", "emails": ["DUP@example.com"]}))
+        self.assertEqual(b["conflict_id"], a["id"])
+        self.assertEqual(self.count_customers(), before)
+
+    def test_duplicates_by_name_and_contact_phone(self):
+        a = self.create(name="孙悟空", phones=[next_phone()])
+        b = self.create(name="孫悟空")  # Traditional form of the same name
+        c = self.create(name="花果山水帘洞", kind="organization", category="distributor")
+        s, _, ct = self.req("POST", "/api/v1/customers/%d/contacts" % c["id"],
+                            {"name": "孙悟空", "role": "decider", "phones": a["phones"]})
+        self.assertEqual(s, 201, ct)
+        s, _, d = self.req("GET", "/api/v1/customers/%d/duplicates" % a["id"])
+        self.assertEqual(s, 200)
+        found = {x["customer"]["id"]: x["reasons"] for x in d["items"]}
+        self.assertIn("name", found[b["id"]])
+        self.assertIn("phone", found[c["id"]])
+
+    def test_merge_moves_everything_and_old_id_redirects(self):
+        a = self.create(name="猪八戒", phones=[next_phone()], tags=["甲"])
+        b = self.create(name="猪八戒", phones=[next_phone()], emails=["bajie@example.com"], tags=["乙"])
+        s, _, ct = self.req("POST", "/api/v1/customers/%d/contacts" % b["id"], {"name": "嫦娥", "role": "buyer"})
+        self.assertEqual(s, 201)
+        s, _, m = self.req("POST", "/api/v1/customers/%d/merge" % a["id"], {"from_id": b["id"]})
+        self.assertEqual(s, 200, m)
+        self.assertEqual(set(m["phones"]), set(a["phones"] + b["phones"]))
+        self.assertIn("bajie@example.com", m["emails"])
+        self.assertEqual(set(m["tags"]), {"甲", "乙"})
+        s, h, body = self.req("GET", "/api/v1/customers/%d" % b["id"])
+        self.assertEqual(s, 301)
+        self.assertEqual(h["location"], "/api/v1/customers/%d" % a["id"])
+        s, _, contacts = self.req("GET", "/api/v1/customers/%d/contacts" % a["id"])
+        self.assertEqual([x["name"] for x in contacts["items"]], ["嫦娥"])
+        s, _, audit = self.req("GET", "/api/v1/audit?entity=customer&id=%d" % a["id"])
+        self.assertEqual(audit["items"][0]["action"], "merge")
+        # the phones are the survivor's now: lookup finds it
+        s, _, lk = self.req("GET", "/api/v1/customers/lookup?phone=" + b["phones"][0].replace("+", "%2B"))
+        self.assertEqual(lk["customer"]["id"], a["id"])
+
+    def test_erase_blanks_personal_data_and_keeps_aggregates(self):
+        a = self.create(name="沙和尚", phones=[next_phone()], emails=["sha@example.com"], birthday="1980-01-01",
+                        category="distributor", lifecycle_stage="active")
+        s, _, e = self.req("POST", "/api/v1/customers/%d/erase" % a["id"])
+        self.assertEqual(s, 200, e)
+        self.assertEqual(e["phones"], [])
+        self.assertEqual(e["emails"], [])
+        self.assertIsNone(e["birthday"])
+        self.assertNotIn("沙和尚", json.dumps(e, ensure_ascii=False))
+        self.assertEqual(e["category"], "distributor")
+        self.assertEqual(e["lifecycle_stage"], "active")
+        s, _, audit = self.req("GET", "/api/v1/audit?entity=customer&id=%d" % a["id"])
+        self.assertEqual(audit["items"][0]["action"], "erase")
+        self.assertNotIn("沙和尚", json.dumps(audit, ensure_ascii=False))
+        self.assertNotIn("sha@example.com", json.dumps(audit, ensure_ascii=False))
+        # the erased phone is free
+        self.create(name="新客户", phones=a["phones"])
+
+
+class AccessTest(Base):
+    @classmethod
+    def setUpClass(cls):
+        t = Base()
+        cls.users = {}
+        for name, role in [("sales_a", "sales"), ("sales_b", "sales"), ("mgr", "manager"),
+                           ("svc", "service"), ("mkt", "marketing")]:
+            s, _, u = t.req("POST", "/api/v1/users", {"username": name, "display_name": name, "role": role,
+                                                       "password": "secret-pass-1"})
+            assert s == 201, u
+            cls.users[name] = u
+        s, _, team = t.req("POST", "/api/v1/teams", {"name": "华北团购组", "lead_user_id": cls.users["mgr"]["id"],
+                                                     "member_ids": [cls.users["sales_a"]["id"]]})
+        assert s == 201, team
+        cls.tok = {n: S.login(n, "secret-pass-1") for n in cls.users}
+
+    def test_sales_sees_own_not_others(self):
+        mine = self.create(token=self.tok["sales_a"], name="销售甲的客户")
+        self.assertEqual(mine["owner_id"], self.users["sales_a"]["id"])
+        self.assertEqual(self.req("GET", "/api/v1/customers/%d" % mine["id"], token=self.tok["sales_a"])[0], 200)
+        before = self.req("GET", "/api/v1/customers/%d" % mine["id"])[2]["version"]
+        self.assertProblem(404, self.req("GET", "/api/v1/customers/%d" % mine["id"], token=self.tok["sales_b"]))
+        self.assertProblem(404, self.req("PATCH", "/api/v1/customers/%d" % mine["id"], {"note": "x"},
+                                         token=self.tok["sales_b"], headers={"If-Match": '"1"'}))
+        self.assertEqual(self.req("GET", "/api/v1/customers/%d" % mine["id"])[2]["version"], before)
+        ids = [c["id"] for c in self.req("GET", "/api/v1/customers?limit=500", token=self.tok["sales_b"])[2]["items"]]
+        self.assertNotIn(mine["id"], ids)
+
+    def test_sharing_grants_access(self):
+        c = self.create(token=self.tok["sales_a"], name="共享客户", shared_with=[self.users["sales_b"]["id"]])
+        self.assertEqual(self.req("GET", "/api/v1/customers/%d" % c["id"], token=self.tok["sales_b"])[0], 200)
+
+    def test_manager_sees_team_records(self):
+        c = self.create(token=self.tok["sales_a"], name="团队客户")
+        self.assertEqual(self.req("GET", "/api/v1/customers/%d" % c["id"], token=self.tok["mgr"])[0], 200)
+        other = self.create(token=self.tok["sales_b"], name="别组客户")
+        self.assertProblem(404, self.req("GET", "/api/v1/customers/%d" % other["id"], token=self.tok["mgr"]))
+
+    def test_service_and_marketing_read_but_do_not_write(self):
+        c = self.create(name="只读客户")
+        for who in ("svc", "mkt"):
+            self.assertEqual(self.req("GET", "/api/v1/customers/%d" % c["id"], token=self.tok[who])[0], 200)
+            self.assertProblem(403, self.req("POST", "/api/v1/customers", {"name": "x"}, token=self.tok[who]))
+            self.assertProblem(403, self.req("PATCH", "/api/v1/customers/%d" % c["id"], {"note": "x"},
+                                             token=self.tok[who], headers={"If-Match": '"1"'}))
+
+    def test_only_admin_erases_and_manages_users(self):
+        c = self.create(token=self.tok["sales_a"], name="不可擦除")
+        self.assertProblem(403, self.req("POST", "/api/v1/customers/%d/erase" % c["id"], token=self.tok["sales_a"]))
+        self.assertProblem(403, self.req("POST", "/api/v1/users", {"username": "x1", "role": "admin",
+                                                                    "password": "12345678"}, token=self.tok["mgr"]))
+
+    def test_api_key_authenticates_with_its_role_and_can_be_revoked(self):
+        s, _, k = self.req("POST", "/api/v1/api-keys", {"name": "呼叫中心", "role": "service"})
+        self.assertEqual(s, 201, k)
+        self.assertTrue(k["key"].startswith("kehu_"))
+        s, _, lst = self.req("GET", "/api/v1/api-keys")
+        self.assertNotIn(k["key"], json.dumps(lst))
+        self.assertEqual(self.req("GET", "/api/v1/customers?limit=1", token=k["key"])[0], 200)
+        self.assertProblem(403, self.req("POST", "/api/v1/customers", {"name": "x"}, token=k["key"]))
+        self.assertEqual(self.req("DELETE", "/api/v1/api-keys/%d" % k["id"])[0], 204)
+        self.assertProblem(401, self.req("GET", "/api/v1/customers?limit=1", token=k["key"]))
+
+
+class SessionTest(Base):
+    def test_cookie_session_needs_csrf_header_for_writes(self):
+        s, h, b = S.request("POST", "/api/v1/auth/login", {"username": "admin", "password": S.admin_password})
+        cookies = {c.split(";")[0].split("=")[0]: c.split(";")[0].split("=", 1)[1] for c in h["set-cookie"]}
+        self.assertTrue(any("HttpOnly" in c and c.startswith("kehu_session=") for c in h["set-cookie"]))
+        self.assertTrue(all("SameSite=Strict" in c for c in h["set-cookie"]))
+        cookie = "kehu_session=%s; kehu_csrf=%s" % (cookies["kehu_session"], cookies["kehu_csrf"])
+        self.assertEqual(S.request("GET", "/api/v1/auth/me", headers={"Cookie": cookie})[0], 200)
+        before = self.count_customers()
+        self.assertProblem(403, S.request("POST", "/api/v1/customers", {"name": "cookie"}, headers={"Cookie": cookie}))
+        self.assertEqual(self.count_customers(), before)
+        s, _, b = S.request("POST", "/api/v1/customers", {"name": "cookie"},
+                            headers={"Cookie": cookie, "X-CSRF-Token": cookies["kehu_csrf"]})
+        self.assertEqual(s, 201, b)
+
+    def test_logout_ends_the_session(self):
+        tok = S.login("admin", S.admin_password)
+        self.assertEqual(S.request("GET", "/api/v1/auth/me", token=tok)[0], 200)
+        self.assertEqual(S.request("POST", "/api/v1/auth/logout", token=tok)[0], 204)
+        self.assertProblem(401, S.request("GET", "/api/v1/auth/me", token=tok))
+
+
+class BadInputTest(Base):
+    """Section 7 of the spine issue: each gets a 4xx problem+json and writes nothing."""
+
+    def setUp(self):
+        self.before = self.count_customers()
+
+    def tearDown(self):
+        self.assertEqual(self.count_customers(), self.before, "a rejected request wrote something")
+
+    def post(self, body, **kw):
+        return self.req("POST", "/api/v1/customers", body, **kw)
+
+    def test_malformed_json(self):
+        self.assertProblem(400, self.post('{"name": "王'))
+
+    def test_wrong_types(self):
+        self.assertProblem(400, self.post({"name": 42}), "name")
+        self.assertProblem(400, self.post({"name": "x", "phones": "13800138000"}), "phones")
+        self.assertProblem(400, self.post({"name": "x", "vip": "yes"}), "vip")
+        self.assertProblem(400, self.post([1, 2]))
+
+    def test_unknown_fields(self):
+        self.assertProblem(400, self.post({"name": "x", "colour": "red"}), "colour")
+
+    def test_missing_required_fields(self):
+        self.assertProblem(400, self.post({"kind": "person"}), "name")
+        self.assertProblem(400, self.post({"name": "   "}), "name")
+
+    def test_over_long_strings(self):
+        self.assertProblem(400, self.post({"name": "王" * 100}), "name")
+        self.assertProblem(400, self.post({"name": "x", "note": "a" * 5000}), "note")
+
+    def test_invalid_utf8(self):
+        self.assertProblem(400, self.post(b'{"name": "\xff\xfe"}'))
+
+    def test_invalid_phone_email_date_and_enums(self):
+        self.assertProblem(400, self.post({"name": "x", "phones": ["12345"]}), "phones[0]")
+        self.assertProblem(400, self.post({"name": "x", "phones": ["13800138000", "abc"]}), "phones[1]")
+        self.assertProblem(400, self.post({"name": "x", "emails": ["not-an-email"]}), "emails[0]")
+        self.assertProblem(400, self.post({"name": "x", "birthday": "2026-02-30"}), "birthday")
+        self.assertProblem(400, self.post({"name": "x", "kind": "robot"}), "kind")
+        self.assertProblem(400, self.post({"name": "x", "category": "nope"}), "category")
+
+    def test_body_over_the_limit_is_413(self):
+        big = json.dumps({"name": "x", "note": "a" * (2 * 1024 * 1024)})
+        s, h, b = self.post(big)
+        self.assertEqual(s, 413)
+
+    def test_unknown_route_is_404_and_wrong_method_405(self):
+        self.assertProblem(404, self.req("GET", "/api/v1/nothing-here"))
+        b = self.assertProblem(405, self.req("PUT", "/api/v1/customers"))
+        self.assertIn("detail", b)
+
+    def test_no_session_is_401(self):
+        self.assertProblem(401, S.request("POST", "/api/v1/customers", {"name": "x"}))
+        self.assertProblem(401, S.request("GET", "/api/v1/customers", token="bogus"))
+
+    def test_bad_query_parameters(self):
+        self.assertProblem(400, self.req("GET", "/api/v1/customers?limit=0"), "limit")
+        self.assertProblem(400, self.req("GET", "/api/v1/customers?sort=colour"), "sort")
+        self.assertProblem(400, self.req("GET", "/api/v1/customers?cursor=%%%"), None)
+        self.assertProblem(400, self.req("GET", "/api/v1/customers?cursor=bm90YWN1cnNvcg"), "cursor")
+
+    def test_too_many_logins_is_429_with_retry_after(self):
+        s, _, u = self.req("POST", "/api/v1/users", {"username": "victim", "role": "sales", "password": "right-password"})
+        self.assertEqual(s, 201, u)
+        codes = [S.request("POST", "/api/v1/auth/login", {"username": "victim", "password": "wrong"})[0]
+                 for _ in range(5)]
+        self.assertEqual(codes, [401] * 5)
+        s, h, b = S.request("POST", "/api/v1/auth/login", {"username": "victim", "password": "right-password"})
+        self.assertEqual(s, 429, b)
+        self.assertGreater(int(h["retry-after"]), 0)
+
+
+class CliTest(unittest.TestCase):
+    def test_bad_arguments_exit_2_with_a_message(self):
+        import subprocess
+        r = subprocess.run([S.bin, "serve", "--listen", "nonsense", "--db", "sqlite:/nonexistent/x.db"],
+                           capture_output=True, text=True)
+        self.assertEqual(r.returncode, 2, r.stderr)
+        self.assertIn("--listen", r.stderr)
+        r = subprocess.run([S.bin, "frobnicate"], capture_output=True, text=True)
+        self.assertEqual(r.returncode, 2)
+        r = subprocess.run([S.bin, "--version"], capture_output=True, text=True)
+        self.assertEqual(r.returncode, 0)
+        self.assertIn("kehu", r.stdout)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
