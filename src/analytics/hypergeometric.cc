@@ -8,14 +8,18 @@
 // over a fixed array); the warning is in code we do not own, so it is silenced for this include.
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Warray-bounds"
+#include <boost/math/policies/policy.hpp>
 #include <boost/math/special_functions/hypergeometric_pFq.hpp>
-
-#include "analytics/special.h"
 
 namespace kehu::analytics {
 namespace {
 
-using internal::NoThrowPolicy;
+// Failures come back as NaN (errno set) instead of exceptions.
+using NoThrowPolicy = boost::math::policies::policy<
+    boost::math::policies::domain_error<boost::math::policies::errno_on_error>,
+    boost::math::policies::pole_error<boost::math::policies::errno_on_error>,
+    boost::math::policies::overflow_error<boost::math::policies::errno_on_error>,
+    boost::math::policies::evaluation_error<boost::math::policies::errno_on_error>>;
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 

@@ -3,7 +3,11 @@
 #include <sodium.h>
 
 #include <cstdio>
+#include <atomic>
+#include <mutex>
+#include <optional>
 #include <random>
+#include <thread>
 
 #include "store/migrate.h"
 #include "store/repositories.h"
@@ -85,6 +89,64 @@ const T& Pick(std::mt19937_64& rng, const T (&a)[N]) {
   return a[rng() % N];
 }
 
+std::vector<customers::CustomerPatch> MakeDemoBatch(std::mt19937_64& rng, const std::vector<int64_t>& owners,
+                                                    uint64_t first_index, int64_t m) {
+  std::vector<customers::CustomerPatch> batch;
+  batch.reserve(m);
+  for (int64_t k = 0; k < m; ++k) {
+    const uint64_t idx = first_index + static_cast<uint64_t>(k);
+    customers::CustomerPatch p;
+    const auto& place = Pick(rng, kPlaces);
+    p.address = customers::Address{place[0], place[1], place[2], std::to_string(rng() % 300 + 1) + "号"};
+    const bool org = rng() % 5 == 0;
+    // Unique mobile numbers: a prefix and an 8-digit suffix from a bijection of the index.
+    const uint64_t suffix = (idx / std::size(kMobilePrefixes) * 104729ULL) % 100000000ULL;
+    char phone[16];
+    std::snprintf(phone, sizeof phone, "%s%08llu", kMobilePrefixes[idx % std::size(kMobilePrefixes)],
+                  static_cast<unsigned long long>(suffix));
+    p.phones = std::vector<std::string>{phone};
+    if (org) {
+      p.kind = "organization";
+      p.name = std::string(place[1]).substr(0, std::string(place[1]).size() - 3) + Pick(rng, kOrgWords) +
+               Pick(rng, kOrgKinds);
+      p.category = (rng() % 3 == 0) ? "group_purchase" : (rng() % 2 ? "distributor" : "consignment");
+      p.relationship_level = (rng() % 2) ? "proactive" : "partnership";
+    } else {
+      std::string surname = Pick(rng, kSurnames);
+      std::string given = Pick(rng, kGivenChars);
+      if (rng() % 3) given += Pick(rng, kGivenChars);
+      p.kind = "person";
+      p.name = surname + given;
+      p.family_name = surname;
+      p.given_name = given;
+      p.gender = rng() % 2 ? "male" : "female";
+      char bday[16];
+      std::snprintf(bday, sizeof bday, "%04d-%02d-%02d", static_cast<int>(1955 + rng() % 50),
+                    static_cast<int>(1 + rng() % 12), static_cast<int>(1 + rng() % 28));
+      p.birthday = std::optional<std::string>(bday);
+      p.birthday_lunar = rng() % 4 == 0;
+      p.category = (rng() % 4 == 0) ? "group_purchase" : "online_consumer";
+      p.relationship_level = (rng() % 2) ? "basic" : "reactive";
+      if (rng() % 3 == 0) p.emails = std::vector<std::string>{"c" + std::to_string(idx) + "@example.cn"};
+    }
+    static constexpr const char* kStages[] = {"prospect", "active", "active", "active", "at_risk", "lost", "won_back"};
+    p.lifecycle_stage = Pick(rng, kStages);
+    p.owner_id = std::optional<int64_t>(owners.empty() ? std::optional<int64_t>() : owners[rng() % owners.size()]);
+    p.vip = rng() % 20 == 0;
+    p.source_channel = Pick(rng, kChannels);
+    std::vector<std::string> tags{Pick(rng, kTags)};
+    if (rng() % 2) {
+      std::string t2 = Pick(rng, kTags);
+      if (t2 != tags[0]) tags.push_back(t2);
+    }
+    p.tags = tags;
+    p.consents = std::vector<customers::ConsentInput>{
+        {.channel = "sms", .granted = rng() % 3 != 0, .at = std::nullopt, .source = "demo data"}};
+    batch.push_back(std::move(p));
+  }
+  return batch;
+}
+
 }  // namespace
 
 Status GenerateDemo(App& app, int64_t n, bool progress) {
@@ -108,81 +170,50 @@ Status GenerateDemo(App& app, int64_t n, bool progress) {
     (void)app.identity_repo->CreateTeam(team);
   }
 
-  std::mt19937_64 rng(static_cast<uint64_t>(DefaultClock().Now()) ^ randombytes_random());
-  uint64_t offset = rng() % 100000000;
+  // Two workers: while one writes its batch (SQLite has one writer), the other prepares the
+  // next (validation, phone normalisation, pinyin), so both cores are busy.
   const int64_t kBatch = 2000;
-  int64_t done = 0;
-  int retries = 0;
-  while (done < n) {
-    const int64_t m = std::min(kBatch, n - done);
-    std::vector<customers::CustomerPatch> batch;
-    batch.reserve(m);
-    for (int64_t k = 0; k < m; ++k) {
-      const uint64_t idx = static_cast<uint64_t>(done + k) + offset;
-      customers::CustomerPatch p;
-      const auto& place = Pick(rng, kPlaces);
-      p.address = customers::Address{place[0], place[1], place[2], std::to_string(rng() % 300 + 1) + "号"};
-      const bool org = rng() % 5 == 0;
-      // Unique mobile numbers: a prefix and an 8-digit suffix from a bijection of the index.
-      const uint64_t suffix = (idx / std::size(kMobilePrefixes) * 104729ULL) % 100000000ULL;
-      char phone[16];
-      std::snprintf(phone, sizeof phone, "%s%08llu", kMobilePrefixes[idx % std::size(kMobilePrefixes)],
-                    static_cast<unsigned long long>(suffix));
-      p.phones = std::vector<std::string>{phone};
-      if (org) {
-        p.kind = "organization";
-        p.name = std::string(place[1]).substr(0, std::string(place[1]).size() - 3) + Pick(rng, kOrgWords) +
-                 Pick(rng, kOrgKinds);
-        p.category = (rng() % 3 == 0) ? "group_purchase" : (rng() % 2 ? "distributor" : "consignment");
-        p.relationship_level = (rng() % 2) ? "proactive" : "partnership";
-      } else {
-        std::string surname = Pick(rng, kSurnames);
-        std::string given = Pick(rng, kGivenChars);
-        if (rng() % 3) given += Pick(rng, kGivenChars);
-        p.kind = "person";
-        p.name = surname + given;
-        p.family_name = surname;
-        p.given_name = given;
-        p.gender = rng() % 2 ? "male" : "female";
-        char bday[16];
-        std::snprintf(bday, sizeof bday, "%04d-%02d-%02d", static_cast<int>(1955 + rng() % 50),
-                      static_cast<int>(1 + rng() % 12), static_cast<int>(1 + rng() % 28));
-        p.birthday = std::optional<std::string>(bday);
-        p.birthday_lunar = rng() % 4 == 0;
-        p.category = (rng() % 4 == 0) ? "group_purchase" : "online_consumer";
-        p.relationship_level = (rng() % 2) ? "basic" : "reactive";
-        if (rng() % 3 == 0) p.emails = std::vector<std::string>{"c" + std::to_string(idx) + "@example.cn"};
+  std::atomic<int64_t> next_batch{0}, done{0};
+  std::mutex err_mu;
+  std::optional<Error> failure;
+  const uint64_t seed = static_cast<uint64_t>(DefaultClock().Now()) ^ randombytes_random();
+  auto worker = [&](int w) {
+    std::mt19937_64 rng(seed + static_cast<uint64_t>(w) * 7919);
+    uint64_t offset = (seed >> 8) % 100000000;
+    int retries = 0;
+    for (;;) {
+      {
+        std::lock_guard lock(err_mu);
+        if (failure) return;
       }
-      static constexpr const char* kStages[] = {"prospect", "active", "active", "active", "at_risk", "lost", "won_back"};
-      p.lifecycle_stage = Pick(rng, kStages);
-      p.owner_id = std::optional<int64_t>(owners.empty() ? std::optional<int64_t>() : owners[rng() % owners.size()]);
-      p.vip = rng() % 20 == 0;
-      p.source_channel = Pick(rng, kChannels);
-      std::vector<std::string> tags{Pick(rng, kTags)};
-      if (rng() % 2) {
-        std::string t2 = Pick(rng, kTags);
-        if (t2 != tags[0]) tags.push_back(t2);
+      const int64_t b = next_batch.fetch_add(1);
+      const int64_t first = b * kBatch;
+      if (first >= n) return;
+      const int64_t m = std::min(kBatch, n - first);
+      for (;;) {
+        auto batch = MakeDemoBatch(rng, owners, static_cast<uint64_t>(first) + offset, m);
+        auto r = app.customers->CreateMany(sys, batch);
+        if (r.ok()) break;
+        std::lock_guard lock(err_mu);
+        if (r.error().code == ErrorCode::kAlreadyExists && retries++ < 5) {
+          offset = rng() % 100000000;  // a phone from an earlier demo run: try another range
+          continue;
+        }
+        failure = r.error();
+        return;
       }
-      p.tags = tags;
-      p.consents = std::vector<customers::ConsentInput>{
-          {.channel = "sms", .granted = rng() % 3 != 0, .at = std::nullopt, .source = "demo data"}};
-      batch.push_back(std::move(p));
-    }
-    auto r = app.customers->CreateMany(sys, batch);
-    if (!r.ok()) {
-      if (r.error().code == ErrorCode::kAlreadyExists && retries++ < 5) {
-        offset = rng() % 100000000;  // a phone from an earlier demo run: try another range
-        continue;
+      const int64_t d = done.fetch_add(m) + m;
+      if (progress) {
+        int pct = static_cast<int>(d * 100 / n);
+        std::fprintf(stderr, "\rdemo: [%-50s] %3d%% %lld/%lld", std::string(pct / 2, '#').c_str(), pct,
+                     static_cast<long long>(d), static_cast<long long>(n));
       }
-      return r.error();
     }
-    done += m;
-    if (progress) {
-      int pct = static_cast<int>(done * 100 / n);
-      std::fprintf(stderr, "\rdemo: [%-50s] %3d%% %lld/%lld", std::string(pct / 2, '#').c_str(), pct,
-                   static_cast<long long>(done), static_cast<long long>(n));
-    }
-  }
+  };
+  std::thread t1(worker, 0), t2(worker, 1);
+  t1.join();
+  t2.join();
+  if (failure) return *failure;
   if (progress) std::fprintf(stderr, "\n");
   return Status::Ok();
 }

@@ -763,10 +763,12 @@ class SqlCustomerRepository final : public customers::CustomerRepository {
     }
     // Index rows: phones, emails, tags, shares, and (SQLite) the FTS tables.
     const int64_t org = cu.org_id, id = cu.id;
-    KEHU_RETURN_IF_ERROR(c.Exec("DELETE FROM customer_phones WHERE customer_id = ?", {id}));
-    KEHU_RETURN_IF_ERROR(c.Exec("DELETE FROM customer_emails WHERE customer_id = ?", {id}));
-    KEHU_RETURN_IF_ERROR(c.Exec("DELETE FROM customer_tags WHERE customer_id = ?", {id}));
-    KEHU_RETURN_IF_ERROR(c.Exec("DELETE FROM customer_shares WHERE customer_id = ?", {id}));
+    if (w.expected_version != 0) {  // a new customer has no index rows yet
+      KEHU_RETURN_IF_ERROR(c.Exec("DELETE FROM customer_phones WHERE customer_id = ?", {id}));
+      KEHU_RETURN_IF_ERROR(c.Exec("DELETE FROM customer_emails WHERE customer_id = ?", {id}));
+      KEHU_RETURN_IF_ERROR(c.Exec("DELETE FROM customer_tags WHERE customer_id = ?", {id}));
+      KEHU_RETURN_IF_ERROR(c.Exec("DELETE FROM customer_shares WHERE customer_id = ?", {id}));
+    }
     if (w.index_contacts) {
       for (const auto& p : cu.phones)
         KEHU_RETURN_IF_ERROR(c.Exec("INSERT INTO customer_phones(org_id, phone, customer_id) VALUES (?, ?, ?)",

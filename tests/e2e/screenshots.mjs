@@ -30,8 +30,30 @@ test('captures the customer list and the 360° page', () =>
     const firstRows = Math.round(await page.evaluate(() => performance.now()));
     console.log(`customer list: load event ${timing.load} ms, ${rows} rows visible at ${firstRows} ms after navigation start`);
     await page.screenshot({ path: join(out, 'customer-list.png') });
-    await page.locator('[data-testid=customer-link]').first().click();
+    // A demo customer (the rows are newest first; the e2e suite may have added one on top).
+    const link = page.locator('[data-testid=customer-link]').nth(2);
+    const href = await link.getAttribute('href');
+    await link.click();
     await page.getByTestId('customer-title').waitFor();
     await page.screenshot({ path: join(out, 'customer-360.png'), fullPage: true });
+
+    // The 412 dialog: a second tab saves first, then this tab's stale save.
+    await page.getByTestId('edit-customer').click();
+    const other = await browser.context.newPage();
+    await other.goto(href);
+    await other.getByTestId('edit-customer').click();
+    await other.locator('#note').fill('已电话确认：下周到店品鉴');
+    await other.getByTestId('save-customer').click();
+    await other.getByTestId('customer-note').getByText('已电话确认：下周到店品鉴').waitFor();
+    await other.close();
+    await page.locator('#note').fill('客户偏好酱香型白酒');
+    await page.locator('#organization').fill('杭州西湖贸易有限公司');
+    await page.getByTestId('save-customer').click();
+    await page.getByTestId('conflict-body').waitFor();
+    await page.screenshot({ path: join(out, 'customer-conflict-dialog.png') });
+    await page.getByTestId('conflict-reload').click();
+    await page.getByRole('tab', { name: '时间线' }).click();
+    await page.locator('.ant-timeline-item').first().waitFor();
+    await page.screenshot({ path: join(out, 'customer-timeline.png'), fullPage: true });
     assert.ok(rows > 0);
   }));

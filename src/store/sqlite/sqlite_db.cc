@@ -189,7 +189,7 @@ Result<std::unique_ptr<SqliteConnection>> Connect(const std::string& name, bool 
   // busy_timeout first: the other pragmas may already need to wait for another process.
   std::string pragmas =
       "PRAGMA busy_timeout=5000; PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL;"
-      "PRAGMA cache_size=-16000; PRAGMA temp_store=MEMORY;";
+      "PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;";
   if (!memory) pragmas += "PRAGMA mmap_size=268435456;";
   // A reader connection refuses writes, so a write slipped into Read fails loudly instead of
   // taking the write lock behind the writer's back.

@@ -81,7 +81,6 @@ export function fromFormValues(v: CustomerFormValues): CustomerPatch {
     tags: v.tags ?? [],
     source_channel: v.source_channel ?? '',
     vip: !!v.vip,
-    external_id: v.external_id ?? '',
     organization: v.organization ?? '',
     note: v.note ?? '',
     address: {
@@ -94,6 +93,9 @@ export function fromFormValues(v: CustomerFormValues): CustomerPatch {
     emails: (v.emails ?? []).map((e) => (e ?? '').trim()).filter(Boolean),
   };
   if (v.category) out.category = v.category;
+  // The server takes an external id of 1-100 bytes or none at all, never an empty string.
+  const external = (v.external_id ?? '').trim();
+  if (external) out.external_id = external;
   const cf = Object.fromEntries(
     Object.entries(v.custom_fields ?? {}).filter(([, x]) => x !== undefined && x !== ''),
   );

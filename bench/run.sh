@@ -1,0 +1,309 @@
+#!/usr/bin/env bash
+# Kehu benchmarks, run by `make bench` (never by `make test`). Issue 2, section 8.
+#
+#   bench/run.sh BUILD_DIR
+#
+# 1. Runs the Google Benchmark micro-benchmarks found at BUILD_DIR/bench/*/bench_* briefly.
+# 2. Ensures a SQLite database with BENCH_CUSTOMERS demo customers (default 1,000,000), created
+#    once by `kehu demo` and cached in BUILD_DIR/bench-data/, keyed by the binary's version; each
+#    run works on a throw-away copy, so the creates of one run never leak into the next.
+# 3. Starts nginx (2 workers, a 200-byte static JSON file) as the ceiling, and kehu with its own
+#    default storage settings, both on free 127.0.0.1 ports, each as a child of this script.
+# 4. Runs wrk (64 connections, 2 threads, BENCH_DURATION seconds, --latency) against nginx,
+#    GET /customers/{id}, GET /customers?q= and POST /customers, then prints req/s, p50/p95/p99,
+#    the ratio to nginx, kehu's own view of the time (access log dur_us) and each target of the
+#    issue with PASS or MISS.
+# 5. Always stops nginx and kehu and removes its temp dir (trap), whatever happened.
+#
+# Environment (defaults are the issue's numbers):
+#   BENCH_CUSTOMERS   demo customers in the database (1000000)
+#   BENCH_DURATION    seconds per measured wrk run (15)
+#   BENCH_WARMUP      seconds of unmeasured load before each run (3; 0 = none)
+#   BENCH_CONNECTIONS wrk connections (64)
+#   BENCH_THREADS     wrk threads (2)
+#   BENCH_MICRO       1 runs the Google Benchmark binaries first, 0 skips them (1)
+#
+# Exit status: 0 every target met, 1 a target missed or a run had errors, 2 bad usage,
+# other non-zero: the benchmark could not run.
+set -euo pipefail
+
+die() { echo "bench: $*" >&2; exit 3; }
+usage() { echo "usage: bench/run.sh BUILD_DIR   (see the comment at the top for BENCH_* vars)" >&2; exit 2; }
+
+[[ $# -eq 1 ]] || usage
+[[ -d $1 ]] || { echo "bench: no build directory $1" >&2; usage; }
+BUILD_DIR=$(cd "$1" && pwd)
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+LOAD_DIR=$HERE/load
+KEHU=$BUILD_DIR/kehu
+
+CUSTOMERS=${BENCH_CUSTOMERS:-1000000}
+DURATION=${BENCH_DURATION:-15}
+WARMUP=${BENCH_WARMUP:-3}
+CONNECTIONS=${BENCH_CONNECTIONS:-64}
+THREADS=${BENCH_THREADS:-2}
+MICRO=${BENCH_MICRO:-1}
+for v in CUSTOMERS DURATION WARMUP CONNECTIONS THREADS MICRO; do
+  [[ ${!v} =~ ^[0-9]+$ ]] || { echo "bench: BENCH_$v must be a whole number, not '${!v}'" >&2; exit 2; }
+done
+((CUSTOMERS >= 1 && DURATION >= 1 && CONNECTIONS >= THREADS && THREADS >= 1)) ||
+  { echo "bench: need BENCH_CUSTOMERS >= 1, BENCH_DURATION >= 1, BENCH_CONNECTIONS >= BENCH_THREADS >= 1" >&2; exit 2; }
+
+[[ -x $KEHU ]] || die "$KEHU not found: build first (make build)"
+for tool in wrk nginx curl; do
+  command -v "$tool" >/dev/null || die "$tool is not installed (scripts/install-deps.sh installs it)"
+done
+# Traffic stays on loopback: no proxy may see it.
+unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY
+export no_proxy='*' NO_PROXY='*'
+# The scripts share report.lua.
+export LUA_PATH="$LOAD_DIR/?.lua;;"
+
+# ---------------------------------------------------------------------------------------------
+# Cleanup: everything this script starts is a recorded child pid; the trap stops exactly those.
+TMP=$(mktemp -d -t kehu-bench.XXXXXX)
+NGINX_PID=""
+KEHU_PID=""
+
+stop_pid() {  # stop_pid PID: TERM, up to 15 s for a graceful stop, then KILL.
+  local pid=$1 i
+  [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null || return 0
+  kill -TERM "$pid" 2>/dev/null || true
+  for ((i = 0; i < 150; i++)); do
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
+  wait "$pid" 2>/dev/null || true
+}
+
+cleanup() {
+  stop_pid "$KEHU_PID"
+  stop_pid "$NGINX_PID"
+  rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+echo "== kehu bench: $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "   $("$KEHU" --version), $CUSTOMERS customers, wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s"
+
+# ---------------------------------------------------------------------------------------------
+# 1. Micro-benchmarks (built by the bench/*/CMakeLists.txt of their owners).
+if ((MICRO)); then
+  shopt -s nullglob
+  for b in "$BUILD_DIR"/bench/*/bench_*; do
+    [[ -f $b && -x $b ]] || continue
+    echo
+    echo "== ${b#"$BUILD_DIR"/}"
+    "$b" --benchmark_min_time=0.05 || echo "bench: ${b##*/} failed (exit $?); continuing"
+  done
+  shopt -u nullglob
+fi
+
+# ---------------------------------------------------------------------------------------------
+# 2. Data: one cached database per (customer count, binary version).
+DATA_DIR=$BUILD_DIR/bench-data
+KEY=$("$KEHU" --version | tr -c 'A-Za-z0-9.\n' '_' | tr -d '\n')
+CACHE=$DATA_DIR/customers-$CUSTOMERS-$KEY.db
+mkdir -p "$DATA_DIR"
+# Databases made by another version are stale: remove them rather than let them fill the disk.
+for f in "$DATA_DIR"/customers-*.db; do
+  [[ -e $f && $f != *"-$KEY.db" ]] && rm -f "$f" "$f-wal" "$f-shm"
+done
+if [[ ! -f $CACHE ]]; then
+  echo
+  echo "== creating $CUSTOMERS demo customers in $CACHE (once per kehu version)"
+  partial=$DATA_DIR/.partial-$$.db
+  rm -f "$partial" "$partial-wal" "$partial-shm"
+  start=$SECONDS
+  if ! "$KEHU" demo --db "sqlite:$partial" --customers "$CUSTOMERS"; then
+    rm -f "$partial" "$partial-wal" "$partial-shm"
+    die "kehu demo failed"
+  fi
+  echo "   created in $((SECONDS - start)) s"
+  # Renamed only when complete, so an interrupted run never leaves a half-filled cache.
+  [[ -f $partial-wal ]] && mv "$partial-wal" "$CACHE-wal"
+  rm -f "$partial-shm"
+  mv "$partial" "$CACHE"
+fi
+DB=$TMP/kehu.db
+cp "$CACHE" "$DB"
+[[ -f $CACHE-wal ]] && cp "$CACHE-wal" "$DB-wal"
+
+# A bench-only admin in the copy: the cached database keeps no password.
+ADMIN_USER=bench_$(date +%s)_$$
+ADMIN_PASSWORD=$(head -c 24 /dev/urandom | base64 | tr -d '/+=')
+printf '%s\n' "$ADMIN_PASSWORD" |
+  "$KEHU" user add "$ADMIN_USER" --role admin --password-stdin --db "sqlite:$DB" >/dev/null ||
+  die "could not add the bench admin"
+
+# ---------------------------------------------------------------------------------------------
+# 3. Servers.
+mkdir -p "$TMP/www"
+# nginx's workers drop to `nobody` when this runs as root: they must be able to read the file.
+chmod 755 "$TMP" "$TMP/www"
+# Exactly 200 bytes of JSON, the size of a small API answer (C locale: ${#} counts bytes).
+(
+  LC_ALL=C
+  json='{"id":1,"kind":"person","name":"王小明","category":"online_consumer","phones":["+8613800138000"],"version":1,"pad":"'
+  while ((${#json} < 198)); do json+="x"; done
+  printf '%s"}' "$json"
+) >"$TMP/www/customer.json"
+chmod 644 "$TMP/www/customer.json"
+
+NGINX_PORT=""
+for attempt in 1 2 3 4 5 6 7 8; do
+  port=$((20000 + RANDOM % 40000))
+  sed -e "s|@DIR@|$TMP|g" -e "s|@PORT@|$port|g" "$LOAD_DIR/nginx.conf.in" >"$TMP/nginx.conf"
+  nginx -p "$TMP/" -c "$TMP/nginx.conf" -e "$TMP/nginx-error.log" -g 'daemon off;' &
+  NGINX_PID=$!
+  for ((i = 0; i < 50; i++)); do
+    if curl -fs -o /dev/null "http://127.0.0.1:$port/customer.json"; then NGINX_PORT=$port; break; fi
+    kill -0 "$NGINX_PID" 2>/dev/null || break  # exited: most likely the port was taken
+    sleep 0.1
+  done
+  [[ -n $NGINX_PORT ]] && break
+  stop_pid "$NGINX_PID"
+  NGINX_PID=""
+done
+[[ -n $NGINX_PORT ]] || die "nginx did not start: $(tail -n 3 "$TMP/nginx-error.log" 2>/dev/null)"
+
+# kehu runs from the temp dir so a developer's ./kehu.toml cannot change its settings: the
+# durable-create figure is for kehu's default storage settings. stdout is the access log.
+(cd "$TMP" && unset KEHU_DB KEHU_LISTEN KEHU_WEB_ROOT &&
+  exec "$KEHU" serve --db "sqlite:$DB" --listen 127.0.0.1:0 >"$TMP/kehu.log" 2>"$TMP/kehu.err") &
+KEHU_PID=$!
+KEHU_PORT=""
+# Up to 5 minutes: a new migration may have to rebuild an index over a million rows.
+for ((i = 0; i < 3000; i++)); do
+  KEHU_PORT=$(sed -n 's|^kehu listening on http://127\.0\.0\.1:\([0-9]*\).*|\1|p' "$TMP/kehu.log")
+  [[ -n $KEHU_PORT ]] && break
+  kill -0 "$KEHU_PID" 2>/dev/null || die "kehu serve exited: $(tail -n 5 "$TMP/kehu.err")"
+  sleep 0.1
+done
+[[ -n $KEHU_PORT ]] || die "kehu did not start listening"
+KEHU_URL=http://127.0.0.1:$KEHU_PORT
+NGINX_URL=http://127.0.0.1:$NGINX_PORT
+
+login=$(curl -fsS -X POST "$KEHU_URL/api/v1/auth/login" -H 'Content-Type: application/json' \
+  -d "{\"username\":\"$ADMIN_USER\",\"password\":\"$ADMIN_PASSWORD\"}") || die "sign-in failed"
+TOKEN=$(sed -n 's/.*"token":"\([^"]*\)".*/\1/p' <<<"$login")
+[[ -n $TOKEN ]] || die "no token in the sign-in answer: $login"
+
+first_id() {  # first_id SORT: the id of the first customer in that order.
+  curl -fsS "$KEHU_URL/api/v1/customers?limit=1&sort=$1" -H "Authorization: Bearer $TOKEN" |
+    grep -o '"id":[0-9]*' | head -n 1 | cut -d: -f2
+}
+MIN_ID=$(first_id created_at)
+MAX_ID=$(first_id -created_at)
+[[ -n $MIN_ID && -n $MAX_ID ]] || die "could not read the customer id range"
+for id in "$MIN_ID" "$MAX_ID" $(((MIN_ID + MAX_ID) / 2)); do
+  curl -fs -o /dev/null "$KEHU_URL/api/v1/customers/$id" -H "Authorization: Bearer $TOKEN" ||
+    die "customer $id of the range $MIN_ID..$MAX_ID does not answer 200"
+done
+echo
+echo "== nginx on :$NGINX_PORT (static $(stat -c %s "$TMP/www/customer.json") bytes), kehu on :$KEHU_PORT, customer ids $MIN_ID..$MAX_ID"
+
+# ---------------------------------------------------------------------------------------------
+# 4. Load.
+declare -A RPS P50 P95 P99 NON2XX SOCKERR SRV
+
+# run_load NAME URL SCRIPT ARGS...: an optional warm-up, then the measured run; fills the arrays.
+# The warm-up passes one more argument, "warmup" (post_customer.lua then uses other phones).
+run_load() {
+  local name=$1 url=$2 script=$3
+  shift 3
+  local out=$TMP/wrk-$name.txt
+  echo
+  echo "== $name: wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s --latency -s ${script##*/} $url"
+  if ((WARMUP > 0)); then
+    wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" --timeout 5s -s "$script" "$url" -- "$@" warmup \
+      >/dev/null || die "wrk warm-up for $name failed"
+  fi
+  local before after
+  before=$(wc -l <"$TMP/kehu.log")
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --timeout 5s --latency -s "$script" "$url" -- "$@" \
+    >"$out" || die "wrk for $name failed: $(tail -n 3 "$out")"
+  after=$(wc -l <"$TMP/kehu.log")
+  grep -v '^KEHU_RESULT' "$out" | sed 's/^/   /'
+  local line
+  line=$(grep '^KEHU_RESULT' "$out") || die "wrk printed no result line for $name"
+  RPS[$name]=$(sed -n 's/.* rps=\([0-9.]*\).*/\1/p' <<<"$line")
+  P50[$name]=$(sed -n 's/.* p50_us=\([0-9]*\).*/\1/p' <<<"$line")
+  P95[$name]=$(sed -n 's/.* p95_us=\([0-9]*\).*/\1/p' <<<"$line")
+  P99[$name]=$(sed -n 's/.* p99_us=\([0-9]*\).*/\1/p' <<<"$line")
+  NON2XX[$name]=$(sed -n 's/.* non2xx=\([0-9]*\).*/\1/p' <<<"$line")
+  SOCKERR[$name]=$(sed -n 's/.* socket_errors=\([0-9]*\).*/\1/p' <<<"$line")
+  # kehu's own time per request (dur_us in its access log) for the measured window: how much of
+  # the latency wrk saw was the handler and how much was queueing, the network and the client.
+  SRV[$name]=-
+  if ((after > before)) && [[ $url == "$KEHU_URL"* ]]; then
+    SRV[$name]=$(sed -n "$((before + 1)),${after}p" "$TMP/kehu.log" | grep -o 'dur_us=[0-9]*' |
+      cut -d= -f2 | sort -n | awk '{v[NR] = $1} END {
+        if (NR == 0) { print "-"; exit }
+        i50 = int(NR * 0.50); if (i50 < 1) i50 = 1
+        i99 = int(NR * 0.99); if (i99 < 1) i99 = 1
+        printf "%.2f/%.2f", v[i50] / 1000, v[i99] / 1000 }')
+  fi
+}
+
+run_load nginx "$NGINX_URL/customer.json" "$LOAD_DIR/nginx.lua" "$TOKEN" "$MIN_ID" "$MAX_ID"
+run_load point_read "$KEHU_URL/api/v1/customers/1" "$LOAD_DIR/get_customer.lua" "$TOKEN" "$MIN_ID" "$MAX_ID"
+run_load search "$KEHU_URL/api/v1/customers" "$LOAD_DIR/search.lua" "$TOKEN"
+run_load create "$KEHU_URL/api/v1/customers" "$LOAD_DIR/post_customer.lua" "$TOKEN" "$THREADS"
+
+# ---------------------------------------------------------------------------------------------
+# 5. The table.
+ms() { awk -v u="$1" 'BEGIN { printf "%.2f", u / 1000 }'; }
+ge() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a >= b) }'; }
+NGINX_RPS=${RPS[nginx]}
+MISSED=0
+
+# verdict NAME MET(0/1): PASS, MISS, or ERRORS when the run had failed requests (a 404 or 409
+# is cheap for the server, so such a run's req/s says nothing about the target).
+verdict() {
+  local name=$1 met=$2
+  if ((${NON2XX[$name]} > 0 || ${SOCKERR[$name]} > 0)); then
+    echo "ERRORS (${NON2XX[$name]} non-2xx, ${SOCKERR[$name]} socket)"
+  elif ((met)); then
+    echo PASS
+  else
+    echo MISS
+  fi
+}
+
+echo
+echo "== results: $CUSTOMERS customers, $CONNECTIONS connections, $THREADS wrk threads, ${DURATION} s each," \
+  "wrk and the servers on the same $(nproc) cores"
+fmt='%-22s %10s %8s %8s %8s %9s %13s  %-28s %s\n'
+printf "$fmt" test req/s "p50 ms" "p95 ms" "p99 ms" "vs nginx" "kehu p50/p99" target result
+for name in nginx point_read search create; do
+  ratio=$(awk -v a="${RPS[$name]}" -v b="$NGINX_RPS" 'BEGIN { printf "%.2f", a / b }')
+  case $name in
+    nginx)
+      label="nginx static 200 B"; target="ceiling"
+      result=$(verdict "$name" 1) ;;
+    point_read)
+      label="GET /customers/{id}"; target=">= 0.50 x nginx, p99 < 10 ms"
+      met=0
+      ge "$ratio" 0.5 && ((${P99[$name]} < 10000)) && met=1
+      result=$(verdict "$name" "$met") ;;
+    search)
+      label="GET /customers?q="; target="p95 < 30 ms"
+      met=0
+      ((${P95[$name]} < 30000)) && met=1
+      result=$(verdict "$name" "$met") ;;
+    create)
+      label="POST /customers"; target=">= 5000 durable creates/s"
+      met=0
+      ge "${RPS[$name]}" 5000 && met=1
+      result=$(verdict "$name" "$met") ;;
+  esac
+  [[ $result == PASS ]] || MISSED=1
+  printf "$fmt" "$label" "$(printf '%.0f' "${RPS[$name]}")" "$(ms "${P50[$name]}")" "$(ms "${P95[$name]}")" \
+    "$(ms "${P99[$name]}")" "$ratio" "${SRV[$name]}" "$target" "$result"
+done
+echo "(kehu p50/p99: milliseconds inside kehu per request, from the dur_us field of its access log)"
+exit "$MISSED"
