@@ -25,7 +25,8 @@ test: build
 bench: build
 	@bench/run.sh $(BUILD)
 
-fuzz: deps
+fuzz:
+	@scripts/install-deps.sh --fuzz
 	@cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
 	  -DCMAKE_CXX_COMPILER=clang++ -DKEHU_FUZZ=ON -DKEHU_BUILD_TESTS=OFF -DKEHU_BUILD_BENCH=OFF >/dev/null
 	@cmake --build build-fuzz --target fuzz_http_request fuzz_json_decode

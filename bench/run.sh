@@ -64,6 +64,7 @@ export LUA_PATH="$LOAD_DIR/?.lua;;"
 TMP=$(mktemp -d -t kehu-bench.XXXXXX)
 NGINX_PID=""
 KEHU_PID=""
+PARTIAL=""
 
 stop_pid() {  # stop_pid PID: TERM, up to 15 s for a graceful stop, then KILL.
   local pid=$1 i
@@ -81,6 +82,7 @@ cleanup() {
   stop_pid "$KEHU_PID"
   stop_pid "$NGINX_PID"
   rm -rf "$TMP"
+  [[ -z $PARTIAL ]] || rm -f "$PARTIAL" "$PARTIAL-wal" "$PARTIAL-shm"
 }
 trap cleanup EXIT
 trap 'exit 130' INT
@@ -115,18 +117,17 @@ done
 if [[ ! -f $CACHE ]]; then
   echo
   echo "== creating $CUSTOMERS demo customers in $CACHE (once per kehu version)"
-  partial=$DATA_DIR/.partial-$$.db
-  rm -f "$partial" "$partial-wal" "$partial-shm"
+  # Written under a temporary name (removed by the trap if this run stops early) and renamed only
+  # when complete, so an interrupted run never leaves a half-filled cache.
+  PARTIAL=$DATA_DIR/.partial-$$.db
+  rm -f "$PARTIAL" "$PARTIAL-wal" "$PARTIAL-shm"
   start=$SECONDS
-  if ! "$KEHU" demo --db "sqlite:$partial" --customers "$CUSTOMERS"; then
-    rm -f "$partial" "$partial-wal" "$partial-shm"
-    die "kehu demo failed"
-  fi
+  "$KEHU" demo --db "sqlite:$PARTIAL" --customers "$CUSTOMERS" || die "kehu demo failed"
   echo "   created in $((SECONDS - start)) s"
-  # Renamed only when complete, so an interrupted run never leaves a half-filled cache.
-  [[ -f $partial-wal ]] && mv "$partial-wal" "$CACHE-wal"
-  rm -f "$partial-shm"
-  mv "$partial" "$CACHE"
+  [[ -f $PARTIAL-wal ]] && mv "$PARTIAL-wal" "$CACHE-wal"
+  rm -f "$PARTIAL-shm"
+  mv "$PARTIAL" "$CACHE"
+  PARTIAL=""
 fi
 DB=$TMP/kehu.db
 cp "$CACHE" "$DB"
@@ -252,6 +253,19 @@ run_load() {
 run_load nginx "$NGINX_URL/customer.json" "$LOAD_DIR/nginx.lua" "$TOKEN" "$MIN_ID" "$MAX_ID"
 run_load point_read "$KEHU_URL/api/v1/customers/1" "$LOAD_DIR/get_customer.lua" "$TOKEN" "$MIN_ID" "$MAX_ID"
 run_load search "$KEHU_URL/api/v1/customers" "$LOAD_DIR/search.lua" "$TOKEN"
+# Which queries make search slow: each kind alone, one request at a time (median of 5).
+echo
+echo "== search, one request at a time (no other load), median of 5 (ms):"
+profile=""
+for q in 王 王芳 王小明 wang wangxiaoming wxm 13800138000 1380013 8000 白酒; do
+  t=$(for i in 1 2 3 4 5; do
+    curl -fsS -o /dev/null -w '%{time_total}\n' -G "$KEHU_URL/api/v1/customers" \
+      --data-urlencode "q=$q" --data-urlencode limit=20 -H "Authorization: Bearer $TOKEN"
+  done | sort -n | sed -n 3p) || die "search for $q failed"
+  profile+=" $q=$(awk -v t="$t" 'BEGIN { printf "%.1f", t * 1000 }')"
+done
+echo "  $profile"
+
 run_load create "$KEHU_URL/api/v1/customers" "$LOAD_DIR/post_customer.lua" "$TOKEN" "$THREADS"
 
 # ---------------------------------------------------------------------------------------------
@@ -275,6 +289,11 @@ verdict() {
 }
 
 echo
+load=$(cut -d' ' -f1 /proc/loadavg)
+if ge "$load" 1.5; then
+  echo "bench: the 1-minute load average is $load on $(nproc) cores: other processes were competing" \
+    "with wrk and the servers, so the figures below are low and noisy; rerun when the machine is quiet."
+fi
 echo "== results: $CUSTOMERS customers, $CONNECTIONS connections, $THREADS wrk threads, ${DURATION} s each," \
   "wrk and the servers on the same $(nproc) cores"
 fmt='%-22s %10s %8s %8s %8s %9s %13s  %-28s %s\n'

@@ -16,7 +16,13 @@ PACKAGES=(
   libphonenumber8 libgeocoding8 libprotobuf-dev libabsl-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev postgresql python3 python3-yaml curl wrk nginx-light
+  # browser tests: Debian's Chromium, driven by playwright-core (never a downloaded browser)
+  chromium fonts-noto-cjk
 )
+# The web workspace is built with Node.js and npm; use Debian's when the machine has none.
+command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || PACKAGES+=(nodejs npm)
+# `make fuzz` needs clang and its libFuzzer runtime.
+[ "${1:-}" = "--fuzz" ] && PACKAGES+=(clang libclang-rt-14-dev)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

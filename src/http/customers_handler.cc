@@ -6,12 +6,14 @@
 
 #include "core/time.h"
 #include "http/api.h"
+#include "http/json_decode.h"
 #include "http/json_io.h"
 #include "http/problem.h"
 
 namespace kehu::http {
 
 boost::json::object EncodeUser(const identity::User& u);  // identity_handler.cc
+namespace json = boost::json;
 
 namespace {
 
@@ -84,6 +86,50 @@ json::object EncodeContact(const Contact& c) {
           {"role", customers::Name(c.role)}, {"phones", std::move(phones)}, {"emails", std::move(emails)},
           {"note", c.note}, {"version", c.version}, {"created_at", FormatTimestamp(c.created_at)}};
 }
+
+// The version from If-Match ("3", W/"3" or 3). nullopt when absent or unparsable.
+std::optional<int64_t> IfMatch(const Request& req, bool* malformed) {
+  std::string_view v = req.Header("if-match");
+  *malformed = false;
+  if (v.empty()) return std::nullopt;
+  if (v.substr(0, 2) == "W/") v.remove_prefix(2);
+  if (v.size() >= 2 && v.front() == '"' && v.back() == '"') v = v.substr(1, v.size() - 2);
+  int64_t out = 0;
+  auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), out);
+  if (ec != std::errc() || p != v.data() + v.size() || out < 1) {
+    *malformed = true;
+    return std::nullopt;
+  }
+  return out;
+}
+
+Response NoContent() {
+  Response r;
+  r.status = 204;
+  r.content_type.clear();
+  return r;
+}
+
+Response CustomerResponse(int status, const Customer& c) {
+  Response r = JsonResponse(status, json::serialize(EncodeCustomer(c)));
+  std::string etag = "\"";
+  etag += std::to_string(c.version);
+  etag += '"';
+  r.SetHeader("ETag", std::move(etag));
+  return r;
+}
+
+// A merged id answers 301 with the survivor; other errors as problems.
+Response CustomerError(const Error& e) {
+  if (e.code == ErrorCode::kNotFound && e.conflict_id) {
+    Response r = JsonResponse(301, json::serialize(json::object{{"merged_into", *e.conflict_id}}));
+    r.SetHeader("Location", "/api/v1/customers/" + std::to_string(*e.conflict_id));
+    return r;
+  }
+  return ErrorResponse(e);
+}
+
+}  // namespace
 
 // Decodes a (partial) customer; every problem becomes a field error.
 Result<CustomerPatch> DecodeCustomer(const std::string& body) {
@@ -187,49 +233,11 @@ Result<customers::ContactPatch> DecodeContact(const std::string& body) {
   return p;
 }
 
-// The version from If-Match ("3", W/"3" or 3). nullopt when absent or unparsable.
-std::optional<int64_t> IfMatch(const Request& req, bool* malformed) {
-  std::string_view v = req.Header("if-match");
-  *malformed = false;
-  if (v.empty()) return std::nullopt;
-  if (v.substr(0, 2) == "W/") v.remove_prefix(2);
-  if (v.size() >= 2 && v.front() == '"' && v.back() == '"') v = v.substr(1, v.size() - 2);
-  int64_t out = 0;
-  auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), out);
-  if (ec != std::errc() || p != v.data() + v.size() || out < 1) {
-    *malformed = true;
-    return std::nullopt;
-  }
-  return out;
+void FuzzDecodeAll(std::string_view bytes) {
+  std::string body(bytes);
+  (void)DecodeCustomer(body);
+  (void)DecodeContact(body);
 }
-
-Response NoContent() {
-  Response r;
-  r.status = 204;
-  r.content_type.clear();
-  return r;
-}
-
-Response CustomerResponse(int status, const Customer& c) {
-  Response r = JsonResponse(status, json::serialize(EncodeCustomer(c)));
-  std::string etag = "\"";
-  etag += std::to_string(c.version);
-  etag += '"';
-  r.SetHeader("ETag", std::move(etag));
-  return r;
-}
-
-// A merged id answers 301 with the survivor; other errors as problems.
-Response CustomerError(const Error& e) {
-  if (e.code == ErrorCode::kNotFound && e.conflict_id) {
-    Response r = JsonResponse(301, json::serialize(json::object{{"merged_into", *e.conflict_id}}));
-    r.SetHeader("Location", "/api/v1/customers/" + std::to_string(*e.conflict_id));
-    return r;
-  }
-  return ErrorResponse(e);
-}
-
-}  // namespace
 
 void AddCustomerRoutes(Api& api) {
   Services s = api.services();

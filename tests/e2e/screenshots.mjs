@@ -50,6 +50,8 @@ test('captures the customer list and the 360° page', () =>
     await page.locator('#organization').fill('杭州西湖贸易有限公司');
     await page.getByTestId('save-customer').click();
     await page.getByTestId('conflict-body').waitFor();
+    // Let the dialog's zoom-in animation finish before taking the picture.
+    await page.waitForFunction(() => !document.querySelector('.ant-zoom-appear, .ant-zoom-enter'));
     await page.screenshot({ path: join(out, 'customer-conflict-dialog.png') });
     await page.getByTestId('conflict-reload').click();
     await page.getByRole('tab', { name: '时间线' }).click();

@@ -37,6 +37,45 @@ function show(v: unknown): string {
   return String(v);
 }
 
+/** Shows an audit or conflict value in the user's language where the field is an enum or id. */
+function useFieldValue() {
+  const { t } = useTranslation();
+  const lang = useLang();
+  const users = useUsers().data?.items;
+  const categories = useCategories().data?.items;
+  return (field: string, v: unknown): string => {
+    if (v === null || v === undefined || v === '') return '—';
+    const enums: Record<string, string> = {
+      kind: 'customer.kinds', gender: 'customer.genders', lifecycle_stage: 'customer.stages',
+      relationship_level: 'customer.levels', role: 'c360.roles',
+    };
+    if (typeof v === 'string' && enums[field]) return t(`${enums[field]}.${v}`);
+    if (field === 'category' && typeof v === 'string') return categoryLabel(v, categories, lang);
+    if (field === 'owner_id' && typeof v === 'number') return userLabel(v, users);
+    if (field === 'shared_with' && Array.isArray(v)) return v.map((u) => userLabel(Number(u), users)).join(', ') || '—';
+    if (field === 'birthday' && typeof v === 'string') return formatDate(v, lang);
+    if (field === 'phones' && Array.isArray(v)) return v.map((p) => formatPhone(String(p))).join(', ') || '—';
+    if (field === 'consents' && Array.isArray(v)) {
+      return v
+        .map((x) => {
+          const c = x as { channel?: string; granted?: boolean };
+          return `${t(`c360.channels.${c.channel}`)} ${c.granted ? '✓' : '✗'}`;
+        })
+        .join(', ') || '—';
+    }
+    return show(v);
+  };
+}
+
+function useFieldLabel() {
+  const { t } = useTranslation();
+  return (f: string) => {
+    const k = f === 'owner_id' ? 'customer.owner' : `customer.${f}`;
+    const s = t(k);
+    return s === k ? f : s;
+  };
+}
+
 export default function Customer360Page() {
   const { id: idParam } = useParams();
   const id = Number(idParam);
@@ -278,17 +317,14 @@ function ConflictDialog(props: {
       ...Object.keys(cur).filter((k) => !skip.has(k) && JSON.stringify(cur[k]) !== JSON.stringify(old[k])),
     ]),
   );
+  const value = useFieldValue();
+  const label = useFieldLabel();
   const rows = fields.map((f) => ({
     field: f,
-    theirs: show(cur[f]),
-    mine: f in mine ? show((mine as Record<string, unknown>)[f]) : show(old[f]),
+    theirs: value(f, cur[f]),
+    mine: value(f, f in mine ? (mine as Record<string, unknown>)[f] : old[f]),
     differs: f in mine && JSON.stringify((mine as Record<string, unknown>)[f]) !== JSON.stringify(cur[f]),
   }));
-  const label = (f: string) => {
-    const k = `customer.${f}`;
-    const s = t(k);
-    return s === k ? f : s;
-  };
   return (
     <Modal
       open
@@ -584,19 +620,16 @@ function DuplicatesTab({ customer: c }: { customer: Customer }) {
 }
 
 function ChangeList({ entry }: { entry: AuditEntry }) {
-  const { t } = useTranslation();
+  const value = useFieldValue();
+  const label = useFieldLabel();
   if (!entry.changes.length) return null;
   return (
     <ul style={{ margin: '4px 0 0', paddingLeft: 18 }}>
-      {entry.changes.map((ch, i) => {
-        const k = `customer.${ch.field}`;
-        const label = t(k) === k ? ch.field : t(k);
-        return (
-          <li key={i}>
-            <b>{label}</b>: {show(ch.before)} → {show(ch.after)}
-          </li>
-        );
-      })}
+      {entry.changes.map((ch, i) => (
+        <li key={i}>
+          <b>{label(ch.field)}</b>: {value(ch.field, ch.before)} → {value(ch.field, ch.after)}
+        </li>
+      ))}
     </ul>
   );
 }
@@ -639,6 +672,8 @@ function AuditTab({ customerId }: { customerId: number }) {
   const { t } = useTranslation();
   const lang = useLang();
   const audit = useAudit(customerId);
+  const value = useFieldValue();
+  const label = useFieldLabel();
   const rows = (audit.data?.items ?? []).flatMap((e) =>
     (e.changes.length ? e.changes : [{ field: '', before: null, after: null }]).map((ch, i) => ({
       key: `${e.id}-${i}`, at: e.at, actor: e.actor_name, action: e.action, ...ch,
@@ -655,9 +690,9 @@ function AuditTab({ customerId }: { customerId: number }) {
           { title: t('c360.at'), dataIndex: 'at', render: (v: string) => formatTimestamp(v, lang) },
           { title: t('common.name'), dataIndex: 'actor' },
           { title: t('common.actions'), dataIndex: 'action', render: (a: AuditEntry['action']) => t(`c360.actions.${a}`) },
-          { title: t('c360.conflictField'), dataIndex: 'field' },
-          { title: t('c360.before'), dataIndex: 'before', render: (v: unknown) => show(v) },
-          { title: t('c360.after'), dataIndex: 'after', render: (v: unknown) => show(v) },
+          { title: t('c360.conflictField'), dataIndex: 'field', render: (f: string) => (f ? label(f) : '') },
+          { title: t('c360.before'), dataIndex: 'before', render: (v: unknown, r) => (r.field ? value(r.field, v) : '') },
+          { title: t('c360.after'), dataIndex: 'after', render: (v: unknown, r) => (r.field ? value(r.field, v) : '') },
         ]}
       />
     </Card>

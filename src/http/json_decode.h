@@ -1,0 +1,20 @@
+#pragma once
+// Request-body decoders of the customers API, exposed for the fuzzer (fuzz/fuzz_json_decode.cc)
+// and tests. Each returns the decoded patch or kInvalidArgument with one FieldError per problem;
+// none throws or crashes on any input.
+
+#include <string>
+#include <string_view>
+
+#include "core/result.h"
+#include "domain/customers/customer_service.h"
+
+namespace kehu::http {
+
+Result<customers::CustomerPatch> DecodeCustomer(const std::string& body);
+Result<customers::ContactPatch> DecodeContact(const std::string& body);
+
+// Runs every decoder on the bytes (the fuzzing entry point).
+void FuzzDecodeAll(std::string_view bytes);
+
+}  // namespace kehu::http
