@@ -28,7 +28,10 @@
 set -euo pipefail
 
 die() { echo "bench: $*" >&2; exit 3; }
-usage() { echo "usage: bench/run.sh BUILD_DIR   (see the comment at the top for BENCH_* vars)" >&2; exit 2; }
+usage() {
+  echo "usage: bench/run.sh BUILD_DIR   (BENCH_* variables: see the top of this file)" >&2
+  exit 2
+}
 
 [[ $# -eq 1 ]] || usage
 [[ -d $1 ]] || { echo "bench: no build directory $1" >&2; usage; }
@@ -44,14 +47,14 @@ CONNECTIONS=${BENCH_CONNECTIONS:-64}
 THREADS=${BENCH_THREADS:-2}
 MICRO=${BENCH_MICRO:-1}
 for v in CUSTOMERS DURATION WARMUP CONNECTIONS THREADS MICRO; do
-  [[ ${!v} =~ ^[0-9]+$ ]] || { echo "bench: BENCH_$v must be a whole number, not '${!v}'" >&2; exit 2; }
+  [[ ${!v} =~ ^[0-9]+$ ]] || { echo "bench: BENCH_$v must be a whole number" >&2; exit 2; }
 done
 ((CUSTOMERS >= 1 && DURATION >= 1 && CONNECTIONS >= THREADS && THREADS >= 1)) ||
-  { echo "bench: need BENCH_CUSTOMERS >= 1, BENCH_DURATION >= 1, BENCH_CONNECTIONS >= BENCH_THREADS >= 1" >&2; exit 2; }
+  { echo "bench: need CUSTOMERS, DURATION >= 1 and CONNECTIONS >= THREADS >= 1" >&2; exit 2; }
 
 [[ -x $KEHU ]] || die "$KEHU not found: build first (make build)"
 for tool in wrk nginx curl; do
-  command -v "$tool" >/dev/null || die "$tool is not installed (scripts/install-deps.sh installs it)"
+  command -v "$tool" >/dev/null || die "$tool is not installed (scripts/install-deps.sh)"
 done
 # Traffic stays on loopback: no proxy may see it.
 unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY
@@ -88,7 +91,9 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-echo "== kehu bench: $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+LOAD_START=$(cut -d' ' -f1 /proc/loadavg)
+echo "== kehu bench: $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores," \
+  "load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "   $("$KEHU" --version), $CUSTOMERS customers, wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s"
 
 # ---------------------------------------------------------------------------------------------
@@ -148,7 +153,8 @@ chmod 755 "$TMP" "$TMP/www"
 # Exactly 200 bytes of JSON, the size of a small API answer (C locale: ${#} counts bytes).
 (
   LC_ALL=C
-  json='{"id":1,"kind":"person","name":"王小明","category":"online_consumer","phones":["+8613800138000"],"version":1,"pad":"'
+  json='{"id":1,"kind":"person","name":"王小明","category":"online_consumer",'
+  json+='"phones":["+8613800138000"],"version":1,"pad":"'
   while ((${#json} < 198)); do json+="x"; done
   printf '%s"}' "$json"
 ) >"$TMP/www/customer.json"
@@ -161,7 +167,10 @@ for attempt in 1 2 3 4 5 6 7 8; do
   nginx -p "$TMP/" -c "$TMP/nginx.conf" -e "$TMP/nginx-error.log" -g 'daemon off;' &
   NGINX_PID=$!
   for ((i = 0; i < 50; i++)); do
-    if curl -fs -o /dev/null "http://127.0.0.1:$port/customer.json"; then NGINX_PORT=$port; break; fi
+    if curl -fs -o /dev/null "http://127.0.0.1:$port/customer.json"; then
+      NGINX_PORT=$port
+      break
+    fi
     kill -0 "$NGINX_PID" 2>/dev/null || break  # exited: most likely the port was taken
     sleep 0.1
   done
@@ -205,7 +214,8 @@ for id in "$MIN_ID" "$MAX_ID" $(((MIN_ID + MAX_ID) / 2)); do
     die "customer $id of the range $MIN_ID..$MAX_ID does not answer 200"
 done
 echo
-echo "== nginx on :$NGINX_PORT (static $(stat -c %s "$TMP/www/customer.json") bytes), kehu on :$KEHU_PORT, customer ids $MIN_ID..$MAX_ID"
+echo "== nginx on :$NGINX_PORT ($(stat -c %s "$TMP/www/customer.json") bytes)," \
+  "kehu on :$KEHU_PORT, customer ids $MIN_ID..$MAX_ID"
 
 # ---------------------------------------------------------------------------------------------
 # 4. Load.
@@ -220,13 +230,13 @@ run_load() {
   echo
   echo "== $name: wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s --latency -s ${script##*/} $url"
   if ((WARMUP > 0)); then
-    wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" --timeout 5s -s "$script" "$url" -- "$@" warmup \
-      >/dev/null || die "wrk warm-up for $name failed"
+    wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" --timeout 5s -s "$script" "$url" \
+      -- "$@" warmup >/dev/null || die "wrk warm-up for $name failed"
   fi
   local before after
   before=$(wc -l <"$TMP/kehu.log")
-  wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --timeout 5s --latency -s "$script" "$url" -- "$@" \
-    >"$out" || die "wrk for $name failed: $(tail -n 3 "$out")"
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --timeout 5s --latency -s "$script" "$url" \
+    -- "$@" >"$out" || die "wrk for $name failed: $(tail -n 3 "$out")"
   after=$(wc -l <"$TMP/kehu.log")
   grep -v '^KEHU_RESULT' "$out" | sed 's/^/   /'
   local line
@@ -251,7 +261,8 @@ run_load() {
 }
 
 run_load nginx "$NGINX_URL/customer.json" "$LOAD_DIR/nginx.lua" "$TOKEN" "$MIN_ID" "$MAX_ID"
-run_load point_read "$KEHU_URL/api/v1/customers/1" "$LOAD_DIR/get_customer.lua" "$TOKEN" "$MIN_ID" "$MAX_ID"
+run_load point_read "$KEHU_URL/api/v1/customers/1" "$LOAD_DIR/get_customer.lua" \
+  "$TOKEN" "$MIN_ID" "$MAX_ID"
 run_load search "$KEHU_URL/api/v1/customers" "$LOAD_DIR/search.lua" "$TOKEN"
 # Which queries make search slow: each kind alone, one request at a time (median of 5).
 echo
@@ -289,14 +300,14 @@ verdict() {
 }
 
 echo
-load=$(cut -d' ' -f1 /proc/loadavg)
-if ge "$load" 1.5; then
-  echo "bench: the 1-minute load average is $load on $(nproc) cores: other processes were competing" \
-    "with wrk and the servers, so the figures below are low and noisy; rerun when the machine is quiet."
+# Measured before this script put any load on the machine.
+if ge "$LOAD_START" 1.0; then
+  echo "bench: the load average was $LOAD_START on $(nproc) cores before the run: other" \
+    "processes competed with wrk and the servers, so the figures are low and noisy."
 fi
-echo "== results: $CUSTOMERS customers, $CONNECTIONS connections, $THREADS wrk threads, ${DURATION} s each," \
-  "wrk and the servers on the same $(nproc) cores"
-fmt='%-22s %10s %8s %8s %8s %9s %13s  %-28s %s\n'
+echo "== results: $CUSTOMERS customers, $CONNECTIONS connections, $THREADS wrk threads," \
+  "${DURATION} s each, wrk and the servers on the same $(nproc) cores"
+fmt='%-20s %8s %7s %7s %7s %8s %13s  %-29s %s\n'
 printf "$fmt" test req/s "p50 ms" "p95 ms" "p99 ms" "vs nginx" "kehu p50/p99" target result
 for name in nginx point_read search create; do
   ratio=$(awk -v a="${RPS[$name]}" -v b="$NGINX_RPS" 'BEGIN { printf "%.2f", a / b }')
@@ -321,8 +332,8 @@ for name in nginx point_read search create; do
       result=$(verdict "$name" "$met") ;;
   esac
   [[ $result == PASS ]] || MISSED=1
-  printf "$fmt" "$label" "$(printf '%.0f' "${RPS[$name]}")" "$(ms "${P50[$name]}")" "$(ms "${P95[$name]}")" \
-    "$(ms "${P99[$name]}")" "$ratio" "${SRV[$name]}" "$target" "$result"
+  printf "$fmt" "$label" "$(printf '%.0f' "${RPS[$name]}")" "$(ms "${P50[$name]}")" \
+    "$(ms "${P95[$name]}")" "$(ms "${P99[$name]}")" "$ratio" "${SRV[$name]}" "$target" "$result"
 done
 echo "(kehu p50/p99: milliseconds inside kehu per request, from the dur_us field of its access log)"
 exit "$MISSED"

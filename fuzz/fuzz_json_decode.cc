@@ -2,14 +2,13 @@
 // serialise/parse round trip; when src/http/json_decode.h exists (KEHU_FUZZ_JSON_DECODE), the same
 // bytes also go through the API's decoders.
 
+#include <boost/json.hpp>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
 #include <string>
 #include <string_view>
-
-#include <boost/json.hpp>
 
 #if defined(KEHU_FUZZ_JSON_DECODE)
 #include "http/json_decode.h"

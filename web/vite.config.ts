@@ -14,6 +14,18 @@ export default defineConfig({
     assetsInlineLimit: 0,
     chunkSizeWarningLimit: 1500,
     sourcemap: false,
+    rolldownOptions: {
+      output: {
+        // Stable, readable vendor chunks: React + router + query, and Ant Design. ECharts stays
+        // in its own lazily loaded chunk (imported only by components/StageChart.tsx).
+        codeSplitting: {
+          groups: [
+            { name: 'react', test: /node_modules[\\/](react|react-dom|scheduler|react-router|react-router-dom|@remix-run|@tanstack|i18next|react-i18next)[\\/]/, priority: 20 },
+            { name: 'antd', test: /node_modules[\\/](antd|@ant-design|rc-[a-z-]+|@rc-component|dayjs|@emotion|stylis|classnames)[\\/]/, priority: 10 },
+          ],
+        },
+      },
+    },
   },
   server: {
     proxy: { '/api': api, '/healthz': api, '/readyz': api },

@@ -5,10 +5,12 @@
 #include <spdlog/spdlog.h>
 #include <toml++/toml.h>
 
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
+#include <pthread.h>
 #include <string>
 
 #include "cli/app.h"
@@ -147,6 +149,13 @@ int Serve(const Config& cfg, int64_t demo_if_empty, int threads) {
   opts.host = host;
   opts.port = port;
   opts.io_threads = threads;
+  // Block SIGINT/SIGTERM before any thread starts (threads inherit the mask) and wait for them
+  // with sigwait below: a signal that arrives right after start-up is never lost.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   http::Server server(opts, [&api](http::Request& r) { return api->Handle(r); });
   std::string err;
   if (!server.Start(&err)) {
@@ -157,7 +166,10 @@ int Serve(const Config& cfg, int64_t demo_if_empty, int threads) {
   if (services.web_root.empty())
     std::printf("(no web assets at %s: API only; build them with scripts/build-web.sh)\n", cfg.web_root.c_str());
   std::fflush(stdout);
-  server.RunUntilSignal();
+  int sig = 0;
+  sigwait(&stop_signals, &sig);
+  spdlog::info("signal {} received: finishing in-flight requests", sig);
+  server.Stop();
   spdlog::info("stopped");
   return 0;
 }

@@ -8,10 +8,25 @@
 
 #include "http/server.h"
 
+#include <spdlog/spdlog.h>
 #include <sys/socket.h>
 
 #include <algorithm>
 #include <atomic>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/bind_executor.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
 #include <cctype>
 #include <chrono>
 #include <condition_variable>
@@ -27,22 +42,6 @@
 #include <unordered_set>
 #include <utility>
 #include <vector>
-
-#include <boost/asio/as_tuple.hpp>
-#include <boost/asio/awaitable.hpp>
-#include <boost/asio/bind_executor.hpp>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/post.hpp>
-#include <boost/asio/signal_set.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/this_coro.hpp>
-#include <boost/asio/thread_pool.hpp>
-#include <boost/asio/use_awaitable.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
-#include <spdlog/spdlog.h>
 
 #include "http/request_parse.h"
 
@@ -92,7 +91,7 @@ void ToRequest(BeastRequest&& in, Request* out) {
   std::size_t question = target.find('?');
   out->path.assign(target.substr(0, question));
   out->query.assign(question == std::string_view::npos ? std::string_view{}
-                                                         : target.substr(question + 1));
+                                                       : target.substr(question + 1));
   out->headers.clear();
   for (const auto& field : in) {
     std::string name(field.name_string());
@@ -172,8 +171,8 @@ asio::awaitable<bool> WriteMessage(beast::tcp_stream& stream, bhttp::response<Bo
 }
 
 // Writes `response` in HTTP/1.`version`; returns false when the connection failed.
-asio::awaitable<bool> WriteResponse(beast::tcp_stream& stream, Response response,
-                                    unsigned version, bool keep_alive, bool head_only) {
+asio::awaitable<bool> WriteResponse(beast::tcp_stream& stream, Response response, unsigned version,
+                                    bool keep_alive, bool head_only) {
   if (response.status < 200 || response.status > 999) {
     // 1xx is protocol-level and has no body; anything else is not a status at all.
     spdlog::error("http: handler returned invalid status {}", response.status);
@@ -406,8 +405,8 @@ asio::awaitable<void> Server::Impl::RunSession(IoWorker& worker, tcp::socket soc
     parser.emplace();
     ConfigureParser(*parser, options.body_limit);
     stream.expires_after(header_timeout);
-    auto [header_ec, header_n] = co_await bhttp::async_read_header(stream, buffer, *parser,
-                                                                   kNoThrow);
+    auto [header_ec, header_n] =
+        co_await bhttp::async_read_header(stream, buffer, *parser, kNoThrow);
     beast::error_code read_ec = header_ec;
     if (!read_ec && !parser->is_done()) {
       const auto& header = parser->get();
@@ -500,8 +499,8 @@ bool Server::Start(std::string* error) {
     auto results = resolver.resolve(o.host, std::to_string(o.port),
                                     tcp::resolver::passive | tcp::resolver::numeric_service, ec);
     if (ec || results.empty()) {
-      return fail("cannot resolve listen host '" + o.host + "': " +
-                  (ec ? ec.message() : std::string("no address")));
+      return fail("cannot resolve listen host '" + o.host +
+                  "': " + (ec ? ec.message() : std::string("no address")));
     }
     endpoint = results.begin()->endpoint();
   }

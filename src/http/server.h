@@ -34,14 +34,26 @@ class Server {
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
 
-  // Binds and starts serving in background threads. Returns false with a message in *error when
-  // the address cannot be bound.
+  // Binds and starts serving in background threads. Returns false with a message in *error (when
+  // error is not null) if the host cannot be resolved, the address cannot be bound, a timeout
+  // option is not positive, or the server was already started or stopped (no restart).
+  // Protocol answers made by the server itself, all application/problem+json and followed by
+  // closing the connection: 400 malformed request, 413 body over body_limit, 431 request line +
+  // headers over 16 KiB; 500 when the handler throws (logged; the connection stays usable); 404
+  // when Response::file_path cannot be opened as a regular file.
+  // Every acceptor uses SO_REUSEPORT, so another process of the same user listening with
+  // SO_REUSEPORT on the same port would share it instead of making Start() fail.
   bool Start(std::string* error);
   // The bound port (useful when options.port was 0).
   uint16_t port() const;
   // Stops accepting, lets in-flight requests finish (up to shutdown_grace_seconds), then returns.
+  // Idle keep-alive connections are closed at once; a connection whose request is being read or
+  // handled gets its response with "Connection: close". After the grace period the remaining
+  // connections are dropped, but a handler still running is waited for (threads are joined).
+  // Idempotent; called by the destructor. Must not be called from inside the handler.
   void Stop();
-  // Blocks until SIGINT or SIGTERM arrives, then calls Stop().
+  // Blocks until SIGINT or SIGTERM arrives, then calls Stop(). Also returns (after Stop()
+  // completes) when Stop() is called from another thread.
   void RunUntilSignal();
 
  private:

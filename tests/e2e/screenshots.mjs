@@ -42,9 +42,11 @@ test('captures the customer list and the 360° page', () =>
     const other = await browser.context.newPage();
     await other.goto(href);
     await other.getByTestId('edit-customer').click();
-    await other.locator('#note').fill('已电话确认：下周到店品鉴');
+    // A note that differs on every run, so the other tab's save is a real change.
+    const theirs = `已电话确认：下周${'一二三四五'[Math.floor(Math.random() * 5)]}到店品鉴 #${Math.floor(Math.random() * 1000)}`;
+    await other.locator('#note').fill(theirs);
     await other.getByTestId('save-customer').click();
-    await other.getByTestId('customer-note').getByText('已电话确认：下周到店品鉴').waitFor();
+    await other.getByTestId('customer-note').getByText(theirs).waitFor();
     await other.close();
     await page.locator('#note').fill('客户偏好酱香型白酒');
     await page.locator('#organization').fill('杭州西湖贸易有限公司');

@@ -172,9 +172,14 @@ class PgConnection final : public Connection {
   Result<const Prepared*> Prepare(std::string_view sql) {
     std::string key(sql);
     if (auto it = prepared_.find(key); it != prepared_.end()) return &it->second;
+    // Bound the cache (variable IN lists and filter combinations make many texts).
+    if (prepared_.size() >= kMaxPrepared) {
+      ResultPtr dealloc(PQexec(conn_, "DEALLOCATE ALL"));
+      prepared_.clear();
+    }
     Prepared p;
     const std::string rewritten = RewritePlaceholders(sql, &p.params);
-    p.name = "kehu_" + std::to_string(prepared_.size() + 1);
+    p.name = "kehu_" + std::to_string(++prepared_serial_);
     ResultPtr res(PQprepare(conn_, p.name.c_str(), rewritten.c_str(), 0, nullptr));
     if (res.r == nullptr || PQresultStatus(res.r) != PGRES_COMMAND_OK) {
       return PgError(conn_, res.r, sql);
@@ -212,7 +217,9 @@ class PgConnection final : public Connection {
   }
 
   PGconn* conn_;
+  static constexpr size_t kMaxPrepared = 256;
   std::unordered_map<std::string, Prepared> prepared_;
+  uint64_t prepared_serial_{0};
 };
 
 Result<std::unique_ptr<PgConnection>> Connect(const std::string& conninfo) {

@@ -97,6 +97,12 @@ class SqliteConnection final : public Connection {
       return InvalidArgument(
           "sqlite: Query/Exec run one statement; use ExecScript (in: " + SqlHead(sql) + ")");
     }
+    // Bound the cache: SQL with variable IN lists or filter combinations must not grow it
+    // without limit. No cached statement is mid-step here (Run resets each after use).
+    if (stmts_.size() >= kMaxCachedStatements) {
+      for (auto& [text, old] : stmts_) sqlite3_finalize(old);
+      stmts_.clear();
+    }
     stmts_.emplace(std::move(key), stmt);
     return stmt;
   }
@@ -170,6 +176,7 @@ class SqliteConnection final : public Connection {
   }
 
   sqlite3* db_;
+  static constexpr size_t kMaxCachedStatements = 256;
   std::unordered_map<std::string, sqlite3_stmt*> stmts_;
 };
 

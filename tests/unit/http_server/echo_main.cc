@@ -15,9 +15,10 @@ int main(int argc, char** argv) {
   if (argc > 2) options.io_threads = std::atoi(argv[2]);
   if (argc > 3) options.worker_threads = std::atoi(argv[3]);
 
-  std::string document = R"({"id":1,"name":"王芳","phone":"+8613800138000","email":"wang@example.cn",)"
-                         R"("category":"distributor","owner_id":7,"tags":["vip","north"],)"
-                         R"("created_at":"2024-01-01T00:00:00Z","version":3,"note":")";
+  std::string document =
+      R"({"id":1,"name":"王芳","phone":"+8613800138000","email":"wang@example.cn",)"
+      R"("category":"distributor","owner_id":7,"tags":["vip","north"],)"
+      R"("created_at":"2024-01-01T00:00:00Z","version":3,"note":")";
   document.append(229 - document.size() - 2, 'x').append("\"}");
 
   kehu::http::Server server(options, [&](kehu::http::Request& request) {

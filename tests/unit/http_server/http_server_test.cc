@@ -1,8 +1,7 @@
 // Drives a live kehu::http::Server on 127.0.0.1 (port 0) with raw sockets: round trips,
 // keep-alive, limits, errors, off-I/O-thread handlers, timeouts and graceful stop.
 
-#include "http/server.h"
-
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -18,8 +17,7 @@
 #include <thread>
 #include <vector>
 
-#include <gtest/gtest.h>
-
+#include "http/server.h"
 #include "test_client.h"
 
 namespace kehu::http {
@@ -99,9 +97,9 @@ TEST(HttpServer, GetRoundTripShowsTheHandlerMethodPathQueryHeadersAndBody) {
 
   TestClient client(server->port());
   ASSERT_TRUE(client.connected());
-  ASSERT_TRUE(client.Send(
-      "GET /api/v1/customers?q=%E7%8E%8B&limit=2 HTTP/1.1\r\nHost: test\r\n"
-      "X-Request-ID: Abc-123\r\nContent-Length: 5\r\n\r\nhello"));
+  ASSERT_TRUE(
+      client.Send("GET /api/v1/customers?q=%E7%8E%8B&limit=2 HTTP/1.1\r\nHost: test\r\n"
+                  "X-Request-ID: Abc-123\r\nContent-Length: 5\r\n\r\nhello"));
   std::optional<RawResponse> response = client.ReadResponse();
   ASSERT_TRUE(response.has_value());
 
@@ -152,8 +150,8 @@ TEST(HttpServer, PipelinedRequestsAreAnsweredInOrder) {
 
   TestClient client(server->port());
   ASSERT_TRUE(client.connected());
-  ASSERT_TRUE(client.Send(Get("/a") + "POST /b HTTP/1.1\r\nHost: t\r\nContent-Length: 4\r\n\r\nbody" +
-                          Get("/c")));
+  ASSERT_TRUE(client.Send(
+      Get("/a") + "POST /b HTTP/1.1\r\nHost: t\r\nContent-Length: 4\r\n\r\nbody" + Get("/c")));
   for (const char* expected : {"/a", "body", "/c"}) {
     auto response = client.ReadResponse();
     ASSERT_TRUE(response.has_value()) << expected;
@@ -190,9 +188,8 @@ TEST(HttpServer, BodyOverTheLimitIsAnswered413ProblemJsonWithoutCallingTheHandle
   ASSERT_TRUE(response.has_value());
   EXPECT_EQ(response->status, 413);
   EXPECT_EQ(response->Header("content-type"), "application/problem+json");
-  EXPECT_EQ(response->body,
-            R"({"type":"https://kehu.dev/problems/payload-too-large",)"
-            R"("title":"Request body too large","status":413})");
+  EXPECT_EQ(response->body, R"({"type":"https://kehu.dev/problems/payload-too-large",)"
+                            R"("title":"Request body too large","status":413})");
   EXPECT_EQ(response->Header("connection"), "close");
   EXPECT_TRUE(client.WaitForClose());
   EXPECT_EQ(calls.load(), 0);
@@ -205,9 +202,9 @@ TEST(HttpServer, ChunkedBodyOverTheLimitIsAnswered413) {
 
   TestClient client(server->port());
   ASSERT_TRUE(client.connected());
-  ASSERT_TRUE(client.Send(
-      "POST /x HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n"
-      "a\r\n0123456789\r\na\r\n0123456789\r\n0\r\n\r\n"));
+  ASSERT_TRUE(
+      client.Send("POST /x HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n"
+                  "a\r\n0123456789\r\na\r\n0123456789\r\n0\r\n\r\n"));
   auto response = client.ReadResponse();
   ASSERT_TRUE(response.has_value());
   EXPECT_EQ(response->status, 413);
@@ -219,9 +216,9 @@ TEST(HttpServer, ChunkedBodyWithinTheLimitReachesTheHandlerDechunked) {
 
   TestClient client(server->port());
   ASSERT_TRUE(client.connected());
-  ASSERT_TRUE(client.Send(
-      "POST /x HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n"
-      "5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n"));
+  ASSERT_TRUE(
+      client.Send("POST /x HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n"
+                  "5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n"));
   auto response = client.ReadResponse();
   ASSERT_TRUE(response.has_value());
   EXPECT_EQ(response->status, 200);

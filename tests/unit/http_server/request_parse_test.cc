@@ -2,9 +2,9 @@
 
 #include "http/request_parse.h"
 
-#include <string>
-
 #include <gtest/gtest.h>
+
+#include <string>
 
 namespace kehu::http {
 namespace {
@@ -32,7 +32,8 @@ TEST(ParseHttpRequest, ClassifiesEachKindOfInput) {
       {"body at the limit", "POST / HTTP/1.1\r\nContent-Length: 10\r\n\r\n0123456789", 10,
        ParseOutcome::kComplete},
       {"chunked body over limit",
-       "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n6\r\nabcdef\r\n6\r\nghijkl\r\n0\r\n\r\n",
+       "POST / HTTP/1.1\r\nTransfer-Encoding: "
+       "chunked\r\n\r\n6\r\nabcdef\r\n6\r\nghijkl\r\n0\r\n\r\n",
        10, ParseOutcome::kBodyTooLarge},
       {"headers over 16 KiB", "GET / HTTP/1.1\r\nX: " + std::string(17000, 'x') + "\r\n\r\n", 100,
        ParseOutcome::kHeaderTooLarge},

@@ -94,9 +94,8 @@ std::optional<RawResponse> TestClient::ReadResponse(bool head_request, int timeo
   while (line_end != std::string_view::npos) {
     std::size_t start = line_end + 2;
     line_end = head.find("\r\n", start);
-    std::string_view line = head.substr(start, line_end == std::string_view::npos
-                                                   ? std::string_view::npos
-                                                   : line_end - start);
+    std::string_view line = head.substr(
+        start, line_end == std::string_view::npos ? std::string_view::npos : line_end - start);
     std::size_t colon = line.find(':');
     if (colon == std::string_view::npos) continue;
     std::string_view value = line.substr(colon + 1);
@@ -105,8 +104,8 @@ std::optional<RawResponse> TestClient::ReadResponse(bool head_request, int timeo
   }
   buffer_.erase(0, header_end + 4);
 
-  bool no_body = head_request || response.status < 200 || response.status == 204 ||
-                 response.status == 304;
+  bool no_body =
+      head_request || response.status < 200 || response.status == 204 || response.status == 304;
   if (no_body) return response;
   std::string length = response.Header("content-length");
   if (!length.empty()) {
