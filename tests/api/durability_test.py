@@ -32,6 +32,52 @@ class DurabilityTest(unittest.TestCase):
         finally:
             s2.stop()
 
+    def test_backup_while_serving_is_a_complete_copy(self):
+        import subprocess
+        s = Server().start()
+        try:
+            token = s.login("admin", s.admin_password)
+            status, _, c = s.request("POST", "/api/v1/customers", {"name": "备份客户"}, token=token)
+            self.assertEqual(status, 201)
+            dest = os.path.join(s.tmp, "backup.db")
+            r = subprocess.run([s.bin, "backup", "--db", s.db, dest], capture_output=True, text=True)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            # the server kept serving during the backup
+            self.assertEqual(s.request("GET", "/api/v1/customers/%d" % c["id"], token=token)[0], 200)
+        finally:
+            s.stop()
+        copy = Server(db_url="sqlite:" + dest).start()
+        try:
+            token = copy.login("admin", s.admin_password)
+            status, _, got = copy.request("GET", "/api/v1/customers/%d" % c["id"], token=token)
+            self.assertEqual(status, 200)
+            self.assertEqual(got["name"], "备份客户")
+        finally:
+            copy.stop()
+
+    def test_cli_user_add_and_migrate(self):
+        import subprocess
+        s = Server().start()
+        try:
+            r = subprocess.run([s.bin, "user", "add", "wangfang", "--role", "sales", "--password-stdin",
+                                "--display-name", "王芳", "--db", s.db], input="long-enough-pw\n",
+                               capture_output=True, text=True)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertTrue(s.login("wangfang", "long-enough-pw"))
+            r = subprocess.run([s.bin, "user", "add", "wangfang", "--role", "sales", "--password-stdin",
+                                "--db", s.db], input="long-enough-pw\n", capture_output=True, text=True)
+            self.assertEqual(r.returncode, 2)
+            self.assertIn("taken", r.stderr)
+            r = subprocess.run([s.bin, "user", "add", "x2", "--role", "pilot", "--password-stdin", "--db", s.db],
+                               input="long-enough-pw\n", capture_output=True, text=True)
+            self.assertEqual(r.returncode, 2)
+            self.assertIn("role", r.stderr)
+            r = subprocess.run([s.bin, "migrate", "--db", s.db], capture_output=True, text=True)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertIn("applied 0", r.stdout)
+        finally:
+            s.stop()
+
     def test_sigterm_exits_zero(self):
         s = Server().start()
         proc = s.proc

@@ -26,6 +26,7 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
+: >"$tmp/server.out"  # exists before the background job opens it, so the polling can read it
 "$KEHU" serve --db "sqlite:$tmp/kehu.db" --listen 127.0.0.1:0 --web-root "$ROOT/web/dist" \
   --demo-if-empty 50 >"$tmp/server.out" 2>"$tmp/server.err" &
 server_pid=$!

@@ -22,7 +22,7 @@ struct BadInput {
   const char* field;
 };
 
-TEST_F(CustomerServiceTest, InvalidFieldsAreReportedOneByOneAndNothingIsWritten) {
+TEST_P(CustomerServiceTest, InvalidFieldsAreReportedOneByOneAndNothingIsWritten) {
   const BadInput cases[] = {
       {"no name", CustomerPatch{}, "name"},
       {"bad kind", CustomerPatch{.kind = "robot", .name = "x"}, "kind"},
@@ -47,7 +47,7 @@ TEST_F(CustomerServiceTest, InvalidFieldsAreReportedOneByOneAndNothingIsWritten)
   EXPECT_TRUE(page->items.empty());
 }
 
-TEST_F(CustomerServiceTest, SecondCustomerWithSamePhoneIsAlreadyExists) {
+TEST_P(CustomerServiceTest, SecondCustomerWithSamePhoneIsAlreadyExists) {
   auto a = Create(admin_, CustomerPatch{.name = "王芳", .phones = std::vector<std::string>{"13800138000"}});
   auto r = customers_->Create(admin_, CustomerPatch{.name = "王芳2", .phones = std::vector<std::string>{"+86 138 0013 8000"}});
   ASSERT_FALSE(r.ok());
@@ -55,7 +55,7 @@ TEST_F(CustomerServiceTest, SecondCustomerWithSamePhoneIsAlreadyExists) {
   EXPECT_EQ(r.error().conflict_id, a.id);
 }
 
-TEST_F(CustomerServiceTest, StaleVersionIsAbortedAndKeepsTheFirstChange) {
+TEST_P(CustomerServiceTest, StaleVersionIsAbortedAndKeepsTheFirstChange) {
   auto a = Create(admin_, CustomerPatch{.name = "李雷"});
   ASSERT_TRUE(customers_->Update(admin_, a.id, 1, CustomerPatch{.note = "first"}).ok());
   auto r = customers_->Update(admin_, a.id, 1, CustomerPatch{.note = "second"});
@@ -64,7 +64,7 @@ TEST_F(CustomerServiceTest, StaleVersionIsAbortedAndKeepsTheFirstChange) {
   EXPECT_EQ(customers_->Get(admin_, a.id)->note, "first");
 }
 
-TEST_F(CustomerServiceTest, SalesSeeOnlyTheirOwnOrSharedCustomers) {
+TEST_P(CustomerServiceTest, SalesSeeOnlyTheirOwnOrSharedCustomers) {
   auto s1 = MakeUser("s1", "sales");
   auto s2 = MakeUser("s2", "sales");
   auto mine = Create(s1, CustomerPatch{.name = "甲"});
@@ -79,7 +79,7 @@ TEST_F(CustomerServiceTest, SalesSeeOnlyTheirOwnOrSharedCustomers) {
   EXPECT_EQ(other.error().fields.at(0).field, "owner_id");
 }
 
-TEST_F(CustomerServiceTest, MergeMovesPhonesAndTheOldIdPointsToTheSurvivor) {
+TEST_P(CustomerServiceTest, MergeMovesPhonesAndTheOldIdPointsToTheSurvivor) {
   auto a = Create(admin_, CustomerPatch{.name = "张伟", .phones = std::vector<std::string>{"13900000001"}});
   auto b = Create(admin_, CustomerPatch{.name = "张伟", .phones = std::vector<std::string>{"13900000002"}});
   auto dups = customers_->Duplicates(admin_, a.id);
@@ -97,7 +97,7 @@ TEST_F(CustomerServiceTest, MergeMovesPhonesAndTheOldIdPointsToTheSurvivor) {
   EXPECT_EQ(found->id, a.id);
 }
 
-TEST_F(CustomerServiceTest, ConsentKeepsTheTimeItWasGiven) {
+TEST_P(CustomerServiceTest, ConsentKeepsTheTimeItWasGiven) {
   auto a = Create(admin_, CustomerPatch{.name = "赵六", .consents = std::vector<customers::ConsentInput>{
                                                             {.channel = "sms", .granted = true, .source = "门店"}}});
   ASSERT_EQ(a.consents.size(), 1u);
@@ -111,7 +111,7 @@ TEST_F(CustomerServiceTest, ConsentKeepsTheTimeItWasGiven) {
   EXPECT_EQ(b->consents[1].at, kStart + 3600 * 1000);
 }
 
-TEST_F(CustomerServiceTest, EraseBlanksPersonalDataAndFreesThePhone) {
+TEST_P(CustomerServiceTest, EraseBlanksPersonalDataAndFreesThePhone) {
   auto a = Create(admin_, CustomerPatch{.name = "孙七", .phones = std::vector<std::string>{"13700000001"},
                                         .emails = std::vector<std::string>{"s@example.com"}});
   auto sales = MakeUser("s3", "sales");
@@ -124,7 +124,7 @@ TEST_F(CustomerServiceTest, EraseBlanksPersonalDataAndFreesThePhone) {
   EXPECT_TRUE(customers_->Create(admin_, CustomerPatch{.name = "新", .phones = std::vector<std::string>{"13700000001"}}).ok());
 }
 
-TEST_F(CustomerServiceTest, SearchFindsShortChinesePinyinAndTraditional) {
+TEST_P(CustomerServiceTest, SearchFindsShortChinesePinyinAndTraditional) {
   auto a = Create(admin_, CustomerPatch{.name = "王小明"});
   auto b = Create(admin_, CustomerPatch{.kind = "organization", .name = "客户关系管理公司"});
   auto find = [&](const std::string& q) {
@@ -141,7 +141,7 @@ TEST_F(CustomerServiceTest, SearchFindsShortChinesePinyinAndTraditional) {
   EXPECT_TRUE(find("不存在的人").empty());
 }
 
-TEST_F(CustomerServiceTest, CursorPagesCoverEveryRowOnce) {
+TEST_P(CustomerServiceTest, CursorPagesCoverEveryRowOnce) {
   for (int i = 0; i < 25; ++i) Create(admin_, CustomerPatch{.name = "客户" + std::to_string(i)});
   std::set<int64_t> seen;
   std::string cursor;
@@ -156,6 +156,8 @@ TEST_F(CustomerServiceTest, CursorPagesCoverEveryRowOnce) {
   EXPECT_EQ(seen.size(), 25u);
   EXPECT_EQ(pages, 4);
 }
+
+KEHU_DOMAIN_BACKENDS(CustomerServiceTest);
 
 }  // namespace
 }  // namespace kehu::testing

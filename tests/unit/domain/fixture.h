@@ -1,6 +1,7 @@
 #pragma once
-// Use-case tests run on a real SQLite :memory: database with the real migrations and an
-// injectable clock (../shared/CONVENTIONS.md): no mocks.
+// Use-case tests run on real databases — SQLite :memory: and a fresh schema of the throwaway
+// PostgreSQL (skipped without KEHU_TEST_PG_URL) — with the real migrations and an injectable
+// clock (../shared/CONVENTIONS.md): no mocks. So the repositories run under both dialects.
 
 #include <gtest/gtest.h>
 
@@ -11,16 +12,21 @@
 #include "domain/identity/identity_service.h"
 #include "store/migrate.h"
 #include "store/repositories.h"
+#include "store_test_env.h"
 
 namespace kehu::testing {
 
 // 2026-11-23T08:00:00Z
 inline constexpr UnixMillis kStart = 1795420800000;
 
-class DomainTest : public ::testing::Test {
+using store::testing::Backend;
+
+class DomainTest : public ::testing::TestWithParam<Backend> {
  protected:
   void SetUp() override {
-    auto db = store::Open("sqlite::memory:");
+    std::string reason;
+    if (!env_.Prepare(GetParam(), &reason)) GTEST_SKIP() << reason;
+    auto db = store::Open(env_.url(), 2);
     ASSERT_TRUE(db.ok()) << db.error().message;
     db_ = std::move(*db);
     auto m = store::Migrate(*db_);
@@ -47,6 +53,15 @@ class DomainTest : public ::testing::Test {
     return *p;
   }
 
+  void TearDown() override {
+    customers_.reset();
+    identity_.reset();
+    cus_.reset();
+    ids_.reset();
+    db_.reset();  // before env_ drops the schema
+  }
+
+  store::testing::TestDatabase env_;
   ManualClock clock_{kStart};
   std::unique_ptr<store::Database> db_;
   std::unique_ptr<identity::IdentityRepository> ids_;
@@ -55,5 +70,10 @@ class DomainTest : public ::testing::Test {
   std::unique_ptr<customers::CustomerService> customers_;
   identity::Principal admin_;
 };
+
+#define KEHU_DOMAIN_BACKENDS(suite)                                                    \
+  INSTANTIATE_TEST_SUITE_P(Db, suite,                                                    \
+                           ::testing::Values(Backend::kSqliteMemory, Backend::kPostgres), \
+                           store::testing::BackendName)
 
 }  // namespace kehu::testing

@@ -5,7 +5,7 @@ namespace {
 
 using IdentityServiceTest = DomainTest;
 
-TEST_F(IdentityServiceTest, LoginReturnsATokenThatAuthenticates) {
+TEST_P(IdentityServiceTest, LoginReturnsATokenThatAuthenticates) {
   auto r = identity_->Login("admin", "password-123", "10.0.0.1");
   ASSERT_TRUE(r.ok());
   EXPECT_GE(r->token.size(), 43u);  // 256 bits in base64url
@@ -15,7 +15,7 @@ TEST_F(IdentityServiceTest, LoginReturnsATokenThatAuthenticates) {
   EXPECT_EQ(p->csrf_token, r->csrf_token);
 }
 
-TEST_F(IdentityServiceTest, WrongPasswordAndUnknownUserAreTheSameUnauthenticated) {
+TEST_P(IdentityServiceTest, WrongPasswordAndUnknownUserAreTheSameUnauthenticated) {
   auto a = identity_->Login("admin", "nope-nope", "10.0.0.2");
   auto b = identity_->Login("nobody", "nope-nope", "10.0.0.2");
   ASSERT_FALSE(a.ok());
@@ -24,7 +24,7 @@ TEST_F(IdentityServiceTest, WrongPasswordAndUnknownUserAreTheSameUnauthenticated
   EXPECT_EQ(a.error().message, b.error().message);
 }
 
-TEST_F(IdentityServiceTest, FiveFailuresThrottleTheUserUntilTheWindowPasses) {
+TEST_P(IdentityServiceTest, FiveFailuresThrottleTheUserUntilTheWindowPasses) {
   for (int i = 0; i < 5; ++i) EXPECT_FALSE(identity_->Login("admin", "wrong", "10.0.0.3").ok());
   auto r = identity_->Login("admin", "password-123", "10.0.0.4");
   ASSERT_FALSE(r.ok());
@@ -35,7 +35,7 @@ TEST_F(IdentityServiceTest, FiveFailuresThrottleTheUserUntilTheWindowPasses) {
   EXPECT_TRUE(identity_->Login("admin", "password-123", "10.0.0.4").ok());
 }
 
-TEST_F(IdentityServiceTest, ManyFailuresFromOneAddressThrottleThatAddress) {
+TEST_P(IdentityServiceTest, ManyFailuresFromOneAddressThrottleThatAddress) {
   for (int i = 0; i < 20; ++i) (void)identity_->Login("user" + std::to_string(i), "wrong", "10.9.9.9");
   auto r = identity_->Login("admin", "password-123", "10.9.9.9");
   ASSERT_FALSE(r.ok());
@@ -43,7 +43,7 @@ TEST_F(IdentityServiceTest, ManyFailuresFromOneAddressThrottleThatAddress) {
   EXPECT_TRUE(identity_->Login("admin", "password-123", "10.1.1.1").ok());
 }
 
-TEST_F(IdentityServiceTest, SessionsExpire) {
+TEST_P(IdentityServiceTest, SessionsExpire) {
   auto r = identity_->Login("admin", "password-123", "10.0.0.5");
   ASSERT_TRUE(r.ok());
   clock_.Advance(12LL * 3600 * 1000 + 1);
@@ -52,7 +52,7 @@ TEST_F(IdentityServiceTest, SessionsExpire) {
   EXPECT_EQ(p.error().code, ErrorCode::kUnauthenticated);
 }
 
-TEST_F(IdentityServiceTest, TokensAndKeysAreStoredHashed) {
+TEST_P(IdentityServiceTest, TokensAndKeysAreStoredHashed) {
   auto r = identity_->Login("admin", "password-123", "10.0.0.6");
   auto key = identity_->CreateApiKey(admin_, "cti", "service");
   ASSERT_TRUE(key.ok());
@@ -68,7 +68,7 @@ TEST_F(IdentityServiceTest, TokensAndKeysAreStoredHashed) {
   EXPECT_TRUE(st.ok());
 }
 
-TEST_F(IdentityServiceTest, ApiKeyActsWithItsRoleUntilRevoked) {
+TEST_P(IdentityServiceTest, ApiKeyActsWithItsRoleUntilRevoked) {
   auto key = identity_->CreateApiKey(admin_, "cti", "service");
   ASSERT_TRUE(key.ok());
   auto p = identity_->AuthenticateApiKey(key->secret);
@@ -78,7 +78,7 @@ TEST_F(IdentityServiceTest, ApiKeyActsWithItsRoleUntilRevoked) {
   EXPECT_FALSE(identity_->AuthenticateApiKey(key->secret).ok());
 }
 
-TEST_F(IdentityServiceTest, OnlyAdminsCreateUsersAndWeakPasswordsAreRefused) {
+TEST_P(IdentityServiceTest, OnlyAdminsCreateUsersAndWeakPasswordsAreRefused) {
   auto sales = MakeUser("s1", "sales");
   auto r = identity_->CreateUser(sales, identity::NewUser{.username = "x", .role = "sales", .password = "password-1"});
   ASSERT_FALSE(r.ok());
@@ -91,7 +91,7 @@ TEST_F(IdentityServiceTest, OnlyAdminsCreateUsersAndWeakPasswordsAreRefused) {
   EXPECT_EQ(dup.error().code, ErrorCode::kAlreadyExists);
 }
 
-TEST_F(IdentityServiceTest, DeactivatedUsersLoseTheirSessions) {
+TEST_P(IdentityServiceTest, DeactivatedUsersLoseTheirSessions) {
   auto sales = MakeUser("s2", "sales");
   auto login = identity_->Login("s2", "password-123", "10.0.0.7");
   ASSERT_TRUE(login.ok());
@@ -99,6 +99,8 @@ TEST_F(IdentityServiceTest, DeactivatedUsersLoseTheirSessions) {
   EXPECT_FALSE(identity_->AuthenticateSession(login->token).ok());
   EXPECT_FALSE(identity_->Login("s2", "password-123", "10.0.0.7").ok());
 }
+
+KEHU_DOMAIN_BACKENDS(IdentityServiceTest);
 
 }  // namespace
 }  // namespace kehu::testing
