@@ -15,9 +15,12 @@ build: deps
 	@cmake -S . -B $(BUILD) -G Ninja $(CMAKE_FLAGS) >/dev/null
 	@cmake --build $(BUILD)
 
-run: build
+run: build web
 	@mkdir -p var
-	$(BUILD)/kehu serve --db $(DB) --listen $(LISTEN) --demo-if-empty 200
+	$(BUILD)/kehu serve --db $(DB) --listen $(LISTEN) --web-root web/dist --demo-if-empty 200
+
+web: deps
+	@scripts/build-web.sh
 
 test: build
 	@tests/run-all.sh $(BUILD)

@@ -11,8 +11,8 @@
 #    default storage settings, both on free 127.0.0.1 ports, each as a child of this script.
 # 4. Runs wrk (64 connections, 2 threads, BENCH_DURATION seconds, --latency) against nginx,
 #    GET /customers/{id}, GET /customers?q= and POST /customers, then prints req/s, p50/p95/p99,
-#    the ratio to nginx, kehu's own view of the time (access log dur_us) and each target of the
-#    issue with PASS or MISS.
+#    the ratio to nginx, the server's CPU time per request, kehu's own view of the time (access
+#    log dur_us) and each target of the issue with PASS or MISS. docs/benchmarks.md explains.
 # 5. Always stops nginx and kehu and removes its temp dir (trap), whatever happened.
 #
 # Environment (defaults are the issue's numbers):
@@ -24,10 +24,19 @@
 #   BENCH_MICRO       1 runs the Google Benchmark binaries first, 0 skips them (1)
 #
 # Exit status: 0 every target met, 1 a target missed or a run had errors, 2 bad usage,
-# other non-zero: the benchmark could not run.
+# 3 the benchmark could not run (130/143 when interrupted).
 set -euo pipefail
 
-die() { echo "bench: $*" >&2; exit 3; }
+# die MESSAGE: exit 3; if kehu has stopped, first show why (its files go with the temp dir).
+die() {
+  echo "bench: $*" >&2
+  if [[ -n ${KEHU_PID:-} ]] && ! kill -0 "$KEHU_PID" 2>/dev/null; then
+    wait "$KEHU_PID" 2>/dev/null && echo "bench: kehu exited with status 0" >&2 ||
+      echo "bench: kehu exited with status $?" >&2
+    tail -n 5 "$TMP/kehu.err" "$TMP/kehu.log" >&2 2>/dev/null || true
+  fi
+  exit 3
+}
 usage() {
   echo "usage: bench/run.sh BUILD_DIR   (BENCH_* variables: see the top of this file)" >&2
   exit 2
@@ -81,6 +90,7 @@ stop_pid() {  # stop_pid PID: TERM, up to 15 s for a graceful stop, then KILL.
   wait "$pid" 2>/dev/null || true
 }
 
+# shellcheck disable=SC2317  # called from the trap
 cleanup() {
   stop_pid "$KEHU_PID"
   stop_pid "$NGINX_PID"
@@ -161,7 +171,7 @@ chmod 755 "$TMP" "$TMP/www"
 chmod 644 "$TMP/www/customer.json"
 
 NGINX_PORT=""
-for attempt in 1 2 3 4 5 6 7 8; do
+for _ in 1 2 3 4 5 6 7 8; do  # a random port may be taken: try another
   port=$((20000 + RANDOM % 40000))
   sed -e "s|@DIR@|$TMP|g" -e "s|@PORT@|$port|g" "$LOAD_DIR/nginx.conf.in" >"$TMP/nginx.conf"
   nginx -p "$TMP/" -c "$TMP/nginx.conf" -e "$TMP/nginx-error.log" -g 'daemon off;' &
@@ -182,13 +192,15 @@ done
 
 # kehu runs from the temp dir so a developer's ./kehu.toml cannot change its settings: the
 # durable-create figure is for kehu's default storage settings. stdout is the access log.
+: >"$TMP/kehu.log"  # exists before the server starts: the loop below reads it at once
 (cd "$TMP" && unset KEHU_DB KEHU_LISTEN KEHU_WEB_ROOT &&
   exec "$KEHU" serve --db "sqlite:$DB" --listen 127.0.0.1:0 >"$TMP/kehu.log" 2>"$TMP/kehu.err") &
 KEHU_PID=$!
 KEHU_PORT=""
 # Up to 5 minutes: a new migration may have to rebuild an index over a million rows.
 for ((i = 0; i < 3000; i++)); do
-  KEHU_PORT=$(sed -n 's|^kehu listening on http://127\.0\.0\.1:\([0-9]*\).*|\1|p' "$TMP/kehu.log")
+  KEHU_PORT=$(sed -n 's|^kehu listening on http://127\.0\.0\.1:\([0-9]*\).*|\1|p' "$TMP/kehu.log" |
+    head -n 1)
   [[ -n $KEHU_PORT ]] && break
   kill -0 "$KEHU_PID" 2>/dev/null || die "kehu serve exited: $(tail -n 5 "$TMP/kehu.err")"
   sleep 0.1
@@ -219,13 +231,30 @@ echo "== nginx on :$NGINX_PORT ($(stat -c %s "$TMP/www/customer.json") bytes)," 
 
 # ---------------------------------------------------------------------------------------------
 # 4. Load.
-declare -A RPS P50 P95 P99 NON2XX SOCKERR SRV
+declare -A RPS P50 P95 P99 NON2XX SOCKERR SRV CPU
+CLK_TCK=$(getconf CLK_TCK)
+
+# cpu_ticks PID...: user + system CPU ticks the processes have used so far (0 for a gone pid).
+cpu_ticks() {
+  local pid total=0 fields
+  for pid in "$@"; do
+    # Fields 14 and 15 of /proc/PID/stat, counted after the ") " that ends the command name.
+    fields=$(sed 's/.*) //' "/proc/$pid/stat" 2>/dev/null) || continue
+    total=$((total + $(awk '{print $12 + $13}' <<<"$fields")))
+  done
+  echo "$total"
+}
 
 # run_load NAME URL SCRIPT ARGS...: an optional warm-up, then the measured run; fills the arrays.
 # The warm-up passes one more argument, "warmup" (post_customer.lua then uses other phones).
+# The server's pids (nginx: its workers) give CPU time per request: the server's cost per request
+# whatever the latency, since wrk and the server share the cores.
 run_load() {
   local name=$1 url=$2 script=$3
   shift 3
+  local pids
+  pids=$KEHU_PID
+  [[ $url == "$KEHU_URL"* ]] || pids="$NGINX_PID $(pgrep -P "$NGINX_PID" || true)"
   local out=$TMP/wrk-$name.txt
   echo
   echo "== $name: wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s --latency -s ${script##*/} $url"
@@ -233,11 +262,15 @@ run_load() {
     wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" --timeout 5s -s "$script" "$url" \
       -- "$@" warmup >/dev/null || die "wrk warm-up for $name failed"
   fi
-  local before after
+  local before after ticks
+  # shellcheck disable=SC2086  # $pids is a list of pids
+  ticks=$(cpu_ticks $pids)
   before=$(wc -l <"$TMP/kehu.log")
   wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --timeout 5s --latency -s "$script" "$url" \
     -- "$@" >"$out" || die "wrk for $name failed: $(tail -n 3 "$out")"
   after=$(wc -l <"$TMP/kehu.log")
+  # shellcheck disable=SC2086
+  ticks=$(($(cpu_ticks $pids) - ticks))
   grep -v '^KEHU_RESULT' "$out" | sed 's/^/   /'
   local line
   line=$(grep '^KEHU_RESULT' "$out") || die "wrk printed no result line for $name"
@@ -247,6 +280,10 @@ run_load() {
   P99[$name]=$(sed -n 's/.* p99_us=\([0-9]*\).*/\1/p' <<<"$line")
   NON2XX[$name]=$(sed -n 's/.* non2xx=\([0-9]*\).*/\1/p' <<<"$line")
   SOCKERR[$name]=$(sed -n 's/.* socket_errors=\([0-9]*\).*/\1/p' <<<"$line")
+  local requests
+  requests=$(sed -n 's/.* requests=\([0-9]*\).*/\1/p' <<<"$line")
+  CPU[$name]=$(awk -v t="$ticks" -v hz="$CLK_TCK" -v n="$requests" \
+    'BEGIN { if (n > 0) printf "%.0f", t * 1e6 / hz / n; else print "-" }')
   # kehu's own time per request (dur_us in its access log) for the measured window: how much of
   # the latency wrk saw was the handler and how much was queueing, the network and the client.
   SRV[$name]=-
@@ -307,8 +344,8 @@ if ge "$LOAD_START" 1.0; then
 fi
 echo "== results: $CUSTOMERS customers, $CONNECTIONS connections, $THREADS wrk threads," \
   "${DURATION} s each, wrk and the servers on the same $(nproc) cores"
-fmt='%-20s %8s %7s %7s %7s %8s %13s  %-29s %s\n'
-printf "$fmt" test req/s "p50 ms" "p95 ms" "p99 ms" "vs nginx" "kehu p50/p99" target result
+row() { printf '%-20s %7s %7s %7s %7s %6s %7s %13s  %-22s %s\n' "$@"; }
+row test req/s "p50 ms" "p95 ms" "p99 ms" "/nginx" "cpu us" "handler ms" target result
 for name in nginx point_read search create; do
   ratio=$(awk -v a="${RPS[$name]}" -v b="$NGINX_RPS" 'BEGIN { printf "%.2f", a / b }')
   case $name in
@@ -316,24 +353,25 @@ for name in nginx point_read search create; do
       label="nginx static 200 B"; target="ceiling"
       result=$(verdict "$name" 1) ;;
     point_read)
-      label="GET /customers/{id}"; target=">= 0.50 x nginx, p99 < 10 ms"
+      label="GET /customers/{id}"; target=">=0.5x nginx, p99<10ms"
       met=0
       ge "$ratio" 0.5 && ((${P99[$name]} < 10000)) && met=1
       result=$(verdict "$name" "$met") ;;
     search)
-      label="GET /customers?q="; target="p95 < 30 ms"
+      label="GET /customers?q="; target="p95<30ms"
       met=0
       ((${P95[$name]} < 30000)) && met=1
       result=$(verdict "$name" "$met") ;;
     create)
-      label="POST /customers"; target=">= 5000 durable creates/s"
+      label="POST /customers"; target=">=5000/s durable"
       met=0
       ge "${RPS[$name]}" 5000 && met=1
       result=$(verdict "$name" "$met") ;;
   esac
   [[ $result == PASS ]] || MISSED=1
-  printf "$fmt" "$label" "$(printf '%.0f' "${RPS[$name]}")" "$(ms "${P50[$name]}")" \
-    "$(ms "${P95[$name]}")" "$(ms "${P99[$name]}")" "$ratio" "${SRV[$name]}" "$target" "$result"
+  row "$label" "$(printf '%.0f' "${RPS[$name]}")" "$(ms "${P50[$name]}")" \
+    "$(ms "${P95[$name]}")" "$(ms "${P99[$name]}")" "$ratio" "${CPU[$name]}" "${SRV[$name]}" "$target" "$result"
 done
-echo "(kehu p50/p99: milliseconds inside kehu per request, from the dur_us field of its access log)"
+echo "/nginx: req/s over nginx's req/s. cpu us: server CPU time (user+system) per request."
+echo "handler ms: p50/p99 of the time inside kehu's handler (dur_us in its access log)."
 exit "$MISSED"

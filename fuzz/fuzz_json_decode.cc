@@ -1,8 +1,11 @@
 // Feeds arbitrary bytes to boost::json::parse and checks that what parses survives a
-// serialise/parse round trip; when src/http/json_decode.h exists (KEHU_FUZZ_JSON_DECODE), the same
+// serialise/parse round trip; built with -DKEHU_FUZZ_DECODERS=ON (KEHU_FUZZ_JSON_DECODE), the same
 // bytes also go through the API's decoders.
 
 #include <boost/json.hpp>
+// The library compiled into this target (not linked from libboost_json.so) so that the parser
+// carries the coverage instrumentation libFuzzer steers by.
+#include <boost/json/src.hpp>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>

@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <pthread.h>
 #include <string>
@@ -18,6 +19,8 @@
 #include "http/server.h"
 #include "store/migrate.h"
 #include "store/sqlite/sqlite_db.h"
+#include "text/csv.h"
+#include "text/xlsx.h"
 
 #ifndef KEHU_VERSION
 #define KEHU_VERSION "0.1.0"
@@ -149,6 +152,7 @@ int Serve(const Config& cfg, int64_t demo_if_empty, int threads) {
   opts.host = host;
   opts.port = port;
   opts.io_threads = threads;
+  opts.large_body_paths = {"/api/v1/imports"};  // CSV uploads up to 64 MiB; larger: `kehu import`
   // Block SIGINT/SIGTERM before any thread starts (threads inherit the mask) and wait for them
   // with sigwait below: a signal that arrives right after start-up is never lost.
   sigset_t stop_signals;
@@ -222,6 +226,30 @@ int main(int argc, char** argv) {
   std::string backup_file;
   backup->add_option("FILE", backup_file, "destination file")->required();
 
+  auto* import = cli.add_subcommand("import", "import records from a file");
+  import->require_subcommand(1);
+  auto* import_customers = import->add_subcommand("customers", "import customers from a CSV file (UTF-8 or GBK)");
+  add_db(import_customers);
+  std::string import_file, import_encoding = "auto";
+  bool import_dry_run = false;
+  std::vector<std::string> import_map;
+  import_customers->add_option("FILE", import_file, "CSV file")->required()->check(CLI::ExistingFile);
+  import_customers->add_flag("--dry-run", import_dry_run, "check every row and report; write nothing");
+  import_customers->add_option("--encoding", import_encoding, "auto, utf-8, gbk or gb18030")
+      ->check(CLI::IsMember({"auto", "utf-8", "utf8", "gbk", "gb18030", "gb2312"}));
+  import_customers->add_option("--map", import_map, "HEADER=FIELD column mapping (repeatable)");
+
+  auto* export_cmd = cli.add_subcommand("export", "export records to a file");
+  export_cmd->require_subcommand(1);
+  auto* export_customers = export_cmd->add_subcommand("customers", "export customers to CSV or XLSX");
+  add_db(export_customers);
+  std::string export_format = "csv", export_out, export_q, export_category, export_tag;
+  export_customers->add_option("--format", export_format, "csv or xlsx")->check(CLI::IsMember({"csv", "xlsx"}));
+  export_customers->add_option("--out", export_out, "output file")->required();
+  export_customers->add_option("--q", export_q, "search text, as in the list's search box");
+  export_customers->add_option("--category", export_category, "only this category");
+  export_customers->add_option("--tag", export_tag, "only customers with this tag");
+
   auto* routes = cli.add_subcommand("routes", "print the API routes (METHOD PATTERN)");
 
   try {
@@ -272,6 +300,75 @@ int main(int argc, char** argv) {
     if (*demo) {
       if (auto st = cli::GenerateDemo(**app, demo_n, true); !st.ok()) return Fail(st.error());
       std::printf("created %lld demo customers\n", static_cast<long long>(demo_n));
+      return 0;
+    }
+    if (*import_customers) {
+      customers::ImportOptions options;
+      options.dry_run = import_dry_run;
+      options.encoding = import_encoding;
+      for (const auto& m : import_map) {
+        size_t eq = m.find('=');
+        if (eq == std::string::npos || eq == 0) {
+          std::fprintf(stderr, "kehu: --map takes HEADER=FIELD, got '%s'\n", m.c_str());
+          return 2;
+        }
+        options.mapping[m.substr(0, eq)] = m.substr(eq + 1);
+      }
+      std::ifstream in(import_file, std::ios::binary);
+      std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      auto sys = cli::SystemPrincipal(**app);
+      auto report = (*app)->customers->Import(sys, bytes, options, [](int64_t done, int64_t total) {
+        if (total > 0)
+          std::fprintf(stderr, "\rimport: %lld/%lld rows checked", static_cast<long long>(done),
+                       static_cast<long long>(total));
+      });
+      std::fprintf(stderr, "\n");
+      if (!report.ok()) return Fail(report.error());
+      std::printf("encoding %s; %lld rows: %lld new, %lld updated, %lld unchanged, %lld errors\n",
+                  report->encoding.c_str(), static_cast<long long>(report->rows),
+                  static_cast<long long>(report->created), static_cast<long long>(report->updated),
+                  static_cast<long long>(report->unchanged), static_cast<long long>(report->error_count));
+      for (const auto& e : report->errors)
+        std::printf("  row %lld (line %lld) %s: %s\n", static_cast<long long>(e.row), static_cast<long long>(e.line),
+                    e.field.c_str(), e.message.c_str());
+      if (report->error_count > 0) {
+        std::printf("nothing was imported: fix the rows above and run again\n");
+        return 2;
+      }
+      std::printf(report->dry_run ? "dry run: nothing was written\n" : "imported\n");
+      return 0;
+    }
+    if (*export_customers) {
+      auto sys = cli::SystemPrincipal(**app);
+      customers::ListRequest req{.q = export_q, .limit = 500};
+      if (!export_category.empty()) req.category = export_category;
+      if (!export_tag.empty()) req.tag = export_tag;
+      std::vector<std::vector<std::string>> rows;
+      for (;;) {
+        auto page = (*app)->customers->List(sys, req);
+        if (!page.ok()) return Fail(page.error());
+        for (const auto& c : page->items) rows.push_back(customers::ExportRow(c));
+        if (!page->next_cursor) break;
+        req.cursor = *page->next_cursor;
+      }
+      const std::vector<std::string> header(std::begin(customers::kExportHeaders), std::end(customers::kExportHeaders));
+      if (export_format == "xlsx") {
+        if (auto st = text::WriteXlsx(export_out, "customers", header, rows); !st.ok()) return Fail(st.error());
+      } else {
+        std::ofstream out(export_out, std::ios::binary);
+        if (!out) {
+          std::fprintf(stderr, "kehu: cannot write %s\n", export_out.c_str());
+          return 1;
+        }
+        out << "\xEF\xBB\xBF";
+        auto line = [&](const std::vector<std::string>& fields) {
+          for (size_t i = 0; i < fields.size(); ++i) out << (i ? "," : "") << text::CsvField(fields[i]);
+          out << "\r\n";
+        };
+        line(header);
+        for (const auto& r : rows) line(r);
+      }
+      std::printf("exported %zu customers to %s\n", rows.size(), export_out.c_str());
       return 0;
     }
     if (*backup) {

@@ -323,6 +323,7 @@ std::unique_ptr<Api> MakeApi(Services services) {
   auto api = std::make_unique<Api>(std::move(services));
   AddSystemRoutes(*api);
   AddIdentityRoutes(*api);
+  AddImportRoutes(*api);  // before the customer routes: /customers/export is not /customers/{id}
   AddCustomerRoutes(*api);
   return api;
 }

@@ -90,6 +90,7 @@ class Api {
 void AddSystemRoutes(Api& api);
 void AddIdentityRoutes(Api& api);
 void AddCustomerRoutes(Api& api);
+void AddImportRoutes(Api& api);
 
 // Builds the Api with every capability's routes.
 std::unique_ptr<Api> MakeApi(Services services);

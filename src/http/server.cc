@@ -403,11 +403,25 @@ asio::awaitable<void> Server::Impl::RunSession(IoWorker& worker, tcp::socket soc
     first_request = false;
 
     parser.emplace();
-    ConfigureParser(*parser, options.body_limit);
+    // The parser allows the largest limit; the request's own limit (by path) is checked as soon
+    // as the header is in, so an over-long upload is refused before its body is read.
+    const uint64_t max_limit = options.large_body_paths.empty()
+                                   ? options.body_limit
+                                   : std::max(options.body_limit, options.large_body_limit);
+    ConfigureParser(*parser, max_limit);
     stream.expires_after(header_timeout);
     auto [header_ec, header_n] =
         co_await bhttp::async_read_header(stream, buffer, *parser, kNoThrow);
     beast::error_code read_ec = header_ec;
+    uint64_t request_limit = options.body_limit;
+    if (!read_ec) {
+      std::string_view target = parser->get().target();
+      std::string_view path = target.substr(0, target.find('?'));
+      for (const auto& p : options.large_body_paths)
+        if (path == p) request_limit = std::max(options.body_limit, options.large_body_limit);
+      auto length = parser->content_length();
+      if (length && *length > request_limit) read_ec = bhttp::error::body_limit;
+    }
     if (!read_ec && !parser->is_done()) {
       const auto& header = parser->get();
       if (header.version() >= 11 && beast::iequals(header[bhttp::field::expect], "100-continue")) {
@@ -419,6 +433,7 @@ asio::awaitable<void> Server::Impl::RunSession(IoWorker& worker, tcp::socket soc
       stream.expires_after(header_timeout);
       auto [body_ec, body_n] = co_await bhttp::async_read(stream, buffer, *parser, kNoThrow);
       read_ec = body_ec;
+      if (!read_ec && parser->get().body().size() > request_limit) read_ec = bhttp::error::body_limit;
     }
     if (read_ec) {
       ParseOutcome outcome = ClassifyReadError(read_ec);

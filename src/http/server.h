@@ -9,6 +9,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "http/message.h"
 
@@ -20,6 +21,9 @@ struct ServerOptions {
   int io_threads{0};                // 0: one per core
   int worker_threads{0};            // 0: 4 per core, at least 8
   uint64_t body_limit{1 << 20};     // bytes; larger bodies are answered 413 problem+json
+  // Request paths (exact) that accept bodies up to large_body_limit instead (file uploads).
+  std::vector<std::string> large_body_paths{};
+  uint64_t large_body_limit{64ULL << 20};
   int header_timeout_seconds{10};   // time to receive a request's headers
   int idle_timeout_seconds{60};     // keep-alive idle time before the server closes
   int shutdown_grace_seconds{20};   // max time Stop() waits for in-flight requests

@@ -213,8 +213,7 @@ std::optional<Response> ServeStatic(const Request& req, const std::string& root_
 
   fs::path file;
   bool immutable = false;
-  const bool has_extension =
-      !segments->empty() && segments->back().find('.') != std::string::npos;
+  const bool has_extension = !segments->empty() && segments->back().find('.') != std::string::npos;
   if (!segments->empty() && IsRegularFile(candidate)) {
     const fs::path canonical = fs::weakly_canonical(candidate, ec);
     if (ec || !IsInside(root, canonical)) return TextResponse(404, "not found\n");

@@ -412,6 +412,18 @@ class SqlCustomerRepository final : public customers::CustomerRepository {
     return Get(org_id, id);
   }
 
+  Result<std::optional<Customer>> FindByExternalId(int64_t org_id, const std::string& external_id) override {
+    int64_t id = 0;
+    KEHU_RETURN_IF_ERROR(db_.Read([&](Connection& c) -> Status {
+      KEHU_ASSIGN_OR_RETURN(auto rows, c.Query("SELECT id FROM customers WHERE org_id = ? AND external_id = ?",
+                                               {org_id, external_id}));
+      if (!rows.empty()) id = rows[0].Int(0);
+      return Status::Ok();
+    }));
+    if (!id) return std::optional<Customer>();
+    return Get(org_id, id);
+  }
+
   Result<std::vector<customers::DuplicateCandidate>> FindDuplicates(
       const Customer& cust, const customers::SearchText& search) override {
     std::map<int64_t, std::vector<std::string>> found;

@@ -469,6 +469,109 @@ class BadInputTest(Base):
         self.assertGreater(int(h["retry-after"]), 0)
 
 
+class ImportExportTest(Base):
+    GBK = ("姓名,手机号,邮箱,客户类别,性别,生日,标签\n"
+           "导入王五,13600136001,ww@example.com,经销商,男,1985/2/7,白酒、高端\n"
+           "导入赵六,13600136002,,团购客户,女,1990-01-01,\n"
+           "坏数据,12345,not-email,火星人,男,2026-02-30,\n").encode("gbk")
+    GOOD = ("\ufeff姓名,手机号,客户类别,备注\n"
+            "导入孙七,13600136011,经销商,第一批\n"
+            "导入周八,\"136 0013 6012\",线上消费者,\"逗号,在引号里\"\n").encode("utf-8")
+
+    def upload(self, body, query=""):
+        return self.req("POST", "/api/v1/imports" + query, body, headers={"Content-Type": "text/csv"})
+
+    def wait_job(self, location):
+        import time
+        for _ in range(600):
+            s, _, job = self.req("GET", location)
+            self.assertEqual(s, 200, job)
+            if job["status"] != "running":
+                return job
+            time.sleep(0.05)
+        self.fail("import job did not finish")
+
+    def test_gbk_dry_run_reports_the_bad_row_and_writes_nothing(self):
+        before = self.count_customers()
+        s, _, r = self.upload(self.GBK, "?dry_run=true")
+        self.assertEqual(s, 200, r)
+        self.assertEqual(r["encoding"], "gb18030")
+        self.assertEqual(r["mapping"]["手机号"], "phones")
+        self.assertEqual(r["rows"], 3)
+        self.assertEqual({e["row"] for e in r["errors"]}, {3})
+        self.assertEqual({e["field"] for e in r["errors"]}, {"phones[0]", "emails[0]", "category", "birthday"})
+        self.assertFalse(r["applied"])
+        # the real import of the same file fails as a whole
+        s, h, job = self.upload(self.GBK)
+        self.assertEqual(s, 202, job)
+        job = self.wait_job(h["location"])
+        self.assertEqual(job["status"], "failed")
+        self.assertEqual(self.count_customers(), before)
+
+    def test_import_job_then_reimport_creates_no_duplicates(self):
+        before = self.count_customers()
+        s, h, job = self.upload(self.GOOD)
+        self.assertEqual(s, 202, job)
+        job = self.wait_job(h["location"])
+        self.assertEqual(job["status"], "succeeded", job)
+        self.assertEqual(job["report"]["created"], 2)
+        self.assertEqual(job["progress"], {"done": 2, "total": 2})
+        self.assertEqual(self.count_customers(), before + 2)
+        s, h, job = self.upload(self.GOOD)
+        job = self.wait_job(h["location"])
+        self.assertEqual(job["report"]["unchanged"], 2, job)
+        self.assertEqual(self.count_customers(), before + 2)
+        s, _, found = self.req("GET", "/api/v1/customers/lookup?phone=13600136012")
+        self.assertEqual(found["customer"]["note"], "逗号,在引号里")
+
+    def test_bad_files_get_clear_messages(self):
+        before = self.count_customers()
+        b = self.assertProblem(400, self.upload("姓名,鞋码\n张三,42\n".encode(), "?dry_run=true"))
+        self.assertIn("鞋码", b["detail"])
+        s, _, r = self.upload("姓名,鞋码\n张三,42\n".encode(), "?dry_run=true&mapping=" +
+                              __import__("urllib.parse").parse.quote('{"鞋码":"ignore"}'))
+        self.assertEqual(s, 200, r)
+        s, _, r = self.upload("姓名,手机号\n张三\n李四,13600136099\n".encode(), "?dry_run=true")
+        self.assertEqual(r["errors"][0]["row"], 1)
+        self.assertIn("columns", r["errors"][0]["message"])
+        self.assertProblem(400, self.upload("姓名,备注\n\"没有结束的引号,x\n".encode(), "?dry_run=true"))
+        self.assertProblem(400, self.upload(b"\xff\xfe\x00\x01\x80\x81", "?dry_run=true&encoding=utf-8"))
+        self.assertProblem(400, self.upload("手机号\n13600136098\n".encode(), "?dry_run=true"))
+        self.assertProblem(415, self.upload(b"PK\x03\x04rest-of-a-zip"))
+        self.assertEqual(self.count_customers(), before)
+
+    def test_a_huge_upload_is_refused_before_its_body_is_sent(self):
+        sock = socket.create_connection(("127.0.0.1", S.port), timeout=30)
+        sock.sendall(("POST /api/v1/imports HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n"
+                      "Content-Length: 2147483648\r\n\r\n" % ADMIN).encode())
+        answer = sock.recv(4096).decode(errors="replace")
+        sock.close()
+        self.assertTrue(answer.startswith("HTTP/1.1 413"), answer)
+
+    def test_export_csv_and_xlsx_with_filters(self):
+        self.create(name="导出客户", category="consignment", phones=[next_phone()], tags=["导出测试"])
+        s, h, body = self.req("GET", "/api/v1/customers/export?format=csv&tag=%E5%AF%BC%E5%87%BA%E6%B5%8B%E8%AF%95",
+                              raw=True)
+        self.assertEqual(s, 200)
+        self.assertIn("attachment", h["content-disposition"])
+        text = body.decode("utf-8")
+        self.assertTrue(text.startswith("\ufeffid,name,"))
+        lines = text.strip().split("\r\n")
+        self.assertEqual(len(lines), 2)
+        self.assertIn("导出客户", lines[1])
+        s, h, body = self.req("GET", "/api/v1/customers/export?format=xlsx", raw=True)
+        self.assertEqual(s, 200)
+        self.assertTrue(body.startswith(b"PK\x03\x04"))
+        import io
+        import zipfile
+        names = zipfile.ZipFile(io.BytesIO(body)).namelist()
+        self.assertIn("xl/worksheets/sheet1.xml", names)
+        shared = zipfile.ZipFile(io.BytesIO(body)).read("xl/sharedStrings.xml").decode() if \
+            "xl/sharedStrings.xml" in names else zipfile.ZipFile(io.BytesIO(body)).read("xl/worksheets/sheet1.xml").decode()
+        self.assertIn("导出客户", shared)
+        self.assertProblem(400, self.req("GET", "/api/v1/customers/export?format=pdf"), "format")
+
+
 class CliTest(unittest.TestCase):
     def test_bad_arguments_exit_2_with_a_message(self):
         import subprocess

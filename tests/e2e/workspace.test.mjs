@@ -90,7 +90,8 @@ describe('workspace features', () => {
     const dialog = page.locator('.ant-modal').filter({ hasText: 'Add contact' });
     await dialog.locator('#name').fill('李采购');
     await dialog.locator('#title').fill('采购经理');
-    await dialog.locator('#role').click();
+    // Click the select's visible box: its inner search input is zero-width and never "stable".
+    await dialog.locator('.ant-select', { has: page.locator('#role') }).locator('.ant-select-selector').click();
     await page.locator('.ant-select-item-option', { hasText: 'Decision maker' }).click();
     await dialog.getByRole('button', { name: 'OK' }).click();
     const row = page.locator('tr', { hasText: '李采购' });
@@ -153,9 +154,10 @@ describe('workspace features', () => {
     await dialog.getByRole('button', { name: 'OK' }).click();
     const secret = (await page.getByTestId('api-key-secret').innerText()).trim();
     assert.ok(secret.length >= 16, 'the secret is shown');
-    await page.getByRole('button', { name: 'Close' }).first().click();
+    await page.locator('.ant-modal', { hasText: 'API key created' }).locator('.ant-modal-footer button').click();
     const keyRow = page.locator('tr', { hasText: `key ${tag}` });
     await keyRow.waitFor();
+    await page.getByTestId('api-key-secret').waitFor({ state: 'detached' });
     assert.ok(!(await page.locator('body').innerText()).includes(secret), 'and never again');
 
     await page.goto('/admin/custom-fields');

@@ -88,6 +88,8 @@ class CustomerRepository {
   virtual Result<std::vector<Customer>> List(const ListQuery& q) = 0;
   // The live customer holding this E.164 phone, if any.
   virtual Result<std::optional<Customer>> FindByPhone(int64_t org_id, const std::string& e164) = 0;
+  // Any customer of the org with this external id (including deleted ones), if any.
+  virtual Result<std::optional<Customer>> FindByExternalId(int64_t org_id, const std::string& external_id) = 0;
   // Live customers that may be the same as `c`: a contact of theirs has c's phone/email or the
   // reverse, or their folded name or pinyin equals c's.
   virtual Result<std::vector<DuplicateCandidate>> FindDuplicates(const Customer& c,

@@ -86,6 +86,8 @@ std::string AddressJson(const Address& a) {
          Q(a.district) + ",\"street\":" + Q(a.street) + "}";
 }
 
+}  // namespace
+
 // Field-by-field audit changes from before to after (before == nullptr: creation).
 std::vector<FieldChange> Diff(const Customer* b, const Customer& a) {
   std::vector<FieldChange> out;
@@ -123,8 +125,8 @@ std::vector<FieldChange> Diff(const Customer* b, const Customer& a) {
   return out;
 }
 
-AuditEntry Audit(const Principal& p, const std::string& action, const std::string& entity,
-                 int64_t id, std::vector<FieldChange> changes, UnixMillis now) {
+identity::AuditEntry Audit(const Principal& p, const std::string& action, const std::string& entity,
+                           int64_t id, std::vector<FieldChange> changes, UnixMillis now) {
   AuditEntry e;
   e.org_id = p.org_id;
   e.at = now;
@@ -136,6 +138,8 @@ AuditEntry Audit(const Principal& p, const std::string& action, const std::strin
   e.changes = std::move(changes);
   return e;
 }
+
+namespace {
 
 void CheckText(std::vector<FieldError>& errs, const std::string& field, const std::string& v,
                size_t max, bool required = false) {
@@ -286,6 +290,7 @@ Status CustomerService::Apply(const Principal& p, const Rules& rules, const Cust
   if (in.vip) c.vip = *in.vip;
   if (in.external_id) {
     c.external_id = *in.external_id;
+    if (c.external_id && Trim(*c.external_id).empty()) c.external_id.reset();  // "" clears it
     if (c.external_id && (c.external_id->empty() || c.external_id->size() > 100))
       errs.push_back({"external_id", "must be 1-100 bytes"});
   }
@@ -329,9 +334,10 @@ Status CustomerService::Apply(const Principal& p, const Rules& rules, const Cust
   if (in.custom_fields) {
     const auto& defs = rules.field_defs;
     std::map<std::string, FieldValue> out;
-    for (const auto& [k, v] : *in.custom_fields) {
+    for (const auto& [key, v] : *in.custom_fields) {
+      const std::string& k = key;  // a plain reference: lambdas may not capture bindings (C++20)
       std::string f = "custom_fields." + k;
-      auto def = std::find_if(defs.begin(), defs.end(), [&](const CustomFieldDef& d) { return d.key == k; });
+      auto def = std::find_if(defs.begin(), defs.end(), [&k](const CustomFieldDef& d) { return d.key == k; });
       if (def == defs.end()) { errs.push_back({f, "is not a defined custom field"}); continue; }
       if (std::holds_alternative<std::monostate>(v)) continue;  // null clears
       bool ok = false;

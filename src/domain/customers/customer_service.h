@@ -5,6 +5,7 @@
 // see is kNotFound, a write the role may not make is kPermissionDenied.
 
 #include <map>
+#include <string_view>
 #include <optional>
 #include <string>
 #include <vector>
@@ -12,6 +13,7 @@
 #include "core/result.h"
 #include "core/time.h"
 #include "domain/customers/customer.h"
+#include "domain/customers/customer_import.h"
 #include "domain/customers/customer_repository.h"
 #include "domain/identity/identity.h"
 
@@ -123,6 +125,12 @@ class CustomerService {
   Result<std::vector<Duplicate>> Duplicates(const identity::Principal& p, int64_t id);
   // Moves from_id into id. Errors: kInvalidArgument (same id), kNotFound, kPermissionDenied.
   Result<Customer> Merge(const identity::Principal& p, int64_t id, int64_t from_id);
+  // Imports a CSV file (see customer_import.h). Errors: kInvalidArgument for a file that cannot
+  // be read at all (encoding, unterminated quote, no header, no column for the name, unknown
+  // headers); row problems are in the report, and then nothing is written.
+  Result<ImportReport> Import(const identity::Principal& p, std::string_view bytes,
+                              const ImportOptions& options, const ImportProgress& progress = {});
+
   // Screen pop: the live visible customer holding this phone (any format).
   Result<Customer> LookupByPhone(const identity::Principal& p, const std::string& phone);
   Result<int64_t> Bulk(const identity::Principal& p, const BulkRequest& req);
@@ -162,6 +170,12 @@ class CustomerService {
   CustomerRepository& repo_;
   const Clock& clock_;
 };
+
+// The audit changes from before to after (before == nullptr: a creation), and an audit entry.
+std::vector<identity::FieldChange> Diff(const Customer* before, const Customer& after);
+identity::AuditEntry Audit(const identity::Principal& p, const std::string& action,
+                           const std::string& entity, int64_t id,
+                           std::vector<identity::FieldChange> changes, UnixMillis now);
 
 // Limits, exposed for tests and the API document.
 inline constexpr size_t kMaxNameBytes = 200;

@@ -270,7 +270,9 @@ function ProfileTab({ customer: c }: { customer: Customer }) {
       <Descriptions column={{ xs: 1, md: 2, xl: 3 }} size="small" bordered>
         <Descriptions.Item label={t('customer.name')}>{formatPersonName(c)}</Descriptions.Item>
         <Descriptions.Item label={t('customer.kind')}>{t(`customer.kinds.${c.kind}`)}</Descriptions.Item>
-        <Descriptions.Item label={t('customer.gender')}>{t(`customer.genders.${c.gender}`)}</Descriptions.Item>
+        {c.kind === 'person' && (
+          <Descriptions.Item label={t('customer.gender')}>{t(`customer.genders.${c.gender}`)}</Descriptions.Item>
+        )}
         <Descriptions.Item label={t('customer.phones')}>
           <span data-testid="customer-phones">{c.phones.map(formatPhone).join(', ') || '—'}</span>
         </Descriptions.Item>

@@ -67,7 +67,7 @@ export default function ApiKeysPage() {
           </Form.Item>
         </Form>
       </Modal>
-      <Modal open={secret !== null} title={t('admin.keyCreated')} onCancel={() => setSecret(null)}
+      <Modal open={secret !== null} title={t('admin.keyCreated')} onCancel={() => setSecret(null)} destroyOnHidden
         footer={<Button type="primary" onClick={() => setSecret(null)}>{t('common.close')}</Button>}>
         <Alert type="warning" showIcon message={t('admin.keyShownOnce')} style={{ marginBottom: 12 }} />
         <Typography.Paragraph copyable={{ text: secret ?? '' }} code data-testid="api-key-secret">{secret}</Typography.Paragraph>

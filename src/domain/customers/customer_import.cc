@@ -1,0 +1,360 @@
+// CustomerService::Import and the header mapping for CSV imports.
+
+#include <algorithm>
+#include <set>
+
+#include "core/strings.h"
+#include "domain/customers/customer_import.h"
+#include "domain/customers/customer_search.h"
+#include "domain/customers/customer_service.h"
+#include "text/chinese.h"
+#include "text/csv.h"
+#include "text/encoding.h"
+#include "text/phone.h"
+
+namespace kehu::customers {
+
+using identity::Principal;
+
+namespace {
+
+struct Alias {
+  const char* header;
+  const char* field;
+};
+
+// Headers as Chinese and English spreadsheets name them (compared lower-case, without spaces).
+constexpr Alias kAliases[] = {
+    {"name", "name"}, {"姓名", "name"}, {"客户名称", "name"}, {"客户姓名", "name"}, {"名称", "name"},
+    {"客户", "name"}, {"公司名称", "name"}, {"kind", "kind"}, {"类型", "kind"}, {"客户类型", "kind"},
+    {"phone", "phones"}, {"phones", "phones"}, {"mobile", "phones"}, {"tel", "phones"},
+    {"手机", "phones"}, {"电话", "phones"}, {"手机号", "phones"}, {"手机号码", "phones"},
+    {"联系电话", "phones"}, {"email", "emails"}, {"emails", "emails"}, {"邮箱", "emails"},
+    {"电子邮件", "emails"}, {"电子邮箱", "emails"}, {"category", "category"}, {"类别", "category"},
+    {"客户类别", "category"}, {"分类", "category"}, {"lifecycle_stage", "lifecycle_stage"},
+    {"stage", "lifecycle_stage"}, {"阶段", "lifecycle_stage"}, {"生命周期", "lifecycle_stage"},
+    {"relationship_level", "relationship_level"}, {"关系层级", "relationship_level"},
+    {"gender", "gender"}, {"性别", "gender"}, {"birthday", "birthday"}, {"生日", "birthday"},
+    {"出生日期", "birthday"}, {"birthday_lunar", "birthday_lunar"}, {"农历", "birthday_lunar"},
+    {"农历生日", "birthday_lunar"}, {"province", "province"}, {"省份", "province"}, {"省", "province"},
+    {"city", "city"}, {"城市", "city"}, {"市", "city"}, {"district", "district"}, {"区县", "district"},
+    {"区", "district"}, {"street", "street"}, {"address", "street"}, {"地址", "street"},
+    {"详细地址", "street"}, {"街道", "street"}, {"organization", "organization"},
+    {"company", "organization"}, {"单位", "organization"}, {"公司", "organization"},
+    {"工作单位", "organization"}, {"tags", "tags"}, {"tag", "tags"}, {"标签", "tags"},
+    {"note", "note"}, {"notes", "note"}, {"备注", "note"}, {"external_id", "external_id"},
+    {"编号", "external_id"}, {"客户编号", "external_id"}, {"外部编号", "external_id"},
+    {"source_channel", "source_channel"}, {"source", "source_channel"}, {"来源", "source_channel"},
+    {"渠道", "source_channel"}, {"vip", "vip"}, {"是否vip", "vip"},
+    // Columns a Kehu export has that an import does not set.
+    {"id", "ignore"}, {"owner_id", "ignore"}, {"created_at", "ignore"}, {"updated_at", "ignore"},
+    {"version", "ignore"},
+};
+
+std::string Fold(const std::string& s) {
+  std::string out;
+  for (char c : AsciiLower(Trim(s)))
+    if (c != ' ' && c != '_' && c != '-') out += c;
+  return out;
+}
+
+// Splits a cell holding several values: , ， ; ； 、 | and line breaks.
+std::vector<std::string> SplitList(const std::string& cell) {
+  std::vector<std::string> out;
+  std::string cur;
+  auto flush = [&] {
+    std::string t(Trim(cur));
+    if (!t.empty()) out.push_back(t);
+    cur.clear();
+  };
+  for (size_t i = 0; i < cell.size();) {
+    std::string_view rest(cell.data() + i, cell.size() - i);
+    size_t skip = 0;
+    for (std::string_view sep : {"，", "；", "、", ",", ";", "|", "\n"})
+      if (rest.substr(0, sep.size()) == sep) skip = sep.size();
+    if (skip) {
+      flush();
+      i += skip;
+    } else {
+      cur += cell[i++];
+    }
+  }
+  flush();
+  return out;
+}
+
+std::optional<bool> ParseYesNo(const std::string& v) {
+  std::string f = Fold(v);
+  if (f == "1" || f == "true" || f == "yes" || f == "y" || f == "是" || f == "√") return true;
+  if (f == "0" || f == "false" || f == "no" || f == "n" || f == "否" || f.empty()) return false;
+  return std::nullopt;
+}
+
+std::string Translate(const std::string& field, const std::string& v) {
+  static const std::map<std::string, std::string> kKind = {{"个人", "person"}, {"企业", "organization"},
+                                                           {"公司", "organization"}, {"单位", "organization"},
+                                                           {"组织", "organization"}};
+  static const std::map<std::string, std::string> kGender = {{"男", "male"}, {"女", "female"},
+                                                             {"未知", "unknown"}, {"m", "male"}, {"f", "female"}};
+  static const std::map<std::string, std::string> kStage = {{"潜在", "prospect"}, {"潜在客户", "prospect"},
+                                                            {"活跃", "active"}, {"风险", "at_risk"},
+                                                            {"流失风险", "at_risk"}, {"流失", "lost"},
+                                                            {"已流失", "lost"}, {"挽回", "won_back"}};
+  const std::map<std::string, std::string>* table =
+      field == "kind" ? &kKind : field == "gender" ? &kGender : field == "lifecycle_stage" ? &kStage : nullptr;
+  std::string t(Trim(v));
+  if (table) {
+    auto it = table->find(AsciiLower(t));
+    if (it != table->end()) return it->second;
+    return AsciiLower(t);
+  }
+  if (field == "birthday") {  // 1985/2/7, 1985.2.7 and 1985年2月7日 as Excel shows them
+    int y = 0, m = 0, d = 0;
+    if (std::sscanf(t.c_str(), "%d/%d/%d", &y, &m, &d) == 3 || std::sscanf(t.c_str(), "%d.%d.%d", &y, &m, &d) == 3 ||
+        std::sscanf(t.c_str(), "%d年%d月%d日", &y, &m, &d) == 3) {
+      char buf[16];
+      std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", y, m, d);
+      return buf;
+    }
+  }
+  return t;
+}
+
+}  // namespace
+
+std::string GuessImportField(const std::string& header) {
+  std::string f = Fold(header);
+  for (const auto& a : kAliases)
+    if (f == Fold(a.header)) return a.field;
+  return "";
+}
+
+Result<ImportReport> CustomerService::Import(const Principal& p, std::string_view bytes,
+                                             const ImportOptions& options, const ImportProgress& progress) {
+  if (!identity::CanWriteCustomers(p))
+    return MakeError(ErrorCode::kPermissionDenied, "your role may not import customers");
+  ImportReport report;
+  report.dry_run = options.dry_run;
+  if (bytes.size() >= 4 && bytes.substr(0, 4) == std::string_view("PK\x03\x04", 4))
+    return InvalidArgument("this is an XLSX workbook; only CSV can be imported (in Excel: Save As > "
+                           "CSV UTF-8, or CSV, which is GBK) — Debian has no XLSX reader library");
+  KEHU_ASSIGN_OR_RETURN(auto decoded, text::DecodeToUtf8(bytes, options.encoding));
+  report.encoding = decoded.encoding;
+  KEHU_ASSIGN_OR_RETURN(auto rows, text::ParseCsv(decoded.utf8));
+  if (rows.empty()) return InvalidArgument("the file is empty: it needs a header line and rows");
+  report.headers = rows[0].fields;
+
+  // Header mapping: given mapping first, then the automatic one; every header must be mapped.
+  std::vector<std::string> field_of(report.headers.size());
+  std::vector<std::string> unknown;
+  std::set<std::string> used;
+  for (size_t i = 0; i < report.headers.size(); ++i) {
+    const std::string& h = report.headers[i];
+    std::string f;
+    if (auto it = options.mapping.find(h); it != options.mapping.end()) {
+      f = it->second;
+      if (std::none_of(std::begin(kImportFields), std::end(kImportFields), [&](const char* k) { return f == k; }))
+        return InvalidArgument("the mapping sends column '" + h + "' to unknown field '" + f + "'",
+                               {{"mapping." + h, "is not a field customers can be imported into"}});
+    } else {
+      f = GuessImportField(h);
+    }
+    if (f.empty()) {
+      unknown.push_back(h.empty() ? "(empty header in column " + std::to_string(i + 1) + ")" : h);
+      continue;
+    }
+    if (f != "ignore" && !used.insert(f).second)
+      return InvalidArgument("two columns map to " + f + "; map one of them to ignore",
+                             {{"mapping." + h, "another column already maps to " + f}});
+    field_of[i] = f;
+    report.mapping[h] = f;
+  }
+  if (!unknown.empty()) {
+    std::string list;
+    for (const auto& u : unknown) list += (list.empty() ? "" : ", ") + u;
+    return InvalidArgument("cannot map these columns: " + list +
+                           " (give a mapping, e.g. {\"" + unknown[0] + "\": \"note\"} or \"ignore\")");
+  }
+  if (!used.count("name")) return InvalidArgument("no column holds the customer's name (姓名 / name)");
+
+  KEHU_ASSIGN_OR_RETURN(auto rules, LoadRules(p.org_id));
+  const UnixMillis now = clock_.Now();
+  const int64_t total = static_cast<int64_t>(rows.size()) - 1;
+  report.rows = total;
+  std::vector<CustomerWrite> writes;
+  std::map<std::string, int64_t> seen_phone, seen_external;  // within this file: value -> row
+  auto add_error = [&](int64_t row, int64_t line, std::string field, std::string message) {
+    ++report.error_count;
+    if (report.errors.size() < kMaxReportedErrors)
+      report.errors.push_back({row, line, std::move(field), std::move(message)});
+  };
+
+  for (int64_t r = 1; r <= total; ++r) {
+    const auto& row = rows[r];
+    if (progress && r % 1000 == 0) progress(r, total);
+    if (row.fields.size() != report.headers.size()) {
+      add_error(r, row.line, "", "has " + std::to_string(row.fields.size()) + " columns, the header has " +
+                                     std::to_string(report.headers.size()));
+      continue;
+    }
+    CustomerPatch patch;
+    Address addr;
+    bool has_addr = false;
+    bool bad = false;
+    for (size_t i = 0; i < row.fields.size(); ++i) {
+      const std::string& f = field_of[i];
+      const std::string v = Translate(f, row.fields[i]);
+      if (f == "ignore" || v.empty()) continue;
+      if (f == "name") patch.name = v;
+      else if (f == "kind") patch.kind = v;
+      else if (f == "phones") patch.phones = SplitList(v);
+      else if (f == "emails") patch.emails = SplitList(v);
+      else if (f == "category") {
+        std::string key = v;
+        for (const auto& c : rules.categories)
+          if (v == c.name_zh || AsciiLower(v) == AsciiLower(c.name_en)) key = c.key;
+        patch.category = key;
+      } else if (f == "lifecycle_stage") patch.lifecycle_stage = v;
+      else if (f == "relationship_level") patch.relationship_level = AsciiLower(v);
+      else if (f == "gender") patch.gender = v;
+      else if (f == "birthday") patch.birthday = std::optional<std::string>(v);
+      else if (f == "birthday_lunar" || f == "vip") {
+        auto b = ParseYesNo(v);
+        if (!b) {
+          add_error(r, row.line, f, "must be 是/否, yes/no or 1/0");
+          bad = true;
+        } else if (f == "vip") {
+          patch.vip = *b;
+        } else {
+          patch.birthday_lunar = *b;
+        }
+      } else if (f == "province") { addr.province = v; has_addr = true; }
+      else if (f == "city") { addr.city = v; has_addr = true; }
+      else if (f == "district") { addr.district = v; has_addr = true; }
+      else if (f == "street") { addr.street = v; has_addr = true; }
+      else if (f == "organization") patch.organization = v;
+      else if (f == "tags") patch.tags = SplitList(v);
+      else if (f == "note") patch.note = v;
+      else if (f == "external_id") patch.external_id = std::optional<std::string>(v);
+      else if (f == "source_channel") patch.source_channel = v;
+    }
+    if (bad) continue;
+
+    // The existing customer this row describes: by external id, then by any phone.
+    std::optional<Customer> existing;
+    if (patch.external_id && *patch.external_id) {
+      const std::string& ext = **patch.external_id;
+      if (auto it = seen_external.find(ext); it != seen_external.end()) {
+        add_error(r, row.line, "external_id", "same external id as row " + std::to_string(it->second));
+        continue;
+      }
+      seen_external[ext] = r;
+      KEHU_ASSIGN_OR_RETURN(existing, repo_.FindByExternalId(p.org_id, ext));
+      if (existing && existing->deleted_at) {
+        add_error(r, row.line, "external_id", "belongs to deleted customer " + std::to_string(existing->id));
+        continue;
+      }
+    }
+    bool dup = false;
+    if (patch.phones) {
+      for (const auto& raw : *patch.phones) {
+        auto e164 = text::NormalizePhone(raw, "CN");
+        if (!e164.ok()) continue;  // reported by validation below
+        if (auto it = seen_phone.find(*e164); it != seen_phone.end()) {
+          add_error(r, row.line, "phones", "same phone as row " + std::to_string(it->second));
+          dup = true;
+          break;
+        }
+        seen_phone[*e164] = r;
+        if (!existing) {
+          KEHU_ASSIGN_OR_RETURN(existing, repo_.FindByPhone(p.org_id, *e164));
+        }
+      }
+    }
+    if (dup) continue;
+    if (existing) {
+      KEHU_ASSIGN_OR_RETURN(bool visible, repo_.IsVisible(p.org_id, existing->id, identity::CustomerVisibility(p)));
+      if (!visible) {
+        add_error(r, row.line, "phones", "matches a customer you may not change");
+        continue;
+      }
+    }
+    if (has_addr) patch.address = existing ? Address{addr.province.empty() ? existing->address.province : addr.province,
+                                                      addr.city.empty() ? existing->address.city : addr.city,
+                                                      addr.district.empty() ? existing->address.district : addr.district,
+                                                      addr.street.empty() ? existing->address.street : addr.street}
+                                           : addr;
+    if (existing && patch.phones) {  // keep the customer's other phones and emails
+      std::vector<std::string> merged = existing->phones;
+      for (const auto& ph : *patch.phones) merged.push_back(ph);
+      patch.phones = merged;
+    }
+    if (existing && patch.emails) {
+      std::vector<std::string> merged = existing->emails;
+      for (const auto& e : *patch.emails) merged.push_back(e);
+      patch.emails = merged;
+    }
+    Customer c = existing ? *existing : Customer{};
+    c.org_id = p.org_id;
+    if (auto st = Apply(p, rules, patch, c, existing ? &*existing : nullptr); !st.ok()) {
+      for (const auto& fe : st.error().fields) add_error(r, row.line, fe.field, fe.message);
+      if (st.error().fields.empty()) add_error(r, row.line, "", st.error().message);
+      continue;
+    }
+    if (existing) {
+      auto changes = Diff(&*existing, c);
+      if (changes.empty()) {
+        ++report.unchanged;
+        continue;
+      }
+      c.updated_at = now;
+      c.version = existing->version + 1;
+      ++report.updated;
+      writes.push_back(CustomerWrite{.customer = c, .expected_version = existing->version,
+                                     .search = BuildSearchText(c),
+                                     .audit = Audit(p, "update", "customer", c.id, std::move(changes), now)});
+    } else {
+      c.created_at = c.updated_at = now;
+      c.created_by = p.user_id;
+      c.version = 1;
+      ++report.created;
+      writes.push_back(CustomerWrite{.customer = c, .expected_version = 0, .search = BuildSearchText(c),
+                                     .audit = Audit(p, "create", "customer", 0, Diff(nullptr, c), now)});
+    }
+  }
+  if (progress) progress(total, total);
+  if (report.error_count > 0 || options.dry_run) return report;
+  if (!writes.empty()) {
+    auto written = repo_.Write(std::move(writes));
+    if (!written.ok()) {
+      // A conflict with a change made since the rows were checked: nothing was written.
+      report.error_count += 1;
+      report.errors.push_back({0, 0, written.error().fields.empty() ? "" : written.error().fields[0].field,
+                               written.error().message});
+      report.created = report.updated = 0;
+      return report;
+    }
+  }
+  report.applied = true;
+  return report;
+}
+
+}  // namespace kehu::customers
+
+namespace kehu::customers {
+
+std::vector<std::string> ExportRow(const Customer& c) {
+  auto join = [](const std::vector<std::string>& v) {
+    std::string out;
+    for (const auto& x : v) out += (out.empty() ? "" : "; ") + x;
+    return out;
+  };
+  return {std::to_string(c.id), c.name, Name(c.kind), c.category, Name(c.lifecycle_stage),
+          Name(c.relationship_level), c.owner_id ? std::to_string(*c.owner_id) : "", join(c.phones),
+          join(c.emails), join(c.tags), c.organization, c.address.province, c.address.city,
+          c.address.district, c.address.street, Name(c.gender), c.birthday ? FormatDate(*c.birthday) : "",
+          c.birthday_lunar ? "yes" : "no", c.vip ? "yes" : "no", c.external_id.value_or(""), c.source_channel,
+          c.note, FormatTimestamp(c.created_at), FormatTimestamp(c.updated_at)};
+}
+
+}  // namespace kehu::customers

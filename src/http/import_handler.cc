@@ -1,0 +1,267 @@
+// Routes for importing customers from CSV (dry run and background jobs with progress) and for
+// exporting any customer list view to CSV or XLSX.
+
+#include <boost/json.hpp>
+
+#include <atomic>
+#include <charconv>
+#include <cstdio>
+#include <fstream>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <unistd.h>
+
+#include "core/time.h"
+#include "http/api.h"
+#include "http/json_io.h"
+#include "http/problem.h"
+#include "text/csv.h"
+#include "text/xlsx.h"
+
+namespace kehu::http {
+
+namespace {
+
+namespace json = boost::json;
+
+json::object EncodeReport(const customers::ImportReport& r) {
+  json::array headers, errors;
+  for (const auto& h : r.headers) headers.push_back(json::string(h));
+  json::object mapping;
+  for (const auto& [h, f] : r.mapping) mapping[h] = f;
+  for (const auto& e : r.errors)
+    errors.push_back(json::object{{"row", e.row}, {"line", e.line}, {"field", e.field}, {"message", e.message}});
+  return {{"encoding", r.encoding}, {"headers", std::move(headers)}, {"mapping", std::move(mapping)},
+          {"rows", r.rows}, {"created", r.created}, {"updated", r.updated}, {"unchanged", r.unchanged},
+          {"error_count", r.error_count}, {"errors", std::move(errors)}, {"dry_run", r.dry_run},
+          {"applied", r.applied}};
+}
+
+// Import jobs run on their own thread (one at a time per process: the single SQLite writer is
+// the bottleneck anyway) and are kept in memory for an hour for their progress and report.
+struct ImportJob {
+  int64_t id{0};
+  int64_t org_id{0};
+  int64_t user_id{0};
+  UnixMillis started_at{0};
+  std::atomic<int64_t> done{0};
+  std::atomic<int64_t> total{0};
+  std::mutex mu;
+  std::string status{"running"};  // running, succeeded, failed
+  std::optional<customers::ImportReport> report;
+  std::optional<Error> error;
+};
+
+class ImportJobs {
+ public:
+  std::shared_ptr<ImportJob> Start(std::shared_ptr<ImportJob> job, std::function<void(ImportJob&)> work) {
+    std::lock_guard lock(mu_);
+    for (auto it = jobs_.begin(); it != jobs_.end();) {
+      std::lock_guard jl(it->second->mu);
+      if (it->second->status != "running" && job->started_at - it->second->started_at > 3600 * 1000)
+        it = jobs_.erase(it);
+      else
+        ++it;
+    }
+    job->id = ++next_id_;
+    jobs_[job->id] = job;
+    std::thread([job, work = std::move(work)] { work(*job); }).detach();
+    return job;
+  }
+  bool Busy() {
+    std::lock_guard lock(mu_);
+    for (auto& [id, j] : jobs_) {
+      std::lock_guard jl(j->mu);
+      if (j->status == "running") return true;
+    }
+    return false;
+  }
+  std::shared_ptr<ImportJob> Get(int64_t org_id, int64_t user_id, int64_t id) {
+    std::lock_guard lock(mu_);
+    auto it = jobs_.find(id);
+    if (it == jobs_.end() || it->second->org_id != org_id || it->second->user_id != user_id) return nullptr;
+    return it->second;
+  }
+
+ private:
+  std::mutex mu_;
+  std::map<int64_t, std::shared_ptr<ImportJob>> jobs_;
+  int64_t next_id_{0};
+};
+
+json::object EncodeJob(ImportJob& j) {
+  std::lock_guard lock(j.mu);
+  json::object o{{"id", j.id}, {"status", j.status}, {"started_at", FormatTimestamp(j.started_at)},
+                 {"progress", json::object{{"done", j.done.load()}, {"total", j.total.load()}}}};
+  o["report"] = j.report ? json::value(EncodeReport(*j.report)) : json::value(nullptr);
+  if (j.error) o["error"] = json::object{{"message", j.error->message}};
+  return o;
+}
+
+Result<customers::ImportOptions> ReadImportOptions(const Ctx& c) {
+  customers::ImportOptions o;
+  std::vector<FieldError> errs;
+  if (auto d = c.Query("dry_run")) {
+    if (*d == "true") o.dry_run = true;
+    else if (*d != "false") errs.push_back({"dry_run", "must be true or false"});
+  }
+  o.encoding = c.Query("encoding").value_or("auto");
+  if (auto m = c.Query("mapping")) {
+    auto obj = ParseObject(*m);
+    if (!obj.ok()) {
+      errs.push_back({"mapping", "must be a JSON object of header: field"});
+    } else {
+      for (const auto& [k, v] : *obj) {
+        if (!v.is_string()) errs.push_back({"mapping." + std::string(k), "must be a field name"});
+        else o.mapping[std::string(k)] = std::string(v.as_string());
+      }
+    }
+  }
+  if (!errs.empty()) return InvalidArgument("invalid import options", errs);
+  return o;
+}
+
+Response FileProblem(const std::string& body) {
+  if (body.size() >= 4 && body.compare(0, 4, "PK\x03\x04") == 0)
+    return Problem(415, "unsupported-file", "Unsupported file",
+                   "XLSX files cannot be imported (Debian has no XLSX reader library); in Excel use "
+                   "Save As > CSV UTF-8 (or CSV) and import that");
+  if (body.empty()) return Problem(400, "validation", "Invalid request", "the request body must be the CSV file");
+  return Response{};
+}
+
+}  // namespace
+
+void AddImportRoutes(Api& api) {
+  Services s = api.services();
+  auto jobs = std::make_shared<ImportJobs>();
+
+  api.Add("POST", "/api/v1/imports", [s, jobs](Ctx& c) {
+    auto opts = ReadImportOptions(c);
+    if (!opts.ok()) return ErrorResponse(opts.error());
+    if (Response p = FileProblem(c.req.body); p.status != 200) return p;
+    if (opts->dry_run) {
+      auto r = s.customers->Import(*c.principal, c.req.body, *opts);
+      if (!r.ok()) return ErrorResponse(r.error());
+      return JsonResponse(200, json::serialize(EncodeReport(*r)));
+    }
+    if (!identity::CanWriteCustomers(*c.principal))
+      return ErrorResponse(MakeError(ErrorCode::kPermissionDenied, "your role may not import customers"));
+    if (jobs->Busy()) {
+      Error e = MakeError(ErrorCode::kResourceExhausted, "another import is running; try again when it ends");
+      e.retry_after_seconds = 10;
+      return ErrorResponse(e);
+    }
+    auto job = std::make_shared<ImportJob>();
+    job->org_id = c.principal->org_id;
+    job->user_id = c.principal->user_id;
+    job->started_at = s.clock->Now();
+    identity::Principal who = *c.principal;
+    auto body = std::make_shared<std::string>(std::move(c.req.body));
+    customers::ImportOptions options = *opts;
+    jobs->Start(job, [s, who, body, options](ImportJob& j) {
+      auto r = s.customers->Import(who, *body, options, [&j](int64_t done, int64_t total) {
+        j.done = done;
+        j.total = total;
+      });
+      std::lock_guard lock(j.mu);
+      if (!r.ok()) {
+        j.status = "failed";
+        j.error = r.error();
+      } else {
+        j.status = r->applied ? "succeeded" : "failed";
+        j.report = std::move(*r);
+      }
+    });
+    Response res = JsonResponse(202, json::serialize(EncodeJob(*job)));
+    res.SetHeader("Location", "/api/v1/imports/" + std::to_string(job->id));
+    return res;
+  });
+
+  api.Add("GET", "/api/v1/imports/{id}", [jobs](Ctx& c) {
+    auto job = jobs->Get(c.principal->org_id, c.principal->user_id, c.Id("id"));
+    if (!job) return Problem(404, "not-found", "Not found", "no such import");
+    return JsonResponse(200, json::serialize(EncodeJob(*job)));
+  });
+
+  api.Add("GET", "/api/v1/customers/export", [s](Ctx& c) {
+    customers::ListRequest req;
+    std::string format = c.Query("format").value_or("csv");
+    std::vector<FieldError> errs;
+    if (format != "csv" && format != "xlsx") errs.push_back({"format", "must be csv or xlsx"});
+    static const char* kKnown[] = {"q", "category", "lifecycle_stage", "relationship_level", "kind", "tag",
+                                   "owner_id", "vip", "sort", "format"};
+    for (const auto& [k, v] : c.query)
+      if (std::none_of(std::begin(kKnown), std::end(kKnown), [&](const char* n) { return k == n; }))
+        errs.push_back({k, "is not a known query parameter"});
+    req.q = c.Query("q").value_or("");
+    req.category = c.Query("category");
+    req.lifecycle_stage = c.Query("lifecycle_stage");
+    req.relationship_level = c.Query("relationship_level");
+    req.kind = c.Query("kind");
+    req.tag = c.Query("tag");
+    if (auto o = c.Query("owner_id")) {
+      int64_t v = 0;
+      auto [p, ec] = std::from_chars(o->data(), o->data() + o->size(), v);
+      if (ec != std::errc() || p != o->data() + o->size()) errs.push_back({"owner_id", "must be an integer"});
+      req.owner_id = v;
+    }
+    if (auto v = c.Query("vip")) {
+      if (*v == "true") req.vip = true;
+      else if (*v == "false") req.vip = false;
+      else errs.push_back({"vip", "must be true or false"});
+    }
+    req.sort = c.Query("sort").value_or("-created_at");
+    req.limit = 500;
+    if (!errs.empty()) return ErrorResponse(InvalidArgument("invalid export query", errs));
+    std::vector<std::vector<std::string>> rows;
+    for (;;) {
+      auto page = s.customers->List(*c.principal, req);
+      if (!page.ok()) return ErrorResponse(page.error());
+      for (const auto& cu : page->items) rows.push_back(customers::ExportRow(cu));
+      if (!page->next_cursor || rows.size() >= 1048575) break;
+      req.cursor = *page->next_cursor;
+    }
+    const std::vector<std::string> header(std::begin(customers::kExportHeaders), std::end(customers::kExportHeaders));
+    const CivilDate today = CivilFromDays(s.clock->Now() / 86400000);
+    std::string stamp = FormatDate(today);
+    stamp.erase(std::remove(stamp.begin(), stamp.end(), '-'), stamp.end());
+    Response res;
+    if (format == "csv") {
+      std::string out = "\xEF\xBB\xBF";  // BOM: Excel then reads the file as UTF-8
+      auto line = [&](const std::vector<std::string>& fields) {
+        for (size_t i = 0; i < fields.size(); ++i) {
+          if (i) out += ',';
+          out += text::CsvField(fields[i]);
+        }
+        out += "\r\n";
+      };
+      line(header);
+      for (const auto& r : rows) line(r);
+      res.content_type = "text/csv; charset=utf-8";
+      res.body = std::move(out);
+      res.SetHeader("Content-Disposition", "attachment; filename=\"customers-" + stamp + ".csv\"");
+    } else {
+      char tmpl[] = "/tmp/kehu-export-XXXXXX";
+      int fd = mkstemp(tmpl);
+      if (fd < 0) return ErrorResponse(Internal("cannot create a temporary file"));
+      close(fd);
+      std::string path = tmpl;
+      auto st = text::WriteXlsx(path, "customers", header, rows);
+      if (st.ok()) {
+        std::ifstream in(path, std::ios::binary);
+        res.body.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+      }
+      std::filesystem::remove(path);
+      if (!st.ok()) return ErrorResponse(st.error());
+      res.content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+      res.SetHeader("Content-Disposition", "attachment; filename=\"customers-" + stamp + ".xlsx\"");
+    }
+    res.SetHeader("Cache-Control", "no-store");
+    return res;
+  });
+}
+
+}  // namespace kehu::http

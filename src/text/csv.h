@@ -1,0 +1,27 @@
+#pragma once
+// RFC 4180 CSV: quoted fields with doubled quotes, CRLF or LF line ends, commas inside quotes,
+// newlines inside quotes. Also accepts the tab and semicolon separators Excel sometimes writes
+// (detected from the header line).
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/result.h"
+
+namespace kehu::text {
+
+struct CsvRow {
+  int line{0};  // 1-based line number where the row starts
+  std::vector<std::string> fields{};
+};
+
+// Parses UTF-8 text. Blank lines are skipped. Errors: kInvalidArgument for an unterminated
+// quoted field (with its line) — the whole file is refused since later rows cannot be trusted.
+Result<std::vector<CsvRow>> ParseCsv(std::string_view text);
+
+// One CSV field, quoted when it holds a separator, quote or line break. Fields that start with
+// = + - @ are prefixed with a single quote so spreadsheet programs do not run them as formulas.
+std::string CsvField(std::string_view value);
+
+}  // namespace kehu::text

@@ -1,0 +1,30 @@
+#include "text/xlsx.h"
+
+#include <xlsxwriter.h>
+
+namespace kehu::text {
+
+Status WriteXlsx(const std::string& path, const std::string& sheet, const std::vector<std::string>& header,
+                 const std::vector<std::vector<std::string>>& rows) {
+  if (rows.size() >= 1048576) return InvalidArgument("more rows than an XLSX sheet holds (1,048,575)");
+  lxw_workbook_options options{};
+  options.constant_memory = LXW_TRUE;  // rows are written out as they come: flat memory use
+  lxw_workbook* wb = workbook_new_opt(path.c_str(), &options);
+  if (!wb) return Internal("cannot create " + path);
+  lxw_worksheet* ws = workbook_add_worksheet(wb, sheet.c_str());
+  lxw_format* bold = workbook_add_format(wb);
+  format_set_bold(bold);
+  for (size_t c = 0; c < header.size(); ++c)
+    worksheet_write_string(ws, 0, static_cast<lxw_col_t>(c), header[c].c_str(), bold);
+  for (size_t r = 0; r < rows.size(); ++r)
+    for (size_t c = 0; c < rows[r].size(); ++c)
+      if (!rows[r][c].empty())
+        worksheet_write_string(ws, static_cast<lxw_row_t>(r + 1), static_cast<lxw_col_t>(c), rows[r][c].c_str(),
+                               nullptr);
+  worksheet_freeze_panes(ws, 1, 0);
+  lxw_error err = workbook_close(wb);
+  if (err != LXW_NO_ERROR) return Internal(std::string("writing the workbook failed: ") + lxw_strerror(err));
+  return Status::Ok();
+}
+
+}  // namespace kehu::text
