@@ -2,6 +2,8 @@
 // arguments.
 
 #include <CLI/CLI.hpp>
+#include <spdlog/async.h>
+#include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 #include <toml++/toml.h>
 
@@ -102,6 +104,31 @@ void EnsureParentDir(const std::string& db) {
   if (p.has_parent_path()) std::filesystem::create_directories(p.parent_path());
 }
 
+// SIGINT and SIGTERM, blocked in every thread (main blocks them before it starts any thread;
+// threads inherit the mask) and taken with sigwait: a signal right after start-up is never lost.
+const sigset_t& StopSignals() {
+  static const sigset_t set = [] {
+    sigset_t s;
+    sigemptyset(&s);
+    sigaddset(&s, SIGINT);
+    sigaddset(&s, SIGTERM);
+    return s;
+  }();
+  return set;
+}
+
+// The access log goes through an asynchronous logger: a request never waits for a write(2) to
+// stderr. (Log lines still queued when the process is killed are lost; data never is.)
+void UseAsyncLogger() {
+  spdlog::init_thread_pool(16384, 1);
+  auto sink = std::make_shared<spdlog::sinks::stderr_sink_mt>();
+  auto logger = std::make_shared<spdlog::async_logger>("kehu", sink, spdlog::thread_pool(),
+                                                       spdlog::async_overflow_policy::block);
+  logger->flush_on(spdlog::level::warn);
+  spdlog::set_default_logger(logger);
+  spdlog::flush_every(std::chrono::seconds(1));
+}
+
 int Serve(const Config& cfg, int64_t demo_if_empty, int threads) {
   std::string host;
   uint16_t port = 0;
@@ -153,13 +180,6 @@ int Serve(const Config& cfg, int64_t demo_if_empty, int threads) {
   opts.port = port;
   opts.io_threads = threads;
   opts.large_body_paths = {"/api/v1/imports"};  // CSV uploads up to 64 MiB; larger: `kehu import`
-  // Block SIGINT/SIGTERM before any thread starts (threads inherit the mask) and wait for them
-  // with sigwait below: a signal that arrives right after start-up is never lost.
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGINT);
-  sigaddset(&stop_signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   http::Server server(opts, [&api](http::Request& r) { return api->Handle(r); });
   std::string err;
   if (!server.Start(&err)) {
@@ -171,10 +191,11 @@ int Serve(const Config& cfg, int64_t demo_if_empty, int threads) {
     std::printf("(no web assets at %s: API only; build them with scripts/build-web.sh)\n", cfg.web_root.c_str());
   std::fflush(stdout);
   int sig = 0;
-  sigwait(&stop_signals, &sig);
+  sigwait(&StopSignals(), &sig);
   spdlog::info("signal {} received: finishing in-flight requests", sig);
   server.Stop();
   spdlog::info("stopped");
+  spdlog::shutdown();
   return 0;
 }
 
@@ -263,6 +284,10 @@ int main(int argc, char** argv) {
   if (!db_flag.empty()) cfg.db = db_flag;
   if (!listen_flag.empty()) cfg.listen = listen_flag;
   if (!web_root_flag.empty()) cfg.web_root = web_root_flag;
+  if (*serve) {
+    pthread_sigmask(SIG_BLOCK, &StopSignals(), nullptr);  // before the logger's thread starts
+    UseAsyncLogger();
+  }
   spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %l %v", spdlog::pattern_time_type::utc);
 
   try {

@@ -4,6 +4,7 @@
 #include <boost/json.hpp>
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <map>
 
@@ -140,6 +141,41 @@ constexpr const char* kDataCols[] = {
     "external_id", "organization", "note", "province", "city", "district", "street", "phones",
     "emails", "consents", "custom_fields", "merged_into", "deleted_at", "erased_at", "name_sort",
     "name_fold", "updated_at", "version"};
+
+// INSERT and UPDATE texts, built once per dialect (they are also the statement-cache keys).
+const std::string& InsertSql(bool pg) {
+  static const std::array<std::string, 2> texts = [] {
+    std::string out[2];
+    for (int d = 0; d < 2; ++d) {
+      std::string cols = "org_id, created_by, created_at", qs = "?, ?, ?";
+      for (const char* col : kDataCols) {
+        cols += std::string(", ") + col;
+        qs += ", ?";
+      }
+      if (d == 1) {
+        cols += ", search_doc, search_tok";
+        qs += ", ?, to_tsvector('simple', ?)";
+      }
+      out[d] = "INSERT INTO customers(" + cols + ") VALUES (" + qs + ") RETURNING id";
+    }
+    return std::array<std::string, 2>{out[0], out[1]};
+  }();
+  return texts[pg ? 1 : 0];
+}
+
+const std::string& UpdateSql(bool pg) {
+  static const std::array<std::string, 2> texts = [] {
+    std::string out[2];
+    for (int d = 0; d < 2; ++d) {
+      std::string sql = "UPDATE customers SET ";
+      for (size_t i = 0; i < std::size(kDataCols); ++i) sql += (i ? ", " : "") + std::string(kDataCols[i]) + " = ?";
+      if (d == 1) sql += ", search_doc = ?, search_tok = to_tsvector('simple', ?)";
+      out[d] = sql + " WHERE org_id = ? AND id = ? AND version = ?";
+    }
+    return std::array<std::string, 2>{out[0], out[1]};
+  }();
+  return texts[pg ? 1 : 0];
+}
 
 std::vector<Value> DataValues(const CustomerWrite& w) {
   const Customer& c = w.customer;
@@ -314,9 +350,44 @@ class SqlCustomerRepository final : public customers::CustomerRepository {
   }
 
   Result<std::vector<Customer>> List(const ListQuery& q) override {
-    std::string sql = std::string("SELECT ") + kCols +
-                      " FROM customers c WHERE c.org_id = ? AND c.deleted_at IS NULL AND "
-                      "c.merged_into IS NULL";
+    std::vector<Customer> out;
+    KEHU_RETURN_IF_ERROR(db_.Read([&](Connection& c) -> Status {
+      // SQLite plan choice for a search: with few matches, start from the full-text hits and sort
+      // them (`+c.org_id` keeps SQLite off the sort index); with many, walk the sort index and
+      // test each row against the hits, which finds a page long before the index ends.
+      bool fts_first = false;
+      if (q.search && !pg_) {
+        KEHU_ASSIGN_OR_RETURN(int64_t n, CountUpTo(c, "customers_fts_tok", Fts5TokenQuery(q.search->token_prefixes)));
+        if (n < kFewMatches && !q.search->substring.empty()) {
+          KEHU_ASSIGN_OR_RETURN(int64_t m, CountUpTo(c, "customers_fts", Fts5Phrase(q.search->substring)));
+          n += m;
+        }
+        fts_first = n < kFewMatches;
+      }
+      auto [sql, params] = ListSql(q, fts_first);
+      if (sql.empty()) return InvalidArgument("invalid cursor", {{"cursor", "is not a cursor this list gave out"}});
+      KEHU_ASSIGN_OR_RETURN(auto rows, c.Query(sql, params));
+      out.reserve(rows.size());
+      for (const auto& r : rows) out.push_back(FromRow(r));
+      return LoadShares(c, out);
+    }));
+    return out;
+  }
+
+  static constexpr int64_t kFewMatches = 2000;
+
+  Result<int64_t> CountUpTo(Connection& c, const char* table, const std::string& match) {
+    KEHU_ASSIGN_OR_RETURN(auto rows, c.Query(std::string("SELECT count(*) FROM (SELECT rowid FROM ") + table +
+                                                 " WHERE " + table + " MATCH ? LIMIT ?)",
+                                             {match, kFewMatches}));
+    return rows.at(0).Int(0);
+  }
+
+  // The list query's SQL and parameters; an empty SQL text means a malformed cursor key.
+  std::pair<std::string, std::vector<Value>> ListSql(const ListQuery& q, bool fts_first) {
+    std::string sql = std::string("SELECT ") + kCols + " FROM customers c WHERE " +
+                      (fts_first ? "+c.org_id" : "c.org_id") +
+                      " = ? AND c.deleted_at IS NULL AND c.merged_into IS NULL";
     std::vector<Value> params{q.org_id};
     if (q.search) {
       const auto& s = *q.search;
@@ -380,8 +451,7 @@ class SqlCustomerRepository final : public customers::CustomerRepository {
       } else {
         int64_t k = 0;
         auto [p, ec] = std::from_chars(q.after_key->data(), q.after_key->data() + q.after_key->size(), k);
-        if (ec != std::errc() || p != q.after_key->data() + q.after_key->size())
-          return InvalidArgument("invalid cursor", {{"cursor", "is not a cursor this list gave out"}});
+        if (ec != std::errc() || p != q.after_key->data() + q.after_key->size()) return {};
         key = k;
       }
       sql += std::string(" AND (") + col + " " + op + " ? OR (" + col + " = ? AND c.id " + op + " ?))";
@@ -390,14 +460,7 @@ class SqlCustomerRepository final : public customers::CustomerRepository {
     const char* dir = q.descending ? " DESC" : " ASC";
     sql += std::string(" ORDER BY ") + col + dir + ", c.id" + dir + " LIMIT ?";
     params.push_back(int64_t{q.limit});
-    std::vector<Customer> out;
-    KEHU_RETURN_IF_ERROR(db_.Read([&](Connection& c) -> Status {
-      KEHU_ASSIGN_OR_RETURN(auto rows, c.Query(sql, params));
-      out.reserve(rows.size());
-      for (const auto& r : rows) out.push_back(FromRow(r));
-      return LoadShares(c, out);
-    }));
-    return out;
+    return {std::move(sql), std::move(params)};
   }
 
   Result<std::optional<Customer>> FindByPhone(int64_t org_id, const std::string& e164) override {
@@ -734,36 +797,17 @@ class SqlCustomerRepository final : public customers::CustomerRepository {
     KEHU_RETURN_IF_ERROR(CheckUnique(c, w));
     std::vector<Value> vals = DataValues(w);
     if (w.expected_version == 0) {
-      std::string cols = "org_id, created_by, created_at";
-      std::string qs = "?, ?, ?";
       std::vector<Value> params{cu.org_id, Opt(cu.created_by), cu.created_at};
-      for (size_t i = 0; i < std::size(kDataCols); ++i) {
-        cols += std::string(", ") + kDataCols[i];
-        qs += ", ?";
-        params.push_back(vals[i]);
-      }
-      if (pg_) {
-        cols += ", search_doc, search_tok";
-        qs += ", ?, to_tsvector('simple', ?)";
-        params.insert(params.end(), {w.search.doc, w.search.tokens});
-      }
-      KEHU_ASSIGN_OR_RETURN(auto rows, c.Query("INSERT INTO customers(" + cols + ") VALUES (" + qs +
-                                               ") RETURNING id", params));
+      params.insert(params.end(), std::make_move_iterator(vals.begin()), std::make_move_iterator(vals.end()));
+      if (pg_) params.insert(params.end(), {w.search.doc, w.search.tokens});
+      KEHU_ASSIGN_OR_RETURN(auto rows, c.Query(pg_ ? InsertSql(true) : InsertSql(false), params));
       cu.id = rows.at(0).Int(0);
       w.audit.entity_id = cu.id;
     } else {
-      std::string sql = "UPDATE customers SET ";
-      std::vector<Value> params;
-      for (size_t i = 0; i < std::size(kDataCols); ++i) {
-        sql += (i ? ", " : "") + std::string(kDataCols[i]) + " = ?";
-        params.push_back(vals[i]);
-      }
-      if (pg_) {
-        sql += ", search_doc = ?, search_tok = to_tsvector('simple', ?)";
-        params.insert(params.end(), {w.search.doc, w.search.tokens});
-      }
-      sql += " WHERE org_id = ? AND id = ? AND version = ?";
+      std::vector<Value> params(std::make_move_iterator(vals.begin()), std::make_move_iterator(vals.end()));
+      if (pg_) params.insert(params.end(), {w.search.doc, w.search.tokens});
       params.insert(params.end(), {cu.org_id, cu.id, w.expected_version});
+      const std::string& sql = UpdateSql(pg_);
       KEHU_ASSIGN_OR_RETURN(auto n, c.Exec(sql, params));
       if (n == 0) {
         KEHU_ASSIGN_OR_RETURN(auto rows, c.Query("SELECT version FROM customers WHERE org_id = ? AND id = ?",

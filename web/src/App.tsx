@@ -15,6 +15,7 @@ import CustomerListPage from './pages/CustomerListPage';
 
 // Everything but the sign-in page and the customer list (the initial routes) loads on demand.
 const Customer360Page = lazy(() => import('./pages/Customer360Page'));
+const ImportPage = lazy(() => import('./pages/ImportPage'));
 const UsersPage = lazy(() => import('./pages/admin/UsersPage'));
 const TeamsPage = lazy(() => import('./pages/admin/TeamsPage'));
 const ApiKeysPage = lazy(() => import('./pages/admin/ApiKeysPage'));
@@ -106,6 +107,7 @@ function Shell() {
             <Routes>
               <Route path="/customers" element={<CustomerListPage />} />
               <Route path="/customers/:id" element={<Customer360Page />} />
+              <Route path="/import" element={<ImportPage />} />
               <Route path="/admin/users" element={<UsersPage />} />
               <Route path="/admin/teams" element={<TeamsPage />} />
               <Route path="/admin/api-keys" element={<ApiKeysPage />} />

@@ -152,7 +152,12 @@ Result<LoginResult> IdentityService::Login(const std::string& username,
 }
 
 Status IdentityService::Logout(const std::string& token) {
-  return repo_.DeleteSession(Sha256Hex(token));
+  const std::string hash = Sha256Hex(token);
+  {
+    std::unique_lock lock(session_mu_);
+    sessions_.erase(hash);
+  }
+  return repo_.DeleteSession(hash);
 }
 
 Result<Principal> IdentityService::PrincipalFor(const User& u, std::string csrf,
@@ -177,11 +182,25 @@ Result<Principal> IdentityService::PrincipalFor(const User& u, std::string csrf,
 Result<Principal> IdentityService::AuthenticateSession(const std::string& token) {
   const Error denied = MakeError(ErrorCode::kUnauthenticated, "sign in first");
   if (token.empty() || token.size() > 200) return denied;
-  KEHU_ASSIGN_OR_RETURN(auto s, repo_.FindSession(Sha256Hex(token)));
-  if (!s || s->expires_at <= clock_.Now()) return denied;
+  const std::string hash = Sha256Hex(token);
+  const UnixMillis now = clock_.Now();
+  {
+    std::shared_lock lock(session_mu_);
+    auto it = sessions_.find(hash);
+    if (it != sessions_.end() && it->second.cached_until > now && it->second.session_expires_at > now)
+      return it->second.principal;
+  }
+  KEHU_ASSIGN_OR_RETURN(auto s, repo_.FindSession(hash));
+  if (!s || s->expires_at <= now) return denied;
   KEHU_ASSIGN_OR_RETURN(auto u, repo_.GetUser(s->org_id, s->user_id));
   if (!u || !u->active) return denied;
-  return PrincipalFor(*u, s->csrf_token, 0, std::nullopt);
+  KEHU_ASSIGN_OR_RETURN(auto p, PrincipalFor(*u, s->csrf_token, 0, std::nullopt));
+  if (options_.session_cache_ms > 0) {
+    std::unique_lock lock(session_mu_);
+    if (sessions_.size() > 100000) sessions_.clear();  // bounded; the next requests refill it
+    sessions_[hash] = CachedSession{p, s->expires_at, now + options_.session_cache_ms};
+  }
+  return p;
 }
 
 Result<Principal> IdentityService::AuthenticateApiKey(const std::string& secret) {
@@ -273,6 +292,10 @@ Result<User> IdentityService::UpdateUser(const Principal& p, int64_t id, const U
                            {{"role", "you cannot demote or deactivate yourself"}});
   std::string hash = patch.password ? HashPassword(*patch.password) : std::string();
   KEHU_RETURN_IF_ERROR(repo_.UpdateUser(u, hash));
+  {
+    std::unique_lock lock(session_mu_);  // roles, teams or the active flag may have changed
+    sessions_.clear();
+  }
   return GetUser(p, id);
 }
 
@@ -283,6 +306,10 @@ Result<Team> IdentityService::CreateTeam(const Principal& p, const Team& in) {
   Team t = in;
   t.org_id = p.org_id;
   auto r = repo_.CreateTeam(t);
+  if (r.ok()) {
+    std::unique_lock lock(session_mu_);  // a manager may now lead or belong to a new team
+    sessions_.clear();
+  }
   if (!r.ok() && r.error().code == ErrorCode::kAlreadyExists)
     return Error{.code = ErrorCode::kAlreadyExists, .message = "a team with this name exists",
                  .fields = {{"name", "is taken"}}};
@@ -303,6 +330,10 @@ Result<Team> IdentityService::UpdateTeam(const Principal& p, int64_t id, const T
   t.id = id;
   t.org_id = p.org_id;
   KEHU_RETURN_IF_ERROR(repo_.UpdateTeam(t));
+  {
+    std::unique_lock lock(session_mu_);  // a manager's teams changed
+    sessions_.clear();
+  }
   KEHU_ASSIGN_OR_RETURN(auto after, repo_.GetTeam(p.org_id, id));
   if (!after.has_value()) return NotFound("no such team");
   return std::move(after).value();

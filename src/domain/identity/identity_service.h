@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <condition_variable>
 #include <map>
+#include <shared_mutex>
+#include <unordered_map>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -51,6 +53,7 @@ struct IdentityOptions {
   int max_failures_per_address{20};  // failed logins per client address within the window
   int64_t throttle_window_ms{15LL * 60 * 1000};
   int max_concurrent_hashes{2};      // argon2id uses 64 MiB and ~70 ms per hash
+  int64_t session_cache_ms{10 * 1000};  // how long a resolved session is reused without a read
 };
 
 class IdentityService {
@@ -107,6 +110,15 @@ class IdentityService {
   IdentityOptions options_;
   std::mutex throttle_mu_;
   std::map<std::string, std::vector<UnixMillis>> failures_;
+  // Resolved sessions, by token hash, for a few seconds: a request then costs no database read
+  // to authenticate. Logout drops the entry; user changes drop them all.
+  struct CachedSession {
+    Principal principal{};
+    UnixMillis session_expires_at{0};
+    UnixMillis cached_until{0};
+  };
+  std::shared_mutex session_mu_;
+  std::unordered_map<std::string, CachedSession> sessions_;
   std::mutex hash_mu_;
   std::condition_variable hash_cv_;
   int hashes_running_{0};

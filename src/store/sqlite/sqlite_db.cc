@@ -8,6 +8,8 @@
 #include <mutex>
 #include <string_view>
 #include <thread>
+#include <deque>
+#include <exception>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -182,6 +184,13 @@ class SqliteConnection final : public Connection {
 
 Result<std::unique_ptr<SqliteConnection>> Connect(const std::string& name, bool memory,
                                                   bool reader) {
+  // Memory statistics take a global mutex on every allocation; we never read them. Must run
+  // before SQLite initialises (the first open), hence once here.
+  static const bool configured = [] {
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    return true;
+  }();
+  (void)configured;
   sqlite3* raw = nullptr;
   int flags =
       SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE;
@@ -208,6 +217,8 @@ Result<std::unique_ptr<SqliteConnection>> Connect(const std::string& name, bool 
   return conn;
 }
 
+class SqliteDatabase;
+
 class SqliteDatabase final : public Database {
  public:
   SqliteDatabase(std::unique_ptr<SqliteConnection> writer,
@@ -223,35 +234,37 @@ class SqliteDatabase final : public Database {
 
   Dialect dialect() const override { return Dialect::kSqlite; }
 
+  // Group commit: writers queue their transaction; whoever finds no batch running becomes the
+  // leader and runs everything queued so far in ONE SQLite transaction, each caller's work in
+  // its own SAVEPOINT (so one caller's failure rolls back only its own changes), then commits
+  // once and wakes them all. Each caller still returns only after the commit that holds its
+  // changes, so an acknowledged write is as durable as before; many concurrent writers share
+  // one commit instead of paying one each.
   Status Write(const std::function<Status(Connection&)>& fn) override {
-    if (writer_thread_.load() == std::this_thread::get_id()) {
-      return Internal("sqlite: Write called inside Write on the same thread");
+    if (in_write_batch_) return Internal("sqlite: Write called inside Write on the same thread");
+    WriteRequest req{&fn};
+    std::unique_lock lock(queue_mu_);
+    queue_.push_back(&req);
+    while (!req.done) {
+      if (leader_active_) {
+        queue_cv_.wait(lock);
+        continue;
+      }
+      leader_active_ = true;
+      std::vector<WriteRequest*> batch;
+      while (!queue_.empty() && batch.size() < kMaxBatch) {
+        batch.push_back(queue_.front());
+        queue_.pop_front();
+      }
+      lock.unlock();
+      RunBatch(batch);
+      lock.lock();
+      for (WriteRequest* r : batch) r->done = true;
+      leader_active_ = false;
+      queue_cv_.notify_all();
     }
-    std::lock_guard lock(write_mu_);
-    writer_thread_.store(std::this_thread::get_id());
-    struct Owner {
-      std::atomic<std::thread::id>& t;
-      ~Owner() { t.store(std::thread::id()); }
-    } owner{writer_thread_};
-
-    KEHU_RETURN_IF_ERROR(writer_->Simple("BEGIN IMMEDIATE"));
-    Status st;
-    try {
-      st = fn(*writer_);
-    } catch (...) {
-      Rollback();
-      throw;
-    }
-    if (!st.ok()) {
-      Rollback();
-      return st;
-    }
-    if (Status c = writer_->Simple("COMMIT"); !c.ok()) {
-      Rollback();
-      return c;
-    }
-    transactions_.fetch_add(1);
-    return Status::Ok();
+    if (req.exception) std::rethrow_exception(req.exception);
+    return req.result;
   }
 
   Status Read(const std::function<Status(Connection&)>& fn) override {
@@ -322,9 +335,72 @@ class SqliteDatabase final : public Database {
     if (writer_->InTransaction()) (void)writer_->Simple("ROLLBACK");
   }
 
+  struct WriteRequest {
+    const std::function<Status(Connection&)>* fn{nullptr};
+    Status result{};
+    std::exception_ptr exception{};
+    bool done{false};
+  };
+  static constexpr size_t kMaxBatch = 128;
+
+  // Runs one caller's work; with `savepoint`, inside its own savepoint of the open transaction.
+  void RunOne(WriteRequest& r, bool savepoint) {
+    if (savepoint) {
+      if (Status st = writer_->Simple("SAVEPOINT kehu_w"); !st.ok()) {
+        r.result = st;
+        return;
+      }
+    }
+    try {
+      r.result = (*r.fn)(*writer_);
+    } catch (...) {
+      r.exception = std::current_exception();
+      r.result = Internal("exception in a write transaction");
+    }
+    if (!savepoint) return;
+    if (!r.result.ok() && writer_->InTransaction()) (void)writer_->Simple("ROLLBACK TO kehu_w");
+    if (writer_->InTransaction()) (void)writer_->Simple("RELEASE kehu_w");
+  }
+
+  void RunBatch(std::vector<WriteRequest*>& batch) {
+    in_write_batch_ = true;
+    struct Reset {
+      ~Reset() { in_write_batch_ = false; }
+    } reset;
+    if (Status st = writer_->Simple("BEGIN IMMEDIATE"); !st.ok()) {
+      for (WriteRequest* r : batch) r->result = st;
+      return;
+    }
+    const bool alone = batch.size() == 1;
+    for (WriteRequest* r : batch) {
+      RunOne(*r, !alone);
+      if (!writer_->InTransaction()) {
+        // SQLite ended the whole transaction on its own (e.g. SQLITE_FULL): every change in the
+        // batch is gone, so every caller fails.
+        for (WriteRequest* other : batch)
+          if (other->result.ok()) other->result = Internal("sqlite: the transaction was rolled back");
+        rollbacks_.fetch_add(1);
+        return;
+      }
+    }
+    if (alone && !batch[0]->result.ok()) {
+      Rollback();
+      return;
+    }
+    if (Status c = writer_->Simple("COMMIT"); !c.ok()) {
+      Rollback();
+      for (WriteRequest* r : batch) r->result = c;
+      return;
+    }
+    for (WriteRequest* r : batch) (r->result.ok() ? transactions_ : rollbacks_).fetch_add(1);
+  }
+
   std::unique_ptr<SqliteConnection> writer_;
-  std::mutex write_mu_;
-  std::atomic<std::thread::id> writer_thread_{};
+  static inline thread_local bool in_write_batch_ = false;
+  std::mutex queue_mu_;
+  std::condition_variable queue_cv_;
+  std::deque<WriteRequest*> queue_;
+  bool leader_active_{false};
 
   std::vector<std::unique_ptr<SqliteConnection>> readers_;
   mutable std::mutex pool_mu_;

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { ApiError, buildUrl, fieldPath, readCookie, request, toApiError } from './client';
+import { ApiError, api, buildUrl, fieldPath, readCookie, request, toApiError } from './client';
 
 describe('toApiError', () => {
   it('keeps the problem members and indexes field errors by field', () => {
@@ -107,6 +107,24 @@ describe('request', () => {
       status: 400,
       fieldErrors: { 'phones[0]': 'bad' },
     });
+  });
+
+  it('uploads a file as its own bytes (GBK stays GBK) with the CSRF token and an idempotency key', async () => {
+    vi.stubGlobal('document', { cookie: 'kehu_csrf=tok9' });
+    const fetchMock = vi.fn(async () =>
+      new Response('{"rows":1}', { status: 200, headers: { 'content-type': 'application/json' } }),
+    );
+    vi.stubGlobal('fetch', fetchMock);
+    const gbk = new Uint8Array([0xd0, 0xd5, 0xc3, 0xfb, 0x0a]); // "姓名\n" in GBK
+    const out = await api.upload<{ rows: number }>('/imports', { dry_run: true }, new Blob([gbk]), 'text/csv');
+    expect(out).toEqual({ rows: 1 });
+    const [url, init] = fetchMock.mock.calls[0] as unknown as [string, RequestInit];
+    expect(url).toBe('/api/v1/imports?dry_run=true');
+    const h = init.headers as Record<string, string>;
+    expect(h['Content-Type']).toBe('text/csv');
+    expect(h['X-CSRF-Token']).toBe('tok9');
+    expect(h['Idempotency-Key']).toBeTruthy();
+    expect(new Uint8Array(await (init.body as Blob).arrayBuffer())).toEqual(gbk);
   });
 
   it('answers undefined for 204', async () => {

@@ -120,6 +120,11 @@ export interface RequestOptions {
   body?: unknown;
   /** The version being edited, sent as If-Match: "<version>". */
   ifMatch?: number;
+  /**
+   * A body sent byte for byte instead of JSON (an uploaded file), with its Content-Type. A File
+   * or Blob is never decoded in the browser, so the server sees the original encoding (GBK).
+   */
+  raw?: { data: Blob | ArrayBuffer | Uint8Array; contentType: string };
   signal?: AbortSignal;
 }
 
@@ -142,7 +147,8 @@ export function buildUrl(path: string, query?: Query): string {
 /** Performs one API call and returns the decoded JSON (undefined for 204), or throws ApiError. */
 export async function request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
   const headers: Record<string, string> = { Accept: 'application/json' };
-  if (opts.body !== undefined) headers['Content-Type'] = 'application/json';
+  if (opts.raw) headers['Content-Type'] = opts.raw.contentType;
+  else if (opts.body !== undefined) headers['Content-Type'] = 'application/json';
   if (method !== 'GET' && method !== 'HEAD') {
     const csrf = readCookie('kehu_csrf');
     if (csrf) headers['X-CSRF-Token'] = csrf;
@@ -156,7 +162,11 @@ export async function request<T>(method: string, path: string, opts: RequestOpti
       method,
       headers,
       credentials: 'same-origin',
-      body: opts.body !== undefined ? JSON.stringify(opts.body) : undefined,
+      body: opts.raw
+        ? (opts.raw.data as BodyInit)
+        : opts.body !== undefined
+          ? JSON.stringify(opts.body)
+          : undefined,
       signal: opts.signal,
     });
   } catch (e) {
@@ -196,4 +206,7 @@ export const api = {
   patch: <T>(path: string, body: unknown, ifMatch?: number) =>
     request<T>('PATCH', path, { body, ifMatch }),
   del: (path: string) => request<void>('DELETE', path),
+  /** POSTs raw bytes (a file) with the given Content-Type; query parameters as for get. */
+  upload: <T>(path: string, query: Query, data: Blob | ArrayBuffer | Uint8Array, contentType: string) =>
+    request<T>('POST', path, { query, raw: { data, contentType } }),
 };

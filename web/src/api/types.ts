@@ -39,6 +39,9 @@ export type SavedViewCreate = S['SavedViewCreate'];
 export type LoginResponse = S['LoginResponse'];
 export type BulkUpdateRequest = S['BulkUpdateRequest'];
 export type BulkUpdateResult = S['BulkUpdateResult'];
+export type ImportReport = S['ImportReport'];
+export type ImportJob = S['ImportJob'];
+export type ImportRowError = ImportReport['errors'][number];
 
 export interface Page<T> {
   items: T[];

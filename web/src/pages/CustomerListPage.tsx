@@ -1,10 +1,13 @@
 import { lazy, Suspense, useMemo, useState } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router-dom';
 import {
-  Alert, App, Button, Card, Checkbox, Form, Input, Modal, Popover, Select, Space, Spin, Table, Tag, Typography,
+  Alert, App, Button, Card, Checkbox, Dropdown, Form, Input, Modal, Popover, Select, Space, Spin, Table, Tag,
+  Typography,
 } from 'antd';
 import type { ColumnsType, SortOrder } from 'antd/es/table/interface';
-import { BarChartOutlined, LeftOutlined, PlusOutlined, RightOutlined, SettingOutlined } from '@ant-design/icons';
+import {
+  BarChartOutlined, DownloadOutlined, LeftOutlined, PlusOutlined, RightOutlined, SettingOutlined, UploadOutlined,
+} from '@ant-design/icons';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { ApiError, api } from '../api/client';
@@ -16,6 +19,7 @@ import {
   type SavedView, type SavedViewQuery,
 } from '../api/types';
 import { formatPersonName, formatPhone, formatTimestamp } from '../lib/format';
+import { exportHref } from '../lib/exports';
 import { categoryLabel, userLabel } from '../components/labels';
 import CustomerFields from '../components/CustomerFields';
 import { EMPTY_CUSTOMER_FORM, fromFormValues, type CustomerFormValues } from '../components/customerForm';
@@ -166,6 +170,34 @@ export default function CustomerListPage() {
         <Typography.Title level={3} style={{ margin: 0 }}>{t('customer.list')}</Typography.Title>
         <Space>
           <Button icon={<BarChartOutlined />} onClick={() => setShowChart((s) => !s)}>{t('list.chart')}</Button>
+          <Link to="/import">
+            <Button icon={<UploadOutlined />} data-testid="open-import">{t('imports.open')}</Button>
+          </Link>
+          {/* Plain links: the browser downloads the attachment with the session cookie. */}
+          <Dropdown
+            trigger={['click']}
+            menu={{
+              items: [
+                {
+                  key: 'csv',
+                  label: <a href={exportHref(filters, 'csv')} download data-testid="export-csv">{t('exports.csv')}</a>,
+                },
+                {
+                  key: 'xlsx',
+                  label: <a href={exportHref(filters, 'xlsx')} download data-testid="export-xlsx">{t('exports.xlsx')}</a>,
+                },
+                { type: 'divider' },
+                { key: 'hint', disabled: true, label: (
+                    <Typography.Text type="secondary" style={{ display: 'block', maxWidth: 260, whiteSpace: 'normal', fontSize: 12 }}>
+                      {t('exports.hint')}
+                    </Typography.Text>
+                  ),
+                },
+              ],
+            }}
+          >
+            <Button icon={<DownloadOutlined />} data-testid="export-button">{t('exports.button')}</Button>
+          </Dropdown>
           <Button type="primary" icon={<PlusOutlined />} onClick={() => setCreating(true)} data-testid="new-customer">
             {t('customer.new')}
           </Button>

@@ -1,0 +1,160 @@
+import { describe, expect, it } from 'vitest';
+import type { ImportReport, Problem } from '../api/types';
+import {
+  IMPORT_FIELDS, canImport, errorFieldBase, formatBytes, importQuery, mappingErrors, mappingRows,
+  progressPercent, refusalKey, unmappedColumns, withOverride,
+} from './imports';
+
+const report = (over: Partial<ImportReport> = {}): ImportReport => ({
+  encoding: 'gb18030',
+  headers: ['姓名', '手机号', '鞋码'],
+  mapping: { 姓名: 'name', 手机号: 'phones', 鞋码: 'ignore' },
+  rows: 3,
+  created: 2,
+  updated: 1,
+  unchanged: 0,
+  error_count: 0,
+  errors: [],
+  dry_run: true,
+  applied: false,
+  ...over,
+});
+
+const unmapped = (detail: string): Problem => ({
+  type: 'https://kehu.dev/problems/validation',
+  title: 'Invalid request',
+  status: 400,
+  detail,
+});
+
+describe('importQuery', () => {
+  it('asks for a dry run with automatic encoding and no mapping when nothing was changed', () => {
+    expect(importQuery(true, {})).toEqual({ encoding: 'auto', dry_run: 'true' });
+    expect(importQuery(false, {})).toEqual({ encoding: 'auto' });
+  });
+
+  it('sends the changed columns as JSON with sorted keys', () => {
+    const q = importQuery(false, { 鞋码: 'ignore', 客户号: 'external_id' });
+    expect(q.dry_run).toBeUndefined();
+    expect(q.mapping).toBe('{"客户号":"external_id","鞋码":"ignore"}');
+    expect(JSON.parse(q.mapping)).toEqual({ 鞋码: 'ignore', 客户号: 'external_id' });
+  });
+});
+
+describe('unmappedColumns', () => {
+  it('reads the columns from the server’s detail, the empty header included', () => {
+    expect(
+      unmappedColumns(
+        unmapped(
+          'cannot map these columns: 鞋码, (empty header in column 5) (give a mapping, e.g. {"鞋码": "note"} or "ignore")',
+        ),
+      ),
+    ).toEqual(['鞋码', '']);
+  });
+
+  it('finds nothing in other problems', () => {
+    expect(unmappedColumns(unmapped('the file is not valid UTF-8 (bad bytes near offset 0); try encoding gbk'))).toEqual([]);
+    expect(unmappedColumns({ ...unmapped('cannot map these columns: x (give a mapping'), status: 415 })).toEqual([]);
+    expect(unmappedColumns(null)).toEqual([]);
+  });
+});
+
+describe('mapping rows', () => {
+  it('show the server’s choice per header in file order, and the user’s where changed', () => {
+    const rows = mappingRows(report(), { 鞋码: 'note' }, null, 'unmapped');
+    expect(rows).toEqual([
+      { header: '姓名', field: 'name', chosen: false },
+      { header: '手机号', field: 'phones', chosen: false },
+      { header: '鞋码', field: 'note', chosen: true },
+    ]);
+  });
+
+  it('list a column nothing maps even before any report, marked as an error', () => {
+    const p = unmapped('cannot map these columns: 微信 (give a mapping, e.g. {"微信": "note"} or "ignore")');
+    expect(mappingRows(null, {}, p, 'choose a field')).toEqual([
+      { header: '微信', field: undefined, chosen: false, error: 'choose a field' },
+    ]);
+  });
+
+  it('keep a column the user already mapped while another one is still unmapped', () => {
+    const p = unmapped('cannot map these columns: B (give a mapping, e.g. {"B": "note"} or "ignore")');
+    expect(mappingRows(null, { A: 'ignore' }, p, 'x').map((r) => [r.header, r.field, !!r.error])).toEqual([
+      ['B', undefined, true],
+      ['A', 'ignore', false],
+    ]);
+  });
+
+  it('put a refused choice beside its column', () => {
+    const p: Problem = {
+      ...unmapped('two columns map to phones; map one of them to ignore'),
+      errors: [{ field: 'mapping.鞋码', message: 'another column already maps to phones' }],
+    };
+    expect(mappingErrors(p)).toEqual({ 鞋码: 'another column already maps to phones' });
+    const rows = mappingRows(report(), { 鞋码: 'phones' }, p, 'x');
+    expect(rows[2]).toEqual({
+      header: '鞋码', field: 'phones', chosen: true, error: 'another column already maps to phones',
+    });
+    expect(rows[1].error).toBeUndefined();
+  });
+});
+
+describe('withOverride', () => {
+  it('records a change and drops one that restores the server’s choice', () => {
+    const once = withOverride({}, report(), '鞋码', 'note');
+    expect(once).toEqual({ 鞋码: 'note' });
+    expect(withOverride(once, report(), '鞋码', 'ignore')).toEqual({});
+    expect(withOverride({}, null, '微信', 'ignore')).toEqual({ 微信: 'ignore' });
+  });
+});
+
+describe('canImport', () => {
+  it('allows only a clean dry run with rows, nothing refused and nothing running', () => {
+    expect(canImport(report(), null, false)).toBe(true);
+    expect(canImport(report({ error_count: 1 }), null, false)).toBe(false);
+    expect(canImport(report({ rows: 0, created: 0, updated: 0 }), null, false)).toBe(false);
+    expect(canImport(report(), unmapped('x'), false)).toBe(false);
+    expect(canImport(report(), null, true)).toBe(false);
+    expect(canImport(null, null, false)).toBe(false);
+  });
+});
+
+describe('progressPercent', () => {
+  it('follows done/total while running and is 100 once the job ended', () => {
+    expect(progressPercent(undefined)).toBe(0);
+    expect(progressPercent({ status: 'running', progress: { done: 0, total: 0 } })).toBe(0);
+    expect(progressPercent({ status: 'running', progress: { done: 250, total: 1000 } })).toBe(25);
+    expect(progressPercent({ status: 'running', progress: { done: 1000, total: 1000 } })).toBe(99);
+    expect(progressPercent({ status: 'succeeded', progress: { done: 0, total: 3 } })).toBe(100);
+    expect(progressPercent({ status: 'failed', progress: { done: 5, total: 10 } })).toBe(100);
+  });
+});
+
+describe('refusalKey', () => {
+  it('names each refusal the server documents', () => {
+    const p = (status: number, detail = 'x'): Problem => ({ type: 't', title: 't', status, detail });
+    expect(refusalKey(p(400, 'the file is empty: it needs a header line and rows'))).toBe('imports.refused.badFile');
+    expect(refusalKey(unmapped('cannot map these columns: 鞋码 (give a mapping, …'))).toBe('imports.refused.unmapped');
+    expect(refusalKey(p(413))).toBe('imports.refused.tooLarge');
+    expect(refusalKey(p(415))).toBe('imports.refused.xlsx');
+    expect(refusalKey(p(429))).toBe('imports.refused.busy');
+    expect(refusalKey(p(403))).toBe('imports.refused.forbidden');
+    expect(refusalKey(p(0))).toBe('imports.refused.network');
+    expect(refusalKey(p(500))).toBe('imports.refused.other');
+  });
+});
+
+describe('small helpers', () => {
+  it('label an error by its base field and sizes in B, KB, MB', () => {
+    expect(errorFieldBase('phones[0]')).toBe('phones');
+    expect(errorFieldBase('name')).toBe('name');
+    expect(errorFieldBase('')).toBe('');
+    expect(formatBytes(812)).toBe('812 B');
+    expect(formatBytes(3482)).toBe('3.4 KB');
+    expect(formatBytes(12 * 1024 * 1024)).toBe('12.0 MB');
+  });
+
+  it('offer ignore among the fields, once', () => {
+    expect(IMPORT_FIELDS.filter((f) => f === 'ignore')).toHaveLength(1);
+    expect(IMPORT_FIELDS).toContain('external_id');
+  });
+});
