@@ -9,6 +9,8 @@
 #include <filesystem>
 #include <mutex>
 #include <stdexcept>
+#include <atomic>
+#include <stdexcept>
 #include <thread>
 #include <vector>
 
@@ -236,6 +238,53 @@ TEST_P(StoreDatabaseTest, ConcurrentWritersAllCommit) {
                   .ok());
   EXPECT_EQ(n, kThreads * kPerThread);
   EXPECT_EQ(db().Stats().transactions - before, kThreads * kPerThread);
+}
+
+// Concurrent writers may share one transaction (SQLite group commit): a writer that fails, or
+// throws, or breaks a unique rule must lose only its own changes.
+TEST_P(StoreDatabaseTest, FailingConcurrentWritersLoseOnlyTheirOwnChanges) {
+  ASSERT_TRUE(Script("CREATE TABLE marks (thread BIGINT, k BIGINT, UNIQUE (k))").ok());
+  constexpr int kThreads = 6;
+  constexpr int kPerThread = 30;
+  std::atomic<int> ok_count{0}, failed{0}, thrown{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int k = 0; k < kPerThread; ++k) {
+        const int64_t key = int64_t{t} * 1000 + k;
+        const int kind = (t + k) % 5;  // 0: fails after writing, 1: unique clash, 2: throws, else ok
+        try {
+          Status st = db().Write([&](Connection& c) -> Status {
+            KEHU_RETURN_IF_ERROR(c.Exec("INSERT INTO marks (thread, k) VALUES (?, ?)", {int64_t{t}, key}));
+            if (kind == 0) return InvalidArgument("changed my mind");
+            if (kind == 1) {
+              // A second row with the same key: the unique index refuses it.
+              KEHU_RETURN_IF_ERROR(c.Exec("INSERT INTO marks (thread, k) VALUES (?, ?)", {int64_t{t}, key}));
+            }
+            if (kind == 2) throw std::runtime_error("boom");
+            return Status::Ok();
+          });
+          if (st.ok()) ++ok_count;
+          else ++failed;
+        } catch (const std::runtime_error&) {
+          ++thrown;
+        }
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(ok_count + failed + thrown, kThreads * kPerThread);
+  EXPECT_EQ(Count("marks"), ok_count.load());
+  int64_t wrong = -1;
+  ASSERT_TRUE(db().Read([&](Connection& c) -> Status {
+                    // Every surviving row is one whose writer succeeded: (t + k) % 5 >= 3.
+                    KEHU_ASSIGN_OR_RETURN(auto rows, c.Query("SELECT COUNT(*) FROM marks WHERE "
+                                                             "(thread + (k - thread * 1000)) % 5 < 3", {}));
+                    wrong = rows.at(0).Int(0);
+                    return Status::Ok();
+                  })
+                  .ok());
+  EXPECT_EQ(wrong, 0);
 }
 
 TEST_P(StoreDatabaseTest, ReaderWaitsWhenEveryPooledConnectionIsBusy) {
