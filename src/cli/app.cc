@@ -203,7 +203,8 @@ Status GenerateDemo(App& app, int64_t n, bool progress) {
         return;
       }
       const int64_t d = done.fetch_add(m) + m;
-      if (progress) {
+      const int64_t before_pct = (d - m) * 100 / n;
+      if (progress && (d * 100 / n != before_pct || d == n)) {  // redraw when the percentage moves
         int pct = static_cast<int>(d * 100 / n);
         std::fprintf(stderr, "\rdemo: [%-50s] %3d%% %lld/%lld", std::string(pct / 2, '#').c_str(), pct,
                      static_cast<long long>(d), static_cast<long long>(n));

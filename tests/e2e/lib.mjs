@@ -9,13 +9,14 @@ import { fileURLToPath } from 'node:url';
 const here = fileURLToPath(new URL('.', import.meta.url));
 // playwright-core is a devDependency of web/ (one lock file for all JavaScript).
 const require = createRequire(join(here, '../../web/package.json'));
-const { chromium } = require('playwright-core');
+// Exported with the launch flags so that bench/web/run.mjs measures the same browser setup.
+export const { chromium } = require('playwright-core');
 
 export const BASE_URL = process.env.KEHU_URL ?? 'http://127.0.0.1:8080';
 export const ADMIN_PASSWORD = process.env.KEHU_ADMIN_PASSWORD ?? '';
 export const ARTIFACTS = process.env.KEHU_E2E_ARTIFACTS ?? join(here, 'artifacts');
 
-const CHROMIUM_ARGS = [
+export const CHROMIUM_ARGS = [
   '--no-sandbox',
   '--disable-gpu',
   '--disable-background-networking',
@@ -77,4 +78,15 @@ export async function signIn(page, { username = 'admin', password = ADMIN_PASSWO
 export function randomMobile() {
   const digits = Array.from({ length: 8 }, () => Math.floor(Math.random() * 10)).join('');
   return `139${digits}`;
+}
+
+/**
+ * Picks the option labelled `optionText` in the Ant Design Select with data-testid `testId` by
+ * typing it: the option list is virtual, so an option further down is not in the DOM to click.
+ */
+export async function chooseOption(page, testId, optionText) {
+  await page.getByTestId(testId).click();
+  await page.keyboard.type(optionText);
+  await page.locator('.ant-select-dropdown:visible .ant-select-item-option-active', { hasText: optionText }).waitFor();
+  await page.keyboard.press('Enter');
 }

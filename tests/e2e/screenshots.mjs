@@ -1,4 +1,5 @@
-// Refreshes docs/screenshots/customer-list.png and customer-360.png from a live server and
+// Refreshes docs/screenshots/customer-list.png, customer-360.png (and the conflict dialog and
+// timeline) and import.png (the import page with a dry run's error report) from a live server and
 // prints the customer list's first-load time as measured by Chromium (a figure for the docs,
 // never asserted). Run through `KEHU_E2E_SCREENSHOTS=1 tests/e2e/run.sh BUILD_DIR`.
 import assert from 'node:assert/strict';
@@ -6,12 +7,14 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
-import { openBrowser, signIn, withScreenshots } from './lib.mjs';
+import { chooseOption, openBrowser, signIn, withScreenshots } from './lib.mjs';
 
 const out = join(fileURLToPath(new URL('.', import.meta.url)), '../../docs/screenshots');
 let browser;
 before(async () => {
   browser = await openBrowser({ locale: 'zh-CN' });
+  // Signed in once for every capture, so each test can also run alone (--test-name-pattern).
+  await signIn(browser.context.pages()[0] ?? (await browser.context.newPage()));
 });
 after(async () => browser?.close());
 
@@ -19,7 +22,6 @@ test('captures the customer list and the 360° page', () =>
   withScreenshots(browser.context, 'doc-screenshots', async () => {
     mkdirSync(out, { recursive: true });
     const page = browser.context.pages()[0] ?? (await browser.context.newPage());
-    await signIn(page);
     await page.goto('/customers');
     await page.locator('[data-testid=customer-link]').first().waitFor();
     const timing = await page.evaluate(() => {
@@ -60,4 +62,22 @@ test('captures the customer list and the 360° page', () =>
     await page.locator('.ant-timeline-item').first().waitFor();
     await page.screenshot({ path: join(out, 'customer-timeline.png'), fullPage: true });
     assert.ok(rows > 0);
+  }));
+
+test('captures the import page with the error report of a GBK file', () =>
+  withScreenshots(browser.context, 'doc-screenshot-import', async () => {
+    mkdirSync(out, { recursive: true });
+    const page = browser.context.pages()[0] ?? (await browser.context.newPage());
+    await page.goto('/import');
+    const fixture = join(fileURLToPath(new URL('.', import.meta.url)), 'fixtures/customers-gbk.csv');
+    await page.locator('input[type=file]').setInputFiles(fixture);
+    await page.getByTestId('import-problem').waitFor();
+    await chooseOption(page, 'mapping-select-鞋码', '忽略此列');
+    await page.getByTestId('import-errors').locator('tbody tr.ant-table-row').first().waitFor();
+    await page.getByTestId('import-problem').waitFor({ state: 'detached' });
+    // Let the dropdown close and the select's motion end before taking the picture.
+    await page.waitForFunction(() => !document.querySelector('.ant-select-dropdown:not(.ant-select-dropdown-hidden)'));
+    await page.evaluate(() => document.activeElement?.blur());
+    await page.mouse.move(0, 0);
+    await page.screenshot({ path: join(out, 'import.png'), fullPage: true });
   }));

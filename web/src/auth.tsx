@@ -3,6 +3,7 @@ import { createContext, useContext, useEffect, type ReactNode } from 'react';
 import { QueryClient, useQuery, useQueryClient } from '@tanstack/react-query';
 import { ApiError, api, setUnauthorizedHandler } from './api/client';
 import { keys } from './api/hooks';
+import { takeEarly } from './api/early';
 import type { LoginResponse, User } from './api/types';
 
 interface AuthState {
@@ -27,7 +28,8 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     queryKey: keys.me,
     queryFn: async () => {
       try {
-        return await api.get<User>('/auth/me');
+        // boot.ts may have asked already, before the app started.
+        return await (takeEarly<User>('/auth/me') ?? api.get<User>('/auth/me'));
       } catch (e) {
         if (e instanceof ApiError && e.status === 401) return null;
         throw e;

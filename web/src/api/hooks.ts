@@ -2,6 +2,7 @@
 // invalidate exactly what they changed.
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { api } from './client';
+import { takeEarly } from './early';
 import type {
   AuditEntry,
   Category,
@@ -83,7 +84,9 @@ export function useSavedViews() {
 export function useCustomerList(q: CustomerQuery) {
   return useQuery({
     queryKey: keys.customerList(q),
+    // The first page may already be on its way (boot.ts asked before the app started).
     queryFn: ({ signal }) =>
+      takeEarly<Page<Customer>>('/customers', { ...q }) ??
       api.get<Page<Customer>>('/customers', { ...q } as Record<string, string | number>, signal),
     placeholderData: keepPreviousData,
   });

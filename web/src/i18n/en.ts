@@ -185,8 +185,8 @@ const en = {
     fileHint:
       'CSV in UTF-8, UTF-8 with BOM or GBK/GB18030 (what Chinese Excel saves); the encoding is detected automatically. Nothing is written until you press Import.',
     xlsxNote: 'XLSX import is not available; in Excel use Save As > CSV.',
-    file: 'File',
-    encoding: 'Encoding detected',
+    file: 'File: ',
+    encoding: 'Encoding detected: ',
     checking: 'Checking the file (dry run)…',
     mapping: 'Column mapping',
     mappingHint: 'The field each column goes to. Change one and the file is checked again.',

@@ -20,6 +20,7 @@ import {
 } from '../api/types';
 import { formatPersonName, formatPhone, formatTimestamp } from '../lib/format';
 import { exportHref } from '../lib/exports';
+import { FILTER_KEYS, filtersFromSearch, pageQuery } from '../lib/listQuery';
 import { categoryLabel, userLabel } from '../components/labels';
 import CustomerFields from '../components/CustomerFields';
 import { EMPTY_CUSTOMER_FORM, fromFormValues, type CustomerFormValues } from '../components/customerForm';
@@ -37,8 +38,6 @@ const DEFAULT_COLUMNS: ColumnKey[] = [
   'name', 'phones', 'category', 'lifecycle_stage', 'relationship_level', 'owner', 'tags', 'created_at',
 ];
 const COLUMNS_KEY = 'kehu.customerColumns';
-const FILTER_KEYS = ['q', 'category', 'lifecycle_stage', 'relationship_level', 'owner_id', 'tag', 'sort'] as const;
-const PAGE_SIZE = 25;
 
 function loadColumns(): ColumnKey[] {
   try {
@@ -67,18 +66,9 @@ export default function CustomerListPage() {
   const [creating, setCreating] = useState(false);
   const [savingView, setSavingView] = useState(false);
 
-  const filters: CustomerQuery = useMemo(() => {
-    const f: CustomerQuery = {};
-    for (const k of FILTER_KEYS) {
-      const v = params.get(k);
-      if (!v) continue;
-      if (k === 'owner_id') f.owner_id = Number(v);
-      else f[k] = v;
-    }
-    return f;
-  }, [params]);
+  const filters: CustomerQuery = useMemo(() => filtersFromSearch(params), [params]);
   const page = cursors.length - 1;
-  const query = { ...filters, limit: PAGE_SIZE, cursor: cursors[page] };
+  const query = pageQuery(filters, cursors[page]);
   const list = useCustomerList(query);
   const users = useUsers().data?.items;
   const categories = useCategories().data?.items;

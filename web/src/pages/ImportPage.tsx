@@ -6,7 +6,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { Link } from 'react-router-dom';
 import {
-  Alert, Button, Card, Col, Descriptions, Progress, Result, Row, Select, Space, Spin, Statistic, Table,
+  Alert, Button, Card, Col, Progress, Result, Row, Select, Space, Spin, Statistic, Table,
   Tag, Typography, Upload,
 } from 'antd';
 import { ArrowLeftOutlined, CloudUploadOutlined, InboxOutlined } from '@ant-design/icons';
@@ -139,17 +139,23 @@ export default function ImportPage() {
         </Upload.Dragger>
         <Alert style={{ marginTop: 12 }} type="info" showIcon message={t('imports.xlsxNote')} data-testid="xlsx-note" />
         {file && (
-          <Descriptions size="small" column={3} style={{ marginTop: 12 }} data-testid="import-file">
-            <Descriptions.Item label={t('imports.file')}>
+          <Space size="large" wrap style={{ marginTop: 12 }} data-testid="import-file">
+            <span>
+              <Typography.Text type="secondary">{t('imports.file')}</Typography.Text>
               {file.name} ({formatBytes(file.size)})
-            </Descriptions.Item>
-            <Descriptions.Item label={t('imports.encoding')}>
-              {report ? <Tag data-testid="import-encoding">{report.encoding.toUpperCase()}</Tag> : t('common.none')}
-            </Descriptions.Item>
-            <Descriptions.Item label="">
-              {checking && <Spin size="small" />} {checking && t('imports.checking')}
-            </Descriptions.Item>
-          </Descriptions>
+            </span>
+            {report && (
+              <span>
+                <Typography.Text type="secondary">{t('imports.encoding')}</Typography.Text>
+                <Tag data-testid="import-encoding">{report.encoding.toUpperCase()}</Tag>
+              </span>
+            )}
+            {checking && (
+              <span>
+                <Spin size="small" /> {t('imports.checking')}
+              </span>
+            )}
+          </Space>
         )}
       </Card>
 
@@ -192,7 +198,11 @@ export default function ImportPage() {
       )}
 
       {jobId !== null && (
-        <Card size="small" title={t('imports.running')} data-testid="import-job">
+        <Card
+          size="small"
+          data-testid="import-job"
+          title={status === 'succeeded' ? t('imports.succeeded') : status === 'failed' ? t('imports.failed') : t('imports.running')}
+        >
           <Progress
             data-testid="import-progress"
             percent={progressPercent(job.data)}
@@ -205,22 +215,23 @@ export default function ImportPage() {
           )}
           {job.error && <ProblemAlert problem={problemOf(job.error)} />}
           {status === 'succeeded' && job.data?.report && (
-            <Result
-              data-testid="import-result"
-              status="success"
-              title={t('imports.succeeded')}
-              subTitle={t('imports.succeededDetail', {
-                created: job.data.report.created,
-                updated: job.data.report.updated,
-                unchanged: job.data.report.unchanged,
-              })}
-              extra={[
-                <Link key="list" to="/customers">
-                  <Button type="primary" data-testid="import-to-list">{t('imports.toList')}</Button>
-                </Link>,
-                <Button key="again" onClick={reset}>{t('imports.another')}</Button>,
-              ]}
-            />
+            <div data-testid="import-result">
+              <Result
+                status="success"
+                title={t('imports.succeeded')}
+                subTitle={t('imports.succeededDetail', {
+                  created: job.data.report.created,
+                  updated: job.data.report.updated,
+                  unchanged: job.data.report.unchanged,
+                })}
+                extra={[
+                  <Link key="list" to="/customers">
+                    <Button type="primary" data-testid="import-to-list">{t('imports.toList')}</Button>
+                  </Link>,
+                  <Button key="again" onClick={reset}>{t('imports.another')}</Button>,
+                ]}
+              />
+            </div>
           )}
           {status === 'failed' && (
             <>

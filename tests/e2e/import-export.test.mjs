@@ -1,0 +1,153 @@
+// End-to-end: importing a GBK CSV (mapping an unknown column, the row-by-row report of a bad row,
+// the job's progress bar) and exporting the current list view to XLSX and CSV, in Chinese,
+// against a real server. The fixtures are GBK bytes made by fixtures/make-fixtures.py.
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after, before, describe, test } from 'node:test';
+import { chooseOption, openBrowser, signIn, withScreenshots } from './lib.mjs';
+import { readZip } from './zip.mjs';
+
+const fixtures = join(fileURLToPath(new URL('.', import.meta.url)), 'fixtures');
+const BAD_FILE = join(fixtures, 'customers-gbk.csv');
+const GOOD_FILE = join(fixtures, 'customers-gbk-good.csv');
+
+describe('import and export', () => {
+  let browser;
+  let page;
+  const downloads = mkdtempSync(join(tmpdir(), 'kehu-e2e-downloads-'));
+  let xlsxPath;
+
+  before(async () => {
+    browser = await openBrowser({ locale: 'zh-CN' });
+    page = browser.context.pages()[0] ?? (await browser.context.newPage());
+  });
+  after(async () => {
+    await browser?.close();
+    rmSync(downloads, { recursive: true, force: true });
+  });
+  const step = (name, fn) => test(name, () => withScreenshots(browser.context, name, fn));
+  const count = async (name) => Number(await page.getByTestId(`count-${name}`).locator('.ant-statistic-content-value').innerText());
+
+  /** Clicks the export menu item `testId` and returns the download, saved under `downloads`. */
+  async function exportAs(testId) {
+    await page.getByTestId('export-button').click();
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId(testId).click()]);
+    const file = join(downloads, download.suggestedFilename());
+    await download.saveAs(file);
+    return { name: download.suggestedFilename(), bytes: readFileSync(file), file };
+  }
+
+  step('opens the import page from the customer list, which says XLSX needs Save As CSV', async () => {
+    await signIn(page);
+    await page.getByTestId('open-import').click();
+    await page.waitForURL(/\/import$/);
+    await page.getByRole('heading', { name: '导入客户' }).waitFor();
+    assert.match(await page.getByTestId('xlsx-note').innerText(), /XLSX.*另存为 > CSV/);
+  });
+
+  step('a GBK file with a column nothing maps asks for it; ignoring it runs the dry run', async () => {
+    await page.locator('input[type=file]').setInputFiles(BAD_FILE);
+    const problem = page.getByTestId('import-problem');
+    await problem.waitFor();
+    assert.match(await problem.innerText(), /有些列没有对应的字段[\s\S]*鞋码/);
+    await chooseOption(page, 'mapping-select-鞋码', '忽略此列');
+    await problem.waitFor({ state: 'detached' });
+    await page.getByTestId('import-report').waitFor();
+    // The server detected GBK and decoded the headers: the browser sent the bytes untouched.
+    assert.equal(await page.getByTestId('import-encoding').innerText(), 'GB18030');
+    const nameSelect = page.getByTestId('mapping-select-姓名');
+    assert.equal(await nameSelect.locator('.ant-select-selection-item').innerText(), '姓名 · name');
+    const shoe = page.getByTestId('mapping-select-鞋码');
+    assert.equal(await shoe.locator('.ant-select-selection-item').innerText(), '忽略此列');
+  });
+
+  step('reports the bad row with its line and field, and keeps Import disabled', async () => {
+    assert.equal(await count('rows'), 4);
+    // The 3 good rows are new on a fresh database, updated or unchanged when imported before.
+    assert.equal((await count('created')) + (await count('updated')) + (await count('unchanged')), 3);
+    assert.equal(await count('errors'), 1);
+    const rows = page.getByTestId('import-errors').locator('tbody tr.ant-table-row');
+    assert.equal(await rows.count(), 1);
+    const cells = await rows.first().locator('td').allInnerTexts();
+    assert.deepEqual(cells.slice(0, 3), ['4', '5', '电话 (phones[0])']);
+    assert.match(cells[3], /phone/);
+    assert.ok(await page.getByTestId('start-import').isDisabled(), 'Import is disabled while a row is bad');
+  });
+
+  step('imports the good file and follows the progress bar to the end', async () => {
+    await page.locator('input[type=file]').setInputFiles(GOOD_FILE);
+    // A new file starts over: its own dry run, no error, no column left to map.
+    await page.getByTestId('mapping-select-鞋码').waitFor({ state: 'detached' });
+    await page.waitForFunction(() => {
+      const v = document.querySelector('[data-testid=count-errors] .ant-statistic-content-value');
+      const rows = document.querySelector('[data-testid=count-rows] .ant-statistic-content-value');
+      return v?.textContent === '0' && rows?.textContent === '3';
+    });
+    const start = page.getByTestId('start-import');
+    assert.ok(await start.isEnabled());
+    await start.click();
+    const result = page.getByTestId('import-result');
+    await result.waitFor();
+    const bar = page.getByTestId('import-job').locator('[role=progressbar]');
+    assert.equal(await bar.getAttribute('aria-valuenow'), '100');
+    assert.ok(await start.isDisabled(), 'the same file cannot be imported twice by a double click');
+    // New on a fresh database; updated/unchanged when the file was imported before (no duplicates).
+    const m = /新增 (\d+) 个，更新 (\d+) 个，无变化 (\d+) 个/.exec(await result.innerText());
+    assert.ok(m, 'the result names the counts');
+    assert.equal(Number(m[1]) + Number(m[2]) + Number(m[3]), 3);
+  });
+
+  step('finds an imported customer by pinyin initials in the list', async () => {
+    await page.getByTestId('import-to-list').click();
+    await page.waitForURL(/\/customers$/);
+    const search = page.getByTestId('customer-search');
+    await search.fill('hfsy');
+    await search.press('Enter');
+    await page.waitForURL(/q=hfsy/);
+    await page.locator('[data-testid=customer-link]', { hasText: '皇甫嵩岳' }).waitFor();
+  });
+
+  step('exports the current view as an XLSX workbook holding that customer', async () => {
+    const { name, bytes, file } = await exportAs('export-xlsx');
+    xlsxPath = file;
+    assert.match(name, /^customers-\d{8}\.xlsx$/);
+    assert.equal(bytes.subarray(0, 4).toString('latin1'), 'PK\x03\x04');
+    const entries = readZip(bytes);
+    assert.ok(entries.has('xl/workbook.xml'), 'an OOXML workbook');
+    const text = [...entries]
+      .filter(([n]) => n === 'xl/sharedStrings.xml' || /^xl\/worksheets\/sheet\d+\.xml$/.test(n))
+      .map(([, b]) => b.toString('utf8'))
+      .join('\n');
+    assert.match(text, /皇甫嵩岳/);
+    assert.match(text, /E2E-GBK-001/);
+    // Only the view (q=hfsy) is exported, not every customer.
+    assert.doesNotMatch(text, /端木蓉/);
+  });
+
+  step('exports the current view as CSV with a BOM, the header and the row', async () => {
+    const { name, bytes } = await exportAs('export-csv');
+    assert.match(name, /^customers-\d{8}\.csv$/);
+    assert.deepEqual([...bytes.subarray(0, 3)], [0xef, 0xbb, 0xbf], 'UTF-8 BOM for Excel');
+    const lines = bytes.subarray(3).toString('utf8').split('\r\n').filter(Boolean);
+    const header = lines[0].split(',');
+    assert.deepEqual(header.slice(0, 3), ['id', 'name', 'kind']);
+    const row = lines.find((l) => l.includes('皇甫嵩岳'));
+    assert.ok(row, 'the imported customer is a row');
+    const cells = row.split(',');
+    assert.equal(cells[header.indexOf('external_id')], 'E2E-GBK-001');
+    assert.match(cells[header.indexOf('phones')], /13800138001/);
+    assert.ok(!lines.some((l) => l.includes('端木蓉')), 'only the current view');
+  });
+
+  step('refuses an XLSX workbook with the Save-As-CSV advice', async () => {
+    await page.goto('/import');
+    await page.locator('input[type=file]').setInputFiles(xlsxPath);
+    const problem = page.getByTestId('import-problem');
+    await problem.waitFor();
+    assert.match(await problem.innerText(), /暂不支持导入 XLSX/);
+    assert.equal(await page.getByTestId('start-import').count(), 0, 'no report, no Import button');
+  });
+});
