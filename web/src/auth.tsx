@@ -3,7 +3,7 @@ import { createContext, useContext, useEffect, type ReactNode } from 'react';
 import { QueryClient, useQuery, useQueryClient } from '@tanstack/react-query';
 import { ApiError, api, setUnauthorizedHandler } from './api/client';
 import { keys } from './api/hooks';
-import { takeEarly } from './api/early';
+import { dropEarly, takeEarly } from './api/early';
 import type { LoginResponse, User } from './api/types';
 
 interface AuthState {
@@ -18,6 +18,8 @@ const AuthContext = createContext<AuthState | null>(null);
 // Drops every cached answer except "who am I" (clearing that one too would detach the
 // AuthProvider's own observer from the cache), then sets who is signed in now.
 function resetSession(qc: QueryClient, user: User | null) {
+  // An early answer was asked for by the previous session (a 401 before signing in, say).
+  dropEarly();
   qc.removeQueries({ predicate: (q) => q.queryKey[0] !== keys.me[0] });
   qc.setQueryData(keys.me, user);
 }

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { earlyKey, settleEarly, startEarly, takeEarly } from './early';
+import { dropEarly, earlyKey, settleEarly, startEarly, takeEarly } from './early';
 
 describe('early requests', () => {
   afterEach(() => {
@@ -73,5 +73,19 @@ describe('settleEarly', () => {
     expect(later).toBeDefined();
     answer(new Response('{"id":1}', { status: 200, headers: { 'content-type': 'application/json' } }));
     await expect(later).resolves.toEqual({ id: 1 });
+  });
+});
+
+describe('dropEarly', () => {
+  afterEach(() => {
+    vi.unstubAllGlobals();
+  });
+
+  it('forgets the answers of the previous session', () => {
+    vi.stubGlobal('document', { cookie: '' });
+    vi.stubGlobal('fetch', async () => new Response(null, { status: 204 }));
+    startEarly('/customers', { limit: 25 });
+    dropEarly();
+    expect(takeEarly('/customers', { limit: 25 })).toBeUndefined();
   });
 });

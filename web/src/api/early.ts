@@ -55,3 +55,8 @@ export async function settleEarly(ms: number): Promise<Map<string, unknown>> {
   }
   return out;
 }
+
+/** Forgets every early request: their answers belong to the session that was current before. */
+export function dropEarly(): void {
+  started.clear();
+}
