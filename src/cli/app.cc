@@ -100,9 +100,11 @@ std::vector<customers::CustomerPatch> MakeDemoBatch(std::mt19937_64& rng, const 
     p.address = customers::Address{place[0], place[1], place[2], std::to_string(rng() % 300 + 1) + "号"};
     const bool org = rng() % 5 == 0;
     // Unique mobile numbers: a prefix and an 8-digit suffix from a bijection of the index.
-    const uint64_t suffix = (idx / std::size(kMobilePrefixes) * 104729ULL) % 100000000ULL;
+    // Unique mobile numbers: the 8-digit suffix is a bijection of the index (104729 is prime to
+    // 10^8), so no two indices share it whatever the prefix; the prefix varies for realism.
+    const uint64_t suffix = (idx * 104729ULL + 13579ULL) % 100000000ULL;
     char phone[16];
-    std::snprintf(phone, sizeof phone, "%s%08llu", kMobilePrefixes[idx % std::size(kMobilePrefixes)],
+    std::snprintf(phone, sizeof phone, "%s%08llu", kMobilePrefixes[(idx * 7 + idx / 3) % std::size(kMobilePrefixes)],
                   static_cast<unsigned long long>(suffix));
     p.phones = std::vector<std::string>{phone};
     if (org) {
