@@ -47,6 +47,7 @@ usage() {
 BUILD_DIR=$(cd "$1" && pwd)
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 LOAD_DIR=$HERE/load
+REPO_ROOT=$(cd "$HERE/.." && pwd)
 KEHU=$BUILD_DIR/kehu
 
 CUSTOMERS=${BENCH_CUSTOMERS:-1000000}
@@ -194,7 +195,8 @@ done
 # durable-create figure is for kehu's default storage settings. stdout is the access log.
 : >"$TMP/kehu.log"  # exists before the server starts: the loop below reads it at once
 (cd "$TMP" && unset KEHU_DB KEHU_LISTEN KEHU_WEB_ROOT &&
-  exec "$KEHU" serve --db "sqlite:$DB" --listen 127.0.0.1:0 >"$TMP/kehu.log" 2>"$TMP/kehu.err") &
+  exec "$KEHU" serve --db "sqlite:$DB" --listen 127.0.0.1:0 --web-root "$REPO_ROOT/web/dist" \
+    >"$TMP/kehu.log" 2>"$TMP/kehu.err") &
 KEHU_PID=$!
 KEHU_PORT=""
 # Up to 5 minutes: a new migration may have to rebuild an index over a million rows.
@@ -322,6 +324,32 @@ ms() { awk -v u="$1" 'BEGIN { printf "%.2f", u / 1000 }'; }
 ge() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a >= b) }'; }
 NGINX_RPS=${RPS[nginx]}
 MISSED=0
+
+# Issue 3's figures: the web workspace's first load in Chromium and its initial JavaScript,
+# then exporting every customer and importing that file into an empty database.
+if [[ -f $REPO_ROOT/web/dist/index.html && -x /usr/bin/chromium ]]; then
+  echo "== web: customer list first load and initial JavaScript (Chromium, 5 cold loads)"
+  node "$REPO_ROOT/bench/web/run.mjs" "$KEHU_URL" "$ADMIN_USER" "$ADMIN_PASSWORD" || MISSED=1
+else
+  echo "== web: skipped (build web/dist with scripts/build-web.sh; needs /usr/bin/chromium)"
+fi
+echo "== export and import of $CUSTOMERS customers (targets: export < 30 s, import < 60 s)"
+t0=$(date +%s.%N)
+"$KEHU" export customers --db "sqlite:$DB" --out "$TMP/export.csv" >/dev/null
+t1=$(date +%s.%N)
+"$KEHU" migrate --db "sqlite:$TMP/import.db" >/dev/null
+printf '%s\n' "$ADMIN_PASSWORD" | "$KEHU" user add importer --role admin --password-stdin \
+  --db "sqlite:$TMP/import.db" >/dev/null
+"$KEHU" import customers "$TMP/export.csv" --db "sqlite:$TMP/import.db" >"$TMP/import.out" 2>/dev/null ||
+  echo "   import failed: $(tail -n 3 "$TMP/import.out")"
+t2=$(date +%s.%N)
+export_s=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')
+import_s=$(awk -v a="$t1" -v b="$t2" 'BEGIN { printf "%.1f", b - a }')
+echo "   export: ${export_s} s ($(awk -v s="$export_s" 'BEGIN { print (s < 30) ? "PASS" : "MISS" }'));" \
+  "import: ${import_s} s ($(awk -v s="$import_s" 'BEGIN { print (s < 60) ? "PASS" : "MISS" }'))"
+awk -v s="$export_s" 'BEGIN { exit !(s < 30) }' || MISSED=1
+awk -v s="$import_s" 'BEGIN { exit !(s < 60) }' || MISSED=1
+rm -f "$TMP/export.csv" "$TMP"/import.db*
 
 # verdict NAME MET(0/1): PASS, MISS, or ERRORS when the run had failed requests (a 404 or 409
 # is cheap for the server, so such a run's req/s says nothing about the target).

@@ -454,8 +454,10 @@ class SqlCustomerRepository final : public customers::CustomerRepository {
         if (ec != std::errc() || p != q.after_key->data() + q.after_key->size()) return {};
         key = k;
       }
-      sql += std::string(" AND (") + col + " " + op + " ? OR (" + col + " = ? AND c.id " + op + " ?))";
-      params.insert(params.end(), {key, key, q.after_id});
+      // A row-value comparison: both engines turn it into one range of the (org_id, key, id)
+      // index, so every page costs the same however deep (an OR of two conditions does not).
+      sql += std::string(" AND (") + col + ", c.id) " + op + " (?, ?)";
+      params.insert(params.end(), {key, q.after_id});
     }
     const char* dir = q.descending ? " DESC" : " ASC";
     sql += std::string(" ORDER BY ") + col + dir + ", c.id" + dir + " LIMIT ?";

@@ -171,9 +171,14 @@ Result<ImportReport> CustomerService::Import(const Principal& p, std::string_vie
   }
   if (!unknown.empty()) {
     std::string list;
-    for (const auto& u : unknown) list += (list.empty() ? "" : ", ") + u;
+    std::vector<FieldError> fields;
+    for (const auto& u : unknown) {
+      list += (list.empty() ? "" : ", ") + u;
+      fields.push_back({"mapping." + u, "no field is known for this column; map it or ignore it"});
+    }
     return InvalidArgument("cannot map these columns: " + list +
-                           " (give a mapping, e.g. {\"" + unknown[0] + "\": \"note\"} or \"ignore\")");
+                               " (give a mapping, e.g. {\"" + unknown[0] + "\": \"note\"} or \"ignore\")",
+                           std::move(fields));
   }
   if (!used.count("name")) return InvalidArgument("no column holds the customer's name (姓名 / name)");
 
