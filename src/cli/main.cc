@@ -385,13 +385,8 @@ int main(int argc, char** argv) {
           std::fprintf(stderr, "kehu: cannot write %s\n", export_out.c_str());
           return 1;
         }
-        out << "\xEF\xBB\xBF";
-        auto line = [&](const std::vector<std::string>& fields) {
-          for (size_t i = 0; i < fields.size(); ++i) out << (i ? "," : "") << text::CsvField(fields[i]);
-          out << "\r\n";
-        };
-        line(header);
-        for (const auto& r : rows) line(r);
+        out << "\xEF\xBB\xBF" << text::CsvLine(header);  // BOM: Excel reads it as UTF-8
+        for (const auto& r : rows) out << text::CsvLine(r);
       }
       std::printf("exported %zu customers to %s\n", rows.size(), export_out.c_str());
       return 0;

@@ -15,6 +15,7 @@
 
 #include "core/time.h"
 #include "http/api.h"
+#include "http/json_decode.h"
 #include "http/json_io.h"
 #include "http/problem.h"
 #include "text/csv.h"
@@ -187,35 +188,13 @@ void AddImportRoutes(Api& api) {
   });
 
   api.Add("GET", "/api/v1/customers/export", [s](Ctx& c) {
-    customers::ListRequest req;
     std::string format = c.Query("format").value_or("csv");
-    std::vector<FieldError> errs;
-    if (format != "csv" && format != "xlsx") errs.push_back({"format", "must be csv or xlsx"});
-    static const char* kKnown[] = {"q", "category", "lifecycle_stage", "relationship_level", "kind", "tag",
-                                   "owner_id", "vip", "sort", "format"};
-    for (const auto& [k, v] : c.query)
-      if (std::none_of(std::begin(kKnown), std::end(kKnown), [&](const char* n) { return k == n; }))
-        errs.push_back({k, "is not a known query parameter"});
-    req.q = c.Query("q").value_or("");
-    req.category = c.Query("category");
-    req.lifecycle_stage = c.Query("lifecycle_stage");
-    req.relationship_level = c.Query("relationship_level");
-    req.kind = c.Query("kind");
-    req.tag = c.Query("tag");
-    if (auto o = c.Query("owner_id")) {
-      int64_t v = 0;
-      auto [p, ec] = std::from_chars(o->data(), o->data() + o->size(), v);
-      if (ec != std::errc() || p != o->data() + o->size()) errs.push_back({"owner_id", "must be an integer"});
-      req.owner_id = v;
-    }
-    if (auto v = c.Query("vip")) {
-      if (*v == "true") req.vip = true;
-      else if (*v == "false") req.vip = false;
-      else errs.push_back({"vip", "must be true or false"});
-    }
-    req.sort = c.Query("sort").value_or("-created_at");
+    if (format != "csv" && format != "xlsx")
+      return ErrorResponse(InvalidArgument("invalid export query", {{"format", "must be csv or xlsx"}}));
+    auto parsed = ReadListRequest(c, {"format"});
+    if (!parsed.ok()) return ErrorResponse(parsed.error());
+    customers::ListRequest req = *parsed;
     req.limit = 500;
-    if (!errs.empty()) return ErrorResponse(InvalidArgument("invalid export query", errs));
     std::vector<std::vector<std::string>> rows;
     for (;;) {
       auto page = s.customers->List(*c.principal, req);
@@ -230,16 +209,8 @@ void AddImportRoutes(Api& api) {
     stamp.erase(std::remove(stamp.begin(), stamp.end(), '-'), stamp.end());
     Response res;
     if (format == "csv") {
-      std::string out = "\xEF\xBB\xBF";  // BOM: Excel then reads the file as UTF-8
-      auto line = [&](const std::vector<std::string>& fields) {
-        for (size_t i = 0; i < fields.size(); ++i) {
-          if (i) out += ',';
-          out += text::CsvField(fields[i]);
-        }
-        out += "\r\n";
-      };
-      line(header);
-      for (const auto& r : rows) line(r);
+      std::string out = "\xEF\xBB\xBF" + text::CsvLine(header);  // BOM: Excel reads it as UTF-8
+      for (const auto& r : rows) out += text::CsvLine(r);
       res.content_type = "text/csv; charset=utf-8";
       res.body = std::move(out);
       res.SetHeader("Content-Disposition", "attachment; filename=\"customers-" + stamp + ".csv\"");

@@ -95,4 +95,14 @@ std::string CsvField(std::string_view v) {
   return out + "\"";
 }
 
+std::string CsvLine(const std::vector<std::string>& fields) {
+  std::string out;
+  for (size_t i = 0; i < fields.size(); ++i) {
+    if (i) out += ',';
+    out += CsvField(fields[i]);
+  }
+  out += "\r\n";
+  return out;
+}
+
 }  // namespace kehu::text

@@ -24,4 +24,7 @@ Result<std::vector<CsvRow>> ParseCsv(std::string_view text);
 // = + - @ are prefixed with a single quote so spreadsheet programs do not run them as formulas.
 std::string CsvField(std::string_view value);
 
+// One CSV record: the fields joined by commas (each through CsvField), ending in CRLF.
+std::string CsvLine(const std::vector<std::string>& fields);
+
 }  // namespace kehu::text
