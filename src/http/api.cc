@@ -11,6 +11,7 @@
 #include "http/json_io.h"
 #include "http/problem.h"
 #include "http/static_files.h"
+#include "text/chinese.h"
 
 namespace kehu::http {
 
@@ -223,6 +224,10 @@ Response Api::Dispatch(Request& req, const std::string& request_id, std::string*
     if (!parsed) return Problem(400, "validation", "Invalid request", "malformed query string");
     for (auto p : parsed->params()) {
       if (!p.has_value && p.key.empty()) continue;
+      // Decoded %xx may be any bytes; text that reaches the domain or a database is UTF-8.
+      if (!text::IsValidUtf8(p.key) || !text::IsValidUtf8(p.value))
+        return Problem(400, "validation", "Invalid request", "query parameters must be UTF-8",
+                       {{p.key, "is not valid UTF-8"}});
       ctx.query.emplace_back(p.key, p.value);
     }
   }
@@ -262,7 +267,9 @@ Response Api::Dispatch(Request& req, const std::string& request_id, std::string*
   // Idempotency-Key on POST: a retried request returns the first result.
   std::string idem(req.Header("idempotency-key"));
   if (req.method == "POST" && !idem.empty() && ctx.principal && services_.identity_repo) {
-    if (idem.size() > 200) return Problem(400, "validation", "Invalid request", "Idempotency-Key is too long");
+    if (idem.size() > 200 || !std::all_of(idem.begin(), idem.end(), [](char ch) { return ch > ' ' && ch < 127; }))
+      return Problem(400, "validation", "Invalid request",
+                     "Idempotency-Key must be 1-200 printable ASCII characters");
     const std::string hash = identity::IdentityService::Sha256Hex(req.method + " " + req.path + "\n" + req.body);
     auto prior = services_.identity_repo->FindIdempotent(principal.org_id, principal.user_id, idem);
     if (!prior.ok()) return ErrorResponse(prior.error());

@@ -458,6 +458,19 @@ class BadInputTest(Base):
         self.assertProblem(400, self.req("GET", "/api/v1/customers?cursor=%%%"), None)
         self.assertProblem(400, self.req("GET", "/api/v1/customers?cursor=bm90YWN1cnNvcg"), "cursor")
 
+    def test_odd_search_text_never_fails(self):
+        import urllib.parse
+        for q in ['"', '*', '!!!', 'AND', 'NEAR(', '-', '()', "'", '\\', '%', '_', 'a"b', '王"', '^', ':',
+                  'OR x', '""', "'':*", 'a & b', '!王', '<->', '1-', '@']:
+            s, _, b = self.req("GET", "/api/v1/customers?q=" + urllib.parse.quote(q))
+            self.assertEqual(s, 200, (q, b))
+
+    def test_invalid_utf8_in_query_parameters_is_400(self):
+        self.assertProblem(400, self.req("GET", "/api/v1/customers?category=%FF"), "category")
+        self.assertProblem(400, self.req("GET", "/api/v1/customers?q=%C3%28"), "q")
+        self.assertProblem(400, self.req("POST", "/api/v1/customers", {"name": "x"},
+                                         headers={"Idempotency-Key": "bad key"}))
+
     def test_too_many_logins_is_429_with_retry_after(self):
         s, _, u = self.req("POST", "/api/v1/users", {"username": "victim", "role": "sales", "password": "right-password"})
         self.assertEqual(s, 201, u)
