@@ -129,7 +129,7 @@ void UseAsyncLogger() {
   spdlog::flush_every(std::chrono::seconds(1));
 }
 
-int Serve(const Config& cfg, int64_t demo_if_empty, int threads) {
+int Serve(const Config& cfg, int64_t demo_if_empty, int threads, int workers) {
   std::string host;
   uint16_t port = 0;
   if (!SplitListen(cfg.listen, &host, &port)) {
@@ -179,6 +179,7 @@ int Serve(const Config& cfg, int64_t demo_if_empty, int threads) {
   opts.host = host;
   opts.port = port;
   opts.io_threads = threads;
+  opts.worker_threads = workers;
   opts.large_body_paths = {"/api/v1/imports"};  // CSV uploads up to 64 MiB; larger: `kehu import`
   http::Server server(opts, [&api](http::Request& r) { return api->Handle(r); });
   std::string err;
@@ -222,6 +223,9 @@ int main(int argc, char** argv) {
   serve->add_option("--demo-if-empty", demo_if_empty, "create N demo customers when there are none")
       ->check(CLI::Range(int64_t{0}, int64_t{10000000}));
   serve->add_option("--threads", threads, "I/O threads (default: one per core)")->check(CLI::Range(0, 256));
+  int workers = 0;
+  serve->add_option("--workers", workers, "worker threads for handlers (default: 32 per core, at least 64)")
+      ->check(CLI::Range(0, 1024));
 
   auto* migrate = cli.add_subcommand("migrate", "apply database migrations");
   add_db(migrate);
@@ -291,7 +295,7 @@ int main(int argc, char** argv) {
   spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %l %v", spdlog::pattern_time_type::utc);
 
   try {
-    if (*serve) return Serve(cfg, demo_if_empty, threads);
+    if (*serve) return Serve(cfg, demo_if_empty, threads, workers);
     if (*routes) {
       http::Services none;
       auto api = http::MakeApi(none);

@@ -19,7 +19,7 @@ struct ServerOptions {
   std::string host{"127.0.0.1"};
   uint16_t port{8080};              // 0 picks a free port; see Server::port()
   int io_threads{0};                // 0: one per core
-  int worker_threads{0};            // 0: 4 per core, at least 8
+  int worker_threads{0};            // 0: 32 per core, at least 64
   uint64_t body_limit{1 << 20};     // bytes; larger bodies are answered 413 problem+json
   // Request paths (exact) that accept bodies up to large_body_limit instead (file uploads).
   std::vector<std::string> large_body_paths{};
