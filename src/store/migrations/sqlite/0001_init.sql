@@ -76,6 +76,8 @@ CREATE TABLE idempotency_keys (
   created_at INTEGER NOT NULL,
   PRIMARY KEY (org_id, user_id, idem_key)
 );
+-- Keys older than a day are deleted on every save: this index keeps that cheap.
+CREATE INDEX idempotency_keys_created ON idempotency_keys(created_at);
 
 CREATE TABLE audit_log (
   id INTEGER PRIMARY KEY,
