@@ -78,6 +78,10 @@ json::object EncodeCustomer(const Customer& c) {
   return o;
 }
 
+json::object EncodeCategory(const customers::Category& k) {
+  return {{"id", k.id}, {"key", k.key}, {"name_zh", k.name_zh}, {"name_en", k.name_en}, {"builtin", k.builtin}};
+}
+
 json::object EncodeContact(const Contact& c) {
   json::array phones, emails;
   for (const auto& t : c.phones) phones.push_back(json::string(t));
@@ -318,8 +322,7 @@ void AddCustomerRoutes(Api& api) {
     if (cats.ok())
       for (const auto& k : *cats)
         if (k.key == r->category)
-          o["category"] = json::object{{"id", k.id}, {"key", k.key}, {"name_zh", k.name_zh},
-                                       {"name_en", k.name_en}, {"builtin", k.builtin}};
+          o["category"] = EncodeCategory(k);
     return JsonResponse(200, json::serialize(o));
   });
 
@@ -411,9 +414,7 @@ void AddCustomerRoutes(Api& api) {
   api.Add("GET", "/api/v1/customers/{id}/contacts", [s](Ctx& c) {
     auto r = s.customers->ListContacts(*c.principal, c.Id("id"));
     if (!r.ok()) return CustomerError(r.error());
-    json::array items;
-    for (const auto& ct : *r) items.push_back(EncodeContact(ct));
-    return JsonResponse(200, json::serialize(json::object{{"items", std::move(items)}, {"next_cursor", nullptr}}));
+    return JsonResponse(200, ItemsJson(*r, EncodeContact));
   });
 
   api.Add("POST", "/api/v1/customers/{id}/contacts", [s](Ctx& c) {
@@ -445,11 +446,7 @@ void AddCustomerRoutes(Api& api) {
   api.Add("GET", "/api/v1/categories", [s](Ctx& c) {
     auto r = s.customers->ListCategories(*c.principal);
     if (!r.ok()) return ErrorResponse(r.error());
-    json::array items;
-    for (const auto& k : *r)
-      items.push_back(json::object{{"id", k.id}, {"key", k.key}, {"name_zh", k.name_zh}, {"name_en", k.name_en},
-                                   {"builtin", k.builtin}});
-    return JsonResponse(200, json::serialize(json::object{{"items", std::move(items)}, {"next_cursor", nullptr}}));
+    return JsonResponse(200, ItemsJson(*r, EncodeCategory));
   });
 
   api.Add("POST", "/api/v1/categories", [s](Ctx& c) {
@@ -463,8 +460,7 @@ void AddCustomerRoutes(Api& api) {
     if (auto st = in.Finish(); !st.ok()) return ErrorResponse(st.error());
     auto r = s.customers->CreateCategory(*c.principal, k);
     if (!r.ok()) return ErrorResponse(r.error());
-    return JsonResponse(201, json::serialize(json::object{{"id", r->id}, {"key", r->key}, {"name_zh", r->name_zh},
-                                                          {"name_en", r->name_en}, {"builtin", r->builtin}}));
+    return JsonResponse(201, json::serialize(EncodeCategory(*r)));
   });
 
   auto encode_def = [](const customers::CustomFieldDef& d) {
@@ -477,9 +473,7 @@ void AddCustomerRoutes(Api& api) {
   api.Add("GET", "/api/v1/custom-fields", [s, encode_def](Ctx& c) {
     auto r = s.customers->ListFieldDefs(*c.principal);
     if (!r.ok()) return ErrorResponse(r.error());
-    json::array items;
-    for (const auto& d : *r) items.push_back(encode_def(d));
-    return JsonResponse(200, json::serialize(json::object{{"items", std::move(items)}, {"next_cursor", nullptr}}));
+    return JsonResponse(200, ItemsJson(*r, encode_def));
   });
 
   api.Add("POST", "/api/v1/custom-fields", [s, encode_def](Ctx& c) {
@@ -517,9 +511,7 @@ void AddCustomerRoutes(Api& api) {
   api.Add("GET", "/api/v1/saved-views", [s, encode_view](Ctx& c) {
     auto r = s.customers->ListSavedViews(*c.principal);
     if (!r.ok()) return ErrorResponse(r.error());
-    json::array items;
-    for (const auto& v : *r) items.push_back(encode_view(v));
-    return JsonResponse(200, json::serialize(json::object{{"items", std::move(items)}, {"next_cursor", nullptr}}));
+    return JsonResponse(200, ItemsJson(*r, encode_view));
   });
 
   api.Add("POST", "/api/v1/saved-views", [s, encode_view](Ctx& c) {

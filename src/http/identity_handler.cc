@@ -38,10 +38,6 @@ json::object EncodeKey(const ApiKey& k) {
           {"created_at", FormatTimestamp(k.created_at)}, {"last_used_at", TimeOrNull(k.last_used_at)}};
 }
 
-Response Items(json::array items) {
-  return JsonResponse(200, json::serialize(json::object{{"items", std::move(items)}, {"next_cursor", nullptr}}));
-}
-
 }  // namespace
 
 void AddIdentityRoutes(Api& api) {
@@ -91,9 +87,7 @@ void AddIdentityRoutes(Api& api) {
   api.Add("GET", "/api/v1/users", [s](Ctx& c) {
     auto r = s.identity->ListUsers(*c.principal);
     if (!r.ok()) return ErrorResponse(r.error());
-    json::array a;
-    for (const auto& u : *r) a.push_back(EncodeUser(u));
-    return Items(std::move(a));
+    return JsonResponse(200, ItemsJson(*r, [](const auto& x) { return EncodeUser(x); }));
   });
 
   api.Add("POST", "/api/v1/users", [s](Ctx& c) {
@@ -139,9 +133,7 @@ void AddIdentityRoutes(Api& api) {
   api.Add("GET", "/api/v1/teams", [s](Ctx& c) {
     auto r = s.identity->ListTeams(*c.principal);
     if (!r.ok()) return ErrorResponse(r.error());
-    json::array a;
-    for (const auto& t : *r) a.push_back(EncodeTeam(t));
-    return Items(std::move(a));
+    return JsonResponse(200, ItemsJson(*r, [](const auto& x) { return EncodeTeam(x); }));
   });
 
   auto read_team = [](ObjectReader& in, Team& t) {
@@ -177,9 +169,7 @@ void AddIdentityRoutes(Api& api) {
   api.Add("GET", "/api/v1/api-keys", [s](Ctx& c) {
     auto r = s.identity->ListApiKeys(*c.principal);
     if (!r.ok()) return ErrorResponse(r.error());
-    json::array a;
-    for (const auto& k : *r) a.push_back(EncodeKey(k));
-    return Items(std::move(a));
+    return JsonResponse(200, ItemsJson(*r, [](const auto& x) { return EncodeKey(x); }));
   });
 
   api.Add("POST", "/api/v1/api-keys", [s](Ctx& c) {

@@ -52,4 +52,13 @@ class ObjectReader {
 
 std::string ToJson(const boost::json::value& v);
 
+// A complete (unpaged) list as the API's list shape: {"items": [...], "next_cursor": null}.
+template <typename T, typename Encode>
+std::string ItemsJson(const std::vector<T>& items, Encode encode) {
+  boost::json::array a;
+  a.reserve(items.size());
+  for (const auto& item : items) a.push_back(encode(item));
+  return boost::json::serialize(boost::json::object{{"items", std::move(a)}, {"next_cursor", nullptr}});
+}
+
 }  // namespace kehu::http
