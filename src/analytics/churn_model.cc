@@ -114,36 +114,38 @@ Result<ChurnModel> ChurnModel::Train(const FeatureMatrix& x, std::span<const flo
   return model;
 }
 
-Result<std::vector<float>> ChurnModel::PredictProbability(const FeatureMatrix& x) const {
+namespace {
+
+// Runs XGBoost's prediction of `type` (0: probabilities, 2: per-feature contributions) on x.
+// The returned buffer belongs to the booster and stays valid until its next prediction.
+Result<const float*> PredictRaw(BoosterHandle booster, size_t cols, const FeatureMatrix& x, int type,
+                                DMatrix& m) {
   KEHU_RETURN_IF_ERROR(CheckShape(x));
-  if (x.cols != cols_) return InvalidArgument("feature count differs from the training data");
-  DMatrix m;
+  if (x.cols != cols) return InvalidArgument("feature count differs from the training data");
   KEHU_RETURN_IF_ERROR(MakeDMatrix(x, m));
+  const std::string config = "{\"type\": " + std::to_string(type) +
+                             ", \"training\": false, \"iteration_begin\": 0, \"iteration_end\": 0, "
+                             "\"strict_shape\": false}";
   const bst_ulong* shape = nullptr;
   bst_ulong dim = 0;
   const float* out = nullptr;
-  if (XGBoosterPredictFromDMatrix(booster_, m.get(), R"({"type": 0, "training": false,
-      "iteration_begin": 0, "iteration_end": 0, "strict_shape": false})",
-                                  &shape, &dim, &out) != 0) {
+  if (XGBoosterPredictFromDMatrix(booster, m.get(), config.c_str(), &shape, &dim, &out) != 0)
     return XgbError("XGBoosterPredictFromDMatrix");
-  }
+  return out;
+}
+
+}  // namespace
+
+Result<std::vector<float>> ChurnModel::PredictProbability(const FeatureMatrix& x) const {
+  DMatrix m;
+  KEHU_ASSIGN_OR_RETURN(const float* out, PredictRaw(booster_, cols_, x, 0, m));
   return std::vector<float>(out, out + x.rows);
 }
 
 Result<std::vector<std::vector<FeatureContribution>>> ChurnModel::TopContributions(
     const FeatureMatrix& x, size_t k) const {
-  KEHU_RETURN_IF_ERROR(CheckShape(x));
-  if (x.cols != cols_) return InvalidArgument("feature count differs from the training data");
   DMatrix m;
-  KEHU_RETURN_IF_ERROR(MakeDMatrix(x, m));
-  const bst_ulong* shape = nullptr;
-  bst_ulong dim = 0;
-  const float* out = nullptr;
-  if (XGBoosterPredictFromDMatrix(booster_, m.get(), R"({"type": 2, "training": false,
-      "iteration_begin": 0, "iteration_end": 0, "strict_shape": false})",
-                                  &shape, &dim, &out) != 0) {
-    return XgbError("XGBoosterPredictFromDMatrix");
-  }
+  KEHU_ASSIGN_OR_RETURN(const float* out, PredictRaw(booster_, cols_, x, 2, m));
   // One row of cols + 1 values (the last is the bias) per input row.
   const size_t width = cols_ + 1;
   std::vector<std::vector<FeatureContribution>> top(x.rows);
