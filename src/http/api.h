@@ -16,6 +16,7 @@
 #include "core/time.h"
 #include "domain/customers/customer_service.h"
 #include "domain/identity/identity_service.h"
+#include "domain/timeline/timeline.h"
 #include "http/message.h"
 
 namespace kehu::http {
@@ -24,6 +25,7 @@ struct Services {
   identity::IdentityService* identity{nullptr};
   identity::IdentityRepository* identity_repo{nullptr};  // idempotency keys
   customers::CustomerService* customers{nullptr};
+  std::vector<timeline::Source*> timeline_sources{};  // merged by GET /customers/{id}/timeline
   const Clock* clock{nullptr};
   std::function<bool()> ready{};                 // database reachable
   std::function<std::string()> pool_metrics{};   // extra Prometheus lines

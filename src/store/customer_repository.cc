@@ -7,6 +7,7 @@
 #include <array>
 #include <charconv>
 #include <map>
+#include <mutex>
 
 #include "core/strings.h"
 #include "store/repositories.h"
@@ -24,6 +25,17 @@ using customers::ListQuery;
 using customers::SavedView;
 using customers::SortKey;
 namespace json = boost::json;
+
+// Registered by RegisterCustomerReference at start-up; read by Merge.
+std::mutex g_refs_mu;
+std::vector<std::pair<std::string, std::string>>& CustomerReferencesStorage() {
+  static std::vector<std::pair<std::string, std::string>> refs;
+  return refs;
+}
+std::vector<std::pair<std::string, std::string>> CustomerReferences() {
+  std::lock_guard lock(g_refs_mu);
+  return CustomerReferencesStorage();
+}
 
 constexpr const char* kCols =
     "c.id, c.org_id, c.kind, c.name, c.family_name, c.given_name, c.gender, c.birthday, "
@@ -296,6 +308,11 @@ class SqlCustomerRepository final : public customers::CustomerRepository {
                                   {survivor.customer.id, org, from.customer.id}));
       KEHU_RETURN_IF_ERROR(c.Exec("DELETE FROM customer_shares WHERE org_id = ? AND customer_id = ?",
                                   {org, from.customer.id}));
+      for (const auto& [table, column] : CustomerReferences()) {
+        KEHU_RETURN_IF_ERROR(c.Exec("UPDATE " + table + " SET " + column + " = ? WHERE org_id = ? AND " + column +
+                                        " = ?",
+                                    {survivor.customer.id, org, from.customer.id}));
+      }
       KEHU_ASSIGN_OR_RETURN(out, WriteOne(c, survivor));
       return Status::Ok();
     }));
@@ -868,6 +885,14 @@ class SqlCustomerRepository final : public customers::CustomerRepository {
 };
 
 }  // namespace
+
+void RegisterCustomerReference(const std::string& table, const std::string& column) {
+  std::lock_guard lock(g_refs_mu);
+  auto& refs = CustomerReferencesStorage();
+  for (const auto& r : refs)
+    if (r.first == table && r.second == column) return;
+  refs.emplace_back(table, column);
+}
 
 std::unique_ptr<customers::CustomerRepository> MakeCustomerRepository(Database& db) {
   return std::make_unique<SqlCustomerRepository>(db);

@@ -3,6 +3,7 @@
 // Database must outlive the repositories.
 
 #include <memory>
+#include <string>
 
 #include "domain/customers/customer_repository.h"
 #include "domain/identity/identity_repository.h"
@@ -16,5 +17,10 @@ std::unique_ptr<customers::CustomerRepository> MakeCustomerRepository(Database& 
 // Appends an audit entry on an open write transaction (used by every repository that writes
 // audited objects, so the entry commits or rolls back with the change).
 Status AppendAuditEntry(Connection& c, const identity::AuditEntry& e);
+
+// Tables whose rows point at a customer: merging customer B into A re-points them to A in the
+// merge's transaction. Each capability's repository factory registers its tables (idempotent,
+// call at start-up before serving). `column` holds the customer id; every such table has org_id.
+void RegisterCustomerReference(const std::string& table, const std::string& column = "customer_id");
 
 }  // namespace kehu::store
