@@ -1,6 +1,8 @@
 #include "store/db.h"
 
 #include <gtest/gtest.h>
+
+#include <set>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -98,6 +100,28 @@ TEST_P(StoreDatabaseTest, InsertReturningGivesTheNewRowsId) {
   });
   ASSERT_TRUE(st.ok()) << st.error().message;
   EXPECT_EQ(name, "李雷");
+}
+
+// SQLite answers a single-row "INSERT ... VALUES (...) RETURNING id" from last_insert_rowid();
+// every other shape must still return every inserted row's id.
+TEST_P(StoreDatabaseTest, InsertReturningIdOfSeveralRowsGivesEveryId) {
+  ASSERT_TRUE(Script("CREATE TABLE people (" + IdColumn() + ", name TEXT NOT NULL)").ok());
+  std::vector<int64_t> ids;
+  Status st = db().Write([&](Connection& c) -> Status {
+    KEHU_ASSIGN_OR_RETURN(auto rows, c.Query("INSERT INTO people (name) VALUES (?), ('(张)') RETURNING id",
+                                             {std::string("王芳")}));
+    for (const auto& r : rows) ids.push_back(r.Int(0));
+    KEHU_ASSIGN_OR_RETURN(auto copied, c.Query("INSERT INTO people (name) SELECT name FROM people RETURNING id", {}));
+    for (const auto& r : copied) ids.push_back(r.Int(0));
+    KEHU_ASSIGN_OR_RETURN(auto quoted, c.Query("INSERT INTO people (name) VALUES ('a) VALUES (b') RETURNING id", {}));
+    for (const auto& r : quoted) ids.push_back(r.Int(0));
+    return Status::Ok();
+  });
+  ASSERT_TRUE(st.ok()) << st.error().message;
+  ASSERT_EQ(ids.size(), 5u);
+  std::set<int64_t> distinct(ids.begin(), ids.end());
+  EXPECT_EQ(distinct.size(), 5u);
+  EXPECT_GT(ids[4], ids[3]);
 }
 
 TEST_P(StoreDatabaseTest, SecondRowWithTheSameUniqueEmailIsAlreadyExists) {

@@ -2,9 +2,13 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <atomic>
+#include <cstdio>
+#include <cstdlib>
 #include <condition_variable>
 #include <cstring>
+#include <ctime>
 #include <mutex>
 #include <string_view>
 #include <thread>
@@ -35,11 +39,78 @@ Error SqliteError(int code, sqlite3* db, std::string_view sql) {
   return Internal("sqlite: " + text + " (in: " + SqlHead(sql) + ")");
 }
 
+// KEHU_SQLITE_PROFILE=1: CPU time spent in each statement text (binding, stepping, reading rows), printed to stderr at exit (a
+// diagnostic for write-path work; see docs/operations.md).
+struct StatementProfile {
+  std::mutex mu;
+  std::unordered_map<std::string, std::pair<int64_t, int64_t>> by_sql;  // ns, count
+};
+StatementProfile* Profile() {
+  static StatementProfile* p = [] {
+    const char* env = std::getenv("KEHU_SQLITE_PROFILE");
+    if (env == nullptr || std::string_view(env) != "1") return static_cast<StatementProfile*>(nullptr);
+    auto* prof = new StatementProfile;  // lives until exit: the atexit handler reads it
+    std::atexit([] {
+      auto* q = Profile();
+      std::vector<std::pair<std::string, std::pair<int64_t, int64_t>>> v(q->by_sql.begin(), q->by_sql.end());
+      std::sort(v.begin(), v.end(), [](const auto& a, const auto& b) { return a.second.first > b.second.first; });
+      std::fprintf(stderr, "sqlite profile (ms, calls, us/call, statement):\n");
+      for (size_t i = 0; i < v.size() && i < 25; ++i)
+        std::fprintf(stderr, "%10.1f %9lld %8.2f  %s\n", v[i].second.first / 1e6,
+                     static_cast<long long>(v[i].second.second),
+                     v[i].second.first / 1e3 / static_cast<double>(std::max<int64_t>(1, v[i].second.second)),
+                     SqlHead(v[i].first).c_str());
+    });
+    return prof;
+  }();
+  return p;
+}
+int64_t ThreadCpuNanos() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec;
+}
+// Adds the calling thread's CPU time since `start` to the statement's total.
+void ProfileAdd(std::string_view sql, int64_t start) {
+  auto* q = Profile();
+  const int64_t ns = ThreadCpuNanos() - start;
+  std::lock_guard lock(q->mu);
+  auto& e = q->by_sql[std::string(sql)];
+  e.first += ns;
+  e.second += 1;
+}
+
 bool OnlyBlanksOrSemicolons(const char* s) {
   for (; s != nullptr && *s != '\0'; ++s) {
     if (*s != ';' && *s != ' ' && *s != '\t' && *s != '\n' && *s != '\r') return false;
   }
   return true;
+}
+
+// For "INSERT INTO t(...) VALUES (<one tuple>) RETURNING id" (any letter case of the keywords as
+// written by our repositories: upper case) returns the statement without " RETURNING id";
+// otherwise an empty view. Multi-row VALUES lists, INSERT ... SELECT, upserts and other
+// RETURNING lists are left alone: there last_insert_rowid() would not be the answer.
+std::string_view SingleRowInsertReturningId(std::string_view sql) {
+  constexpr std::string_view kSuffix = " RETURNING id";
+  if (sql.size() <= kSuffix.size() || sql.substr(0, 7) != "INSERT " || !sql.ends_with(kSuffix)) return {};
+  std::string_view body = sql.substr(0, sql.size() - kSuffix.size());
+  const size_t values = body.find(" VALUES (");
+  if (values == std::string_view::npos || body.back() != ')') return {};
+  // The tuple after VALUES must close exactly at the end of the body (quotes respected).
+  int depth = 0;
+  bool in_quote = false;
+  for (size_t i = values + 8; i < body.size(); ++i) {
+    const char ch = body[i];
+    if (in_quote) {
+      if (ch == '\'') in_quote = false;
+      continue;
+    }
+    if (ch == '\'') in_quote = true;
+    else if (ch == '(') ++depth;
+    else if (ch == ')' && --depth == 0) return i + 1 == body.size() ? body : std::string_view{};
+  }
+  return {};
 }
 
 class SqliteConnection final : public Connection {
@@ -57,6 +128,14 @@ class SqliteConnection final : public Connection {
 
   Result<std::vector<Row>> Query(std::string_view sql, const std::vector<Value>& params) override {
     std::vector<Row> rows;
+    // "INSERT ... VALUES (one row) RETURNING id": SQLite runs RETURNING through an internal
+    // trigger program that doubles the cost of a single-row insert, so run the plain INSERT and
+    // answer with last_insert_rowid() instead (same row, same result for the caller).
+    if (std::string_view plain = SingleRowInsertReturningId(sql); !plain.empty()) {
+      KEHU_RETURN_IF_ERROR(Run(plain, params, nullptr));
+      rows.emplace_back(std::vector<Value>{static_cast<int64_t>(sqlite3_last_insert_rowid(db_))});
+      return rows;
+    }
     KEHU_RETURN_IF_ERROR(Run(sql, params, &rows));
     return rows;
   }
@@ -110,6 +189,16 @@ class SqliteConnection final : public Connection {
   }
 
   Status Run(std::string_view sql, const std::vector<Value>& params, std::vector<Row>* rows) {
+    if (Profile() != nullptr) {
+      const int64_t start = ThreadCpuNanos();
+      Status st = RunUnprofiled(sql, params, rows);
+      ProfileAdd(sql, start);
+      return st;
+    }
+    return RunUnprofiled(sql, params, rows);
+  }
+
+  Status RunUnprofiled(std::string_view sql, const std::vector<Value>& params, std::vector<Row>* rows) {
     KEHU_ASSIGN_OR_RETURN(sqlite3_stmt * stmt, Prepare(sql));
     // Leave the cached statement clean whatever happens, so the next use starts fresh and does
     // not pin a read snapshot.
