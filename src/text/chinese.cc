@@ -15,6 +15,7 @@
 #include <limits>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <shared_mutex>
 #include <string>
 #include <string_view>
@@ -244,6 +245,43 @@ void ForEachPinyinPiece(std::string_view utf8, OnHan&& on_han, OnText&& on_text)
   }
 }
 
+// OpenCC takes ~10-20 µs per call; the short texts Kehu converts on every customer written
+// (names, tags, organisation names) repeat a lot, so short texts' conversions are remembered:
+// 16 shards, each bounded, so arbitrary input cannot grow memory without limit.
+class SimplifiedCache {
+ public:
+  static constexpr size_t kMaxKeyBytes = 64;
+  std::optional<std::string> Find(const std::string& key) {
+    Shard& s = ShardOf(key);
+    std::shared_lock lock(s.mutex);
+    const auto it = s.map.find(key);
+    if (it == s.map.end()) return std::nullopt;
+    return it->second;
+  }
+  void Put(const std::string& key, const std::string& value) {
+    Shard& s = ShardOf(key);
+    std::unique_lock lock(s.mutex);
+    if (s.map.size() < kMaxEntriesPerShard) s.map.try_emplace(key, value);
+  }
+
+ private:
+  static constexpr size_t kShards = 16;
+  static constexpr size_t kMaxEntriesPerShard = 32768;
+  struct Shard {
+    std::shared_mutex mutex;
+    std::unordered_map<std::string, std::string> map;
+  };
+  Shard& ShardOf(const std::string& key) { return shards_[std::hash<std::string>{}(key) % kShards]; }
+  Shard shards_[kShards];
+};
+
+SimplifiedCache& Simplified() {
+  static SimplifiedCache* const cache = new SimplifiedCache();  // never destroyed; see T2s()
+  return *cache;
+}
+
+std::string ConvertT2s(const std::string& text);
+
 }  // namespace
 
 std::string ToSimplified(std::string_view utf8) {
@@ -251,6 +289,16 @@ std::string ToSimplified(std::string_view utf8) {
   // OpenCC's t2s dictionaries map Han characters only (checked for every non-Han code point
   // below U+30000), so text without Han needs no conversion.
   if (!ContainsHan(text)) return text;
+  if (text.size() > SimplifiedCache::kMaxKeyBytes) return ConvertT2s(text);
+  if (auto hit = Simplified().Find(text)) return *std::move(hit);
+  std::string out = ConvertT2s(text);
+  Simplified().Put(text, out);
+  return out;
+}
+
+namespace {
+
+std::string ConvertT2s(const std::string& text) {
   const opencc_t converter = T2s();
   if (converter == nullptr) return text;
   // OpenCC stops at the first NUL byte, so convert the NUL-free pieces one by one.
@@ -275,6 +323,8 @@ std::string ToSimplified(std::string_view utf8) {
   }
   return out;
 }
+
+}  // namespace
 
 std::string Pinyin(std::string_view utf8) {
   std::string out;

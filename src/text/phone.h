@@ -33,4 +33,8 @@ Result<std::string> NormalizePhone(std::string_view input, std::string_view defa
 // Digits of any script are folded to ASCII ("１３８" -> "138"); everything else is dropped.
 std::string PhoneSearchKey(std::string_view input, std::string_view default_region = "CN");
 
+// For tests: whether NormalizePhone (with its remembered verdicts for 11-digit Chinese mobile
+// numbers) gives exactly libphonenumber's own answer for this number.
+bool PhoneVerdictsAgreeWithLibphonenumber(std::string_view number, std::string_view default_region = "CN");
+
 }  // namespace kehu::text

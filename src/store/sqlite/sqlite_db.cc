@@ -156,7 +156,9 @@ class SqliteConnection final : public Connection {
 
   // Runs a statement with no parameters and no interest in its rows (BEGIN, COMMIT, PRAGMA).
   Status Simple(const char* sql) {
+    const int64_t start = Profile() != nullptr ? ThreadCpuNanos() : 0;
     const int rc = sqlite3_exec(db_, sql, nullptr, nullptr, nullptr);
+    if (Profile() != nullptr) ProfileAdd(sql, start);
     if (rc != SQLITE_OK) return SqliteError(sqlite3_extended_errcode(db_), db_, sql);
     return Status::Ok();
   }

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <random>
+
 #include <string>
 #include <vector>
 
@@ -112,3 +115,23 @@ TEST(PhoneSearchKey, IsE164WhenValidAndDigitsOtherwise) {
 
 }  // namespace
 }  // namespace kehu::text
+
+// NormalizePhone remembers libphonenumber's verdict per seven-digit block of 11-digit mobile
+// numbers; a sample of blocks across the whole 1xx range, three numbers each (the first fills
+// the cache, the others are answered from it), must agree with libphonenumber itself.
+TEST(PhoneTest, RememberedMobileBlockVerdictsAgreeWithLibphonenumber) {
+  std::mt19937_64 rng(20261123);
+  int valid = 0;
+  for (int i = 0; i < 8000; ++i) {
+    const unsigned block = 1000000 + static_cast<unsigned>(rng() % 1000000);
+    for (int k = 0; k < 3; ++k) {
+      char number[16];
+      std::snprintf(number, sizeof number, "%07u%04u", block, static_cast<unsigned>(rng() % 10000));
+      ASSERT_TRUE(kehu::text::PhoneVerdictsAgreeWithLibphonenumber(number)) << number;
+      if (k == 2 && kehu::text::NormalizePhone(number).ok()) ++valid;
+    }
+  }
+  EXPECT_GT(valid, 1000);  // the sample covers real mobile ranges, not only invalid ones
+  EXPECT_EQ(*kehu::text::NormalizePhone("13800138000"), "+8613800138000");
+  EXPECT_FALSE(kehu::text::NormalizePhone("12000000000").ok());
+}
