@@ -537,6 +537,34 @@ class ImportExportTest(Base):
         s, _, found = self.req("GET", "/api/v1/customers/lookup?phone=13600136012")
         self.assertEqual(found["customer"]["note"], "逗号,在引号里")
 
+    def test_a_large_file_is_checked_in_parallel_with_the_report_in_file_order(self):
+        # Over a few thousand rows the import checks rows on several threads; the report and
+        # the counts must be the same as a single pass in file order would give.
+        rows = ["姓名,手机号,编号"]
+        for i in range(6000):
+            rows.append("并行%d,1370%07d,par-%d" % (i, i, i))
+        rows[4001] = "并行重复,13700000010,par-dup"          # row 4001: same phone as row 11
+        rows[4500] = "并行坏号,12345,par-bad"                # row 4500: invalid phone
+        rows[5999] = "并行重复号,1370%07d,par-1" % 5999      # row 5999: same external id as row 2
+        body = ("\n".join(rows) + "\n").encode("utf-8")
+        before = self.count_customers()
+        s, _, r = self.upload(body, "?dry_run=true")
+        self.assertEqual(s, 200, r)
+        self.assertEqual(r["rows"], 6000)
+        self.assertEqual([e["row"] for e in r["errors"]], [4001, 4500, 5999])
+        self.assertIn("row 11", r["errors"][0]["message"])
+        self.assertEqual(r["errors"][2]["field"], "external_id")
+        self.assertIn("row 2", r["errors"][2]["message"])
+        self.assertEqual(self.count_customers(), before)
+        good = [rows[0]] + [x for k, x in enumerate(rows[1:], 1) if k not in (4001, 4500, 5999)]
+        s, h, job = self.upload(("\n".join(good) + "\n").encode("utf-8"))
+        self.assertEqual(s, 202, job)
+        job = self.wait_job(h["location"])
+        self.assertEqual(job["status"], "succeeded", job)
+        self.assertEqual(job["report"]["created"], 5997)
+        self.assertEqual(job["progress"], {"done": 5997, "total": 5997})
+        self.assertEqual(self.count_customers(), before + 5997)
+
     def test_bad_files_get_clear_messages(self):
         before = self.count_customers()
         b = self.assertProblem(400, self.upload("姓名,鞋码\n张三,42\n".encode(), "?dry_run=true"))

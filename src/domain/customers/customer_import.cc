@@ -1,7 +1,13 @@
 // CustomerService::Import and the header mapping for CSV imports.
 
 #include <algorithm>
+#include <atomic>
+#include <functional>
+#include <mutex>
+#include <optional>
 #include <set>
+#include <thread>
+#include <unordered_map>
 
 #include "core/strings.h"
 #include "domain/customers/customer_import.h"
@@ -186,26 +192,35 @@ Result<ImportReport> CustomerService::Import(const Principal& p, std::string_vie
   const UnixMillis now = clock_.Now();
   const int64_t total = static_cast<int64_t>(rows.size()) - 1;
   report.rows = total;
-  std::vector<CustomerWrite> writes;
-  std::map<std::string, int64_t> seen_phone, seen_external;  // within this file: value -> row
-  auto add_error = [&](int64_t row, int64_t line, std::string field, std::string message) {
-    ++report.error_count;
-    if (report.errors.size() < kMaxReportedErrors)
-      report.errors.push_back({row, line, std::move(field), std::move(message)});
-  };
 
-  for (int64_t r = 1; r <= total; ++r) {
-    const auto& row = rows[r];
-    if (progress && r % 1000 == 0) progress(r, total);
-    if (row.fields.size() != report.headers.size()) {
-      add_error(r, row.line, "", "has " + std::to_string(row.fields.size()) + " columns, the header has " +
-                                     std::to_string(report.headers.size()));
-      continue;
-    }
+  // Each row is checked in three steps: (1) cells to a patch, in parallel; (2) duplicates inside
+  // the file, in file order; (3) the existing customer, validation, search text and audit
+  // entry, in parallel. Outcomes are then merged in file order, so the report and the writes
+  // are the same as one pass over the rows would give.
+  struct RowWork {
     CustomerPatch patch;
     Address addr;
-    bool has_addr = false;
-    bool bad = false;
+    bool has_addr{false};
+    std::vector<std::string> e164;  // the row's valid phones, normalised
+    std::vector<ImportIssue> errors;
+    std::optional<CustomerWrite> write;
+    enum class Kind { kNone, kCreated, kUpdated, kUnchanged } kind{Kind::kNone};
+  };
+  std::vector<RowWork> work(static_cast<size_t>(std::max<int64_t>(total, 0)));
+  auto row_error = [&](RowWork& w, int64_t r, std::string field, std::string message) {
+    w.errors.push_back({r, rows[r].line, std::move(field), std::move(message)});
+  };
+
+  auto cells_to_patch = [&](int64_t r) {
+    const auto& row = rows[r];
+    RowWork& w = work[r - 1];
+    if (row.fields.size() != report.headers.size()) {
+      row_error(w, r, "", "has " + std::to_string(row.fields.size()) + " columns, the header has " +
+                              std::to_string(report.headers.size()));
+      return;
+    }
+    CustomerPatch& patch = w.patch;
+    Address& addr = w.addr;
     for (size_t i = 0; i < row.fields.size(); ++i) {
       const std::string& f = field_of[i];
       const std::string v = Translate(f, row.fields[i]);
@@ -226,69 +241,81 @@ Result<ImportReport> CustomerService::Import(const Principal& p, std::string_vie
       else if (f == "birthday_lunar" || f == "vip") {
         auto b = ParseYesNo(v);
         if (!b) {
-          add_error(r, row.line, f, "must be 是/否, yes/no or 1/0");
-          bad = true;
+          row_error(w, r, f, "must be 是/否, yes/no or 1/0");
         } else if (f == "vip") {
           patch.vip = *b;
         } else {
           patch.birthday_lunar = *b;
         }
-      } else if (f == "province") { addr.province = v; has_addr = true; }
-      else if (f == "city") { addr.city = v; has_addr = true; }
-      else if (f == "district") { addr.district = v; has_addr = true; }
-      else if (f == "street") { addr.street = v; has_addr = true; }
+      } else if (f == "province") { addr.province = v; w.has_addr = true; }
+      else if (f == "city") { addr.city = v; w.has_addr = true; }
+      else if (f == "district") { addr.district = v; w.has_addr = true; }
+      else if (f == "street") { addr.street = v; w.has_addr = true; }
       else if (f == "organization") patch.organization = v;
       else if (f == "tags") patch.tags = SplitList(v);
       else if (f == "note") patch.note = v;
       else if (f == "external_id") patch.external_id = std::optional<std::string>(v);
       else if (f == "source_channel") patch.source_channel = v;
     }
-    if (bad) continue;
-
-    // The existing customer this row describes: by external id, then by any phone.
-    std::optional<Customer> existing;
-    if (patch.external_id && *patch.external_id) {
-      const std::string& ext = **patch.external_id;
-      if (auto it = seen_external.find(ext); it != seen_external.end()) {
-        add_error(r, row.line, "external_id", "same external id as row " + std::to_string(it->second));
-        continue;
-      }
-      seen_external[ext] = r;
-      KEHU_ASSIGN_OR_RETURN(existing, repo_.FindByExternalId(p.org_id, ext));
-      if (existing && existing->deleted_at) {
-        add_error(r, row.line, "external_id", "belongs to deleted customer " + std::to_string(existing->id));
-        continue;
-      }
+    if (!w.errors.empty() || !patch.phones) return;
+    for (const auto& raw : *patch.phones) {
+      auto e164 = text::NormalizePhone(raw, "CN");
+      if (e164.ok()) w.e164.push_back(*std::move(e164));  // an invalid one is reported by validation
     }
-    bool dup = false;
-    if (patch.phones) {
-      for (const auto& raw : *patch.phones) {
-        auto e164 = text::NormalizePhone(raw, "CN");
-        if (!e164.ok()) continue;  // reported by validation below
-        if (auto it = seen_phone.find(*e164); it != seen_phone.end()) {
-          add_error(r, row.line, "phones", "same phone as row " + std::to_string(it->second));
-          dup = true;
+  };
+
+  // Step 2, in file order: the same external id or phone twice in the file.
+  auto file_duplicates = [&] {
+    std::unordered_map<std::string, int64_t> seen_phone, seen_external;  // value -> row
+    for (int64_t r = 1; r <= total; ++r) {
+      RowWork& w = work[r - 1];
+      if (!w.errors.empty()) continue;
+      if (w.patch.external_id && *w.patch.external_id) {
+        const std::string& ext = **w.patch.external_id;
+        if (auto [it, fresh] = seen_external.try_emplace(ext, r); !fresh) {
+          row_error(w, r, "external_id", "same external id as row " + std::to_string(it->second));
+          continue;
+        }
+      }
+      for (const auto& e164 : w.e164) {
+        if (auto [it, fresh] = seen_phone.try_emplace(e164, r); !fresh) {
+          row_error(w, r, "phones", "same phone as row " + std::to_string(it->second));
           break;
         }
-        seen_phone[*e164] = r;
-        if (!existing) {
-          KEHU_ASSIGN_OR_RETURN(existing, repo_.FindByPhone(p.org_id, *e164));
-        }
       }
     }
-    if (dup) continue;
+  };
+
+  // Step 3: the customer the row describes (by external id, then by any phone), and the write.
+  auto check_row = [&](int64_t r) -> Status {
+    RowWork& w = work[r - 1];
+    if (!w.errors.empty()) return Status::Ok();
+    CustomerPatch& patch = w.patch;
+    std::optional<Customer> existing;
+    if (patch.external_id && *patch.external_id) {
+      KEHU_ASSIGN_OR_RETURN(existing, repo_.FindByExternalId(p.org_id, **patch.external_id));
+      if (existing && existing->deleted_at) {
+        row_error(w, r, "external_id", "belongs to deleted customer " + std::to_string(existing->id));
+        return Status::Ok();
+      }
+    }
+    for (const auto& e164 : w.e164) {
+      if (existing) break;
+      KEHU_ASSIGN_OR_RETURN(existing, repo_.FindByPhone(p.org_id, e164));
+    }
     if (existing) {
       KEHU_ASSIGN_OR_RETURN(bool visible, repo_.IsVisible(p.org_id, existing->id, identity::CustomerVisibility(p)));
       if (!visible) {
-        add_error(r, row.line, "phones", "matches a customer you may not change");
-        continue;
+        row_error(w, r, "phones", "matches a customer you may not change");
+        return Status::Ok();
       }
     }
-    if (has_addr) patch.address = existing ? Address{addr.province.empty() ? existing->address.province : addr.province,
-                                                      addr.city.empty() ? existing->address.city : addr.city,
-                                                      addr.district.empty() ? existing->address.district : addr.district,
-                                                      addr.street.empty() ? existing->address.street : addr.street}
-                                           : addr;
+    const Address& addr = w.addr;
+    if (w.has_addr) patch.address = existing ? Address{addr.province.empty() ? existing->address.province : addr.province,
+                                                        addr.city.empty() ? existing->address.city : addr.city,
+                                                        addr.district.empty() ? existing->address.district : addr.district,
+                                                        addr.street.empty() ? existing->address.street : addr.street}
+                                             : addr;
     if (existing && patch.phones) {  // keep the customer's other phones and emails
       std::vector<std::string> merged = existing->phones;
       for (const auto& ph : *patch.phones) merged.push_back(ph);
@@ -302,31 +329,90 @@ Result<ImportReport> CustomerService::Import(const Principal& p, std::string_vie
     Customer c = existing ? *existing : Customer{};
     c.org_id = p.org_id;
     if (auto st = Apply(p, rules, patch, c, existing ? &*existing : nullptr); !st.ok()) {
-      for (const auto& fe : st.error().fields) add_error(r, row.line, fe.field, fe.message);
-      if (st.error().fields.empty()) add_error(r, row.line, "", st.error().message);
-      continue;
+      for (const auto& fe : st.error().fields) row_error(w, r, fe.field, fe.message);
+      if (st.error().fields.empty()) row_error(w, r, "", st.error().message);
+      return Status::Ok();
     }
     if (existing) {
       auto changes = Diff(&*existing, c);
       if (changes.empty()) {
-        ++report.unchanged;
-        continue;
+        w.kind = RowWork::Kind::kUnchanged;
+        return Status::Ok();
       }
       c.updated_at = now;
       c.version = existing->version + 1;
-      ++report.updated;
-      writes.push_back(CustomerWrite{.customer = c, .expected_version = existing->version,
-                                     .search = BuildSearchText(c),
-                                     .audit = Audit(p, "update", "customer", c.id, std::move(changes), now)});
+      w.kind = RowWork::Kind::kUpdated;
+      CustomerWrite cw{.customer = c, .expected_version = existing->version, .search = BuildSearchText(c),
+                       .audit = Audit(p, "update", "customer", c.id, std::move(changes), now)};
+      w.write = std::move(cw);
     } else {
       c.created_at = c.updated_at = now;
       c.created_by = p.user_id;
       c.version = 1;
-      ++report.created;
-      writes.push_back(CustomerWrite{.customer = c, .expected_version = 0, .search = BuildSearchText(c),
-                                     .audit = Audit(p, "create", "customer", 0, Diff(nullptr, c), now)});
+      w.kind = RowWork::Kind::kCreated;
+      CustomerWrite cw{.customer = c, .expected_version = 0, .search = BuildSearchText(c),
+                       .audit = Audit(p, "create", "customer", 0, Diff(nullptr, c), now)};
+      w.write = std::move(cw);
     }
+    return Status::Ok();
+  };
+
+  // Runs fn(r) for every row on a few threads (inline for small files); the first error wins.
+  std::mutex progress_mu;
+  std::atomic<int64_t> done{0};
+  auto for_rows = [&](const std::function<Status(int64_t)>& fn, bool report_progress) -> Status {
+    const int64_t kChunk = 512;
+    const unsigned threads =
+        total < 4 * kChunk ? 1u : std::clamp(std::thread::hardware_concurrency(), 1u, 4u);
+    std::atomic<int64_t> next{1};
+    std::mutex err_mu;
+    std::optional<Error> failure;
+    auto worker = [&] {
+      for (;;) {
+        const int64_t first = next.fetch_add(kChunk);
+        if (first > total) return;
+        const int64_t last = std::min(total, first + kChunk - 1);
+        for (int64_t r = first; r <= last; ++r) {
+          if (Status st = fn(r); !st.ok()) {
+            std::lock_guard lock(err_mu);
+            if (!failure) failure = st.error();
+            return;
+          }
+        }
+        if (report_progress && progress) {
+          const int64_t d = done.fetch_add(last - first + 1) + (last - first + 1);
+          std::lock_guard lock(progress_mu);
+          progress(d, total);
+        }
+      }
+    };
+    std::vector<std::thread> pool;
+    for (unsigned t = 1; t < threads; ++t) pool.emplace_back(worker);
+    worker();
+    for (auto& t : pool) t.join();
+    if (failure) return *failure;
+    return Status::Ok();
+  };
+
+  KEHU_RETURN_IF_ERROR(for_rows([&](int64_t r) { cells_to_patch(r); return Status::Ok(); }, false));
+  file_duplicates();
+  KEHU_RETURN_IF_ERROR(for_rows(check_row, true));
+
+  // Merge the outcomes in file order.
+  std::vector<CustomerWrite> writes;
+  for (auto& w : work) {
+    for (auto& e : w.errors) {
+      ++report.error_count;
+      if (report.errors.size() < kMaxReportedErrors) report.errors.push_back(std::move(e));
+    }
+    if (!w.errors.empty()) continue;
+    if (w.kind == RowWork::Kind::kUnchanged) ++report.unchanged;
+    if (w.kind == RowWork::Kind::kUpdated) ++report.updated;
+    if (w.kind == RowWork::Kind::kCreated) ++report.created;
+    if (w.write) writes.push_back(std::move(*w.write));
   }
+  work.clear();
+  work.shrink_to_fit();
   if (progress) progress(total, total);
   if (report.error_count > 0 || options.dry_run) return report;
   if (!writes.empty()) {
