@@ -155,13 +155,9 @@ class SqliteConnection final : public Connection {
   }
 
   // Runs a statement with no parameters and no interest in its rows (BEGIN, COMMIT, PRAGMA).
-  Status Simple(const char* sql) {
-    const int64_t start = Profile() != nullptr ? ThreadCpuNanos() : 0;
-    const int rc = sqlite3_exec(db_, sql, nullptr, nullptr, nullptr);
-    if (Profile() != nullptr) ProfileAdd(sql, start);
-    if (rc != SQLITE_OK) return SqliteError(sqlite3_extended_errcode(db_), db_, sql);
-    return Status::Ok();
-  }
+  // The statement is prepared once and cached like any other (sqlite3_exec would parse it on
+  // every read transaction's BEGIN and ROLLBACK).
+  Status Simple(const char* sql) { return Run(sql, {}, nullptr); }
 
   bool InTransaction() const { return sqlite3_get_autocommit(db_) == 0; }
 
