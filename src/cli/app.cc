@@ -22,6 +22,9 @@ Result<std::unique_ptr<App>> OpenApp(const std::string& url, bool migrate) {
   app->customer_repo = store::MakeCustomerRepository(*app->db);
   app->identity = std::make_unique<identity::IdentityService>(*app->identity_repo, DefaultClock());
   app->customers = std::make_unique<customers::CustomerService>(*app->customer_repo, DefaultClock());
+  app->order_repo = store::MakeOrderRepository(*app->db);
+  app->orders = std::make_unique<orders::OrderService>(*app->order_repo, *app->customers, DefaultClock());
+  app->order_timeline = std::make_unique<orders::OrderTimelineSource>(*app->orders);
   if (migrate) {
     KEHU_RETURN_IF_ERROR(app->identity_repo->EnsureOrg(kDefaultOrg, "Kehu", DefaultClock().Now()));
     KEHU_RETURN_IF_ERROR(app->customers->EnsureBuiltinCategories(kDefaultOrg));

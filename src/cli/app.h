@@ -9,6 +9,8 @@
 #include "core/time.h"
 #include "domain/customers/customer_service.h"
 #include "domain/identity/identity_service.h"
+#include "domain/orders/order_service.h"
+#include "domain/orders/order_timeline.h"
 #include "store/db.h"
 
 namespace kehu::cli {
@@ -21,6 +23,9 @@ struct App {
   std::unique_ptr<customers::CustomerRepository> customer_repo;
   std::unique_ptr<identity::IdentityService> identity;
   std::unique_ptr<customers::CustomerService> customers;
+  std::unique_ptr<orders::OrderRepository> order_repo;
+  std::unique_ptr<orders::OrderService> orders;
+  std::unique_ptr<orders::OrderTimelineSource> order_timeline;
 };
 
 // Opens `url`, migrates it, ensures the default org and its built-in categories.

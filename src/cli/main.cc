@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 #include <toml++/toml.h>
 
+#include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -174,6 +175,8 @@ int Serve(const Config& cfg, int64_t demo_if_empty, int threads, int workers) {
           },
       .web_root = std::filesystem::exists(cfg.web_root + "/index.html") ? cfg.web_root : std::string(),
   };
+  services.orders = (*app)->orders.get();
+  services.timeline_sources.push_back((*app)->order_timeline.get());
   auto api = http::MakeApi(services);
   http::ServerOptions opts;
   opts.host = host;
@@ -264,6 +267,15 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"auto", "utf-8", "utf8", "gbk", "gb18030", "gb2312"}));
   import_customers->add_option("--map", import_map, "HEADER=FIELD column mapping (repeatable)");
 
+  auto* import_orders = import->add_subcommand("orders", "import orders from a CSV file or a CDNOW transaction file");
+  add_db(import_orders);
+  std::string orders_file, orders_mapping = "default";
+  bool orders_dry_run = false, orders_create_customers = false;
+  import_orders->add_option("FILE", orders_file, "CSV file (default mapping) or CDNOW file")->required()->check(CLI::ExistingFile);
+  import_orders->add_flag("--dry-run", orders_dry_run, "check every row and report; write nothing");
+  import_orders->add_option("--mapping", orders_mapping, "default or cdnow")->check(CLI::IsMember({"default", "cdnow"}));
+  import_orders->add_flag("--create-customers", orders_create_customers,
+                          "create a minimal customer for each unknown customer external id");
   auto* export_cmd = cli.add_subcommand("export", "export records to a file");
   export_cmd->require_subcommand(1);
   auto* export_customers = export_cmd->add_subcommand("customers", "export customers to CSV or XLSX");
@@ -357,6 +369,39 @@ int main(int argc, char** argv) {
                   report->encoding.c_str(), static_cast<long long>(report->rows),
                   static_cast<long long>(report->created), static_cast<long long>(report->updated),
                   static_cast<long long>(report->unchanged), static_cast<long long>(report->error_count));
+      for (const auto& e : report->errors)
+        std::printf("  row %lld (line %lld) %s: %s\n", static_cast<long long>(e.row), static_cast<long long>(e.line),
+                    e.field.c_str(), e.message.c_str());
+      if (report->error_count > 0) {
+        std::printf("nothing was imported: fix the rows above and run again\n");
+        return 2;
+      }
+      std::printf(report->dry_run ? "dry run: nothing was written\n" : "imported\n");
+      return 0;
+    }
+    if (*import_orders) {
+      std::ifstream in(orders_file, std::ios::binary);
+      std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      auto sys = cli::SystemPrincipal(**app);
+      const auto t0 = std::chrono::steady_clock::now();
+      auto report = (*app)->orders->Import(
+          sys, bytes,
+          orders::OrderImportOptions{.mapping = orders_mapping, .dry_run = orders_dry_run,
+                                     .create_customers = orders_create_customers},
+          [](int64_t done, int64_t total) {
+            if (total > 0)
+              std::fprintf(stderr, "\rimport: %lld/%lld rows checked", static_cast<long long>(done),
+                           static_cast<long long>(total));
+          });
+      std::fprintf(stderr, "\n");
+      if (!report.ok()) return Fail(report.error());
+      const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      std::printf("mapping %s; %lld rows: %lld new, %lld updated, %lld unchanged, %lld new customers, %lld errors; "
+                  "total amount %lld minor units; %.2f s\n",
+                  report->mapping.c_str(), static_cast<long long>(report->rows), static_cast<long long>(report->created),
+                  static_cast<long long>(report->updated), static_cast<long long>(report->unchanged),
+                  static_cast<long long>(report->customers_created), static_cast<long long>(report->error_count),
+                  static_cast<long long>(report->amount_minor), secs);
       for (const auto& e : report->errors)
         std::printf("  row %lld (line %lld) %s: %s\n", static_cast<long long>(e.row), static_cast<long long>(e.line),
                     e.field.c_str(), e.message.c_str());

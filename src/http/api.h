@@ -16,6 +16,7 @@
 #include "core/time.h"
 #include "domain/customers/customer_service.h"
 #include "domain/identity/identity_service.h"
+#include "domain/orders/order_service.h"
 #include "domain/timeline/timeline.h"
 #include "http/message.h"
 
@@ -31,6 +32,7 @@ struct Services {
   std::function<std::string()> pool_metrics{};   // extra Prometheus lines
   std::string web_root{};                        // built web assets; empty: API only
   bool secure_cookies{false};                    // add Secure to cookies (behind TLS)
+  orders::OrderService* orders{nullptr};         // orders, churn, retention (orders_handler.cc)
 };
 
 // What a handler sees.
@@ -93,6 +95,7 @@ void AddSystemRoutes(Api& api);
 void AddIdentityRoutes(Api& api);
 void AddCustomerRoutes(Api& api);
 void AddImportRoutes(Api& api);
+void AddOrderRoutes(Api& api);
 
 // Builds the Api with every capability's routes.
 std::unique_ptr<Api> MakeApi(Services services);

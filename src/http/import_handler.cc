@@ -27,6 +27,16 @@ namespace {
 
 namespace json = boost::json;
 
+json::object EncodeOrderReport(const orders::OrderImportReport& r) {
+  json::array errors;
+  for (const auto& e : r.errors)
+    errors.push_back(json::object{{"row", e.row}, {"line", e.line}, {"field", e.field}, {"message", e.message}});
+  return {{"kind", "orders"}, {"format", r.mapping}, {"rows", r.rows}, {"created", r.created},
+          {"updated", r.updated}, {"unchanged", r.unchanged}, {"customers_created", r.customers_created},
+          {"amount_minor", r.amount_minor}, {"error_count", r.error_count}, {"errors", std::move(errors)},
+          {"dry_run", r.dry_run}, {"applied", r.applied}};
+}
+
 json::object EncodeReport(const customers::ImportReport& r) {
   json::array headers, errors;
   for (const auto& h : r.headers) headers.push_back(json::string(h));
@@ -52,6 +62,7 @@ struct ImportJob {
   std::mutex mu;
   std::string status{"running"};  // running, succeeded, failed
   std::optional<customers::ImportReport> report;
+  std::optional<orders::OrderImportReport> order_report;  // kind=orders
   std::optional<Error> error;
 };
 
@@ -97,7 +108,29 @@ json::object EncodeJob(ImportJob& j) {
   json::object o{{"id", j.id}, {"status", j.status}, {"started_at", FormatTimestamp(j.started_at)},
                  {"progress", json::object{{"done", j.done.load()}, {"total", j.total.load()}}}};
   o["report"] = j.report ? json::value(EncodeReport(*j.report)) : json::value(nullptr);
+  if (j.order_report) o["order_report"] = EncodeOrderReport(*j.order_report);
   if (j.error) o["error"] = json::object{{"message", j.error->message}};
+  return o;
+}
+
+// kind=orders: ?format=default|cdnow&create_customers=true|false&dry_run=true|false (docs/orders.md).
+Result<orders::OrderImportOptions> ReadOrderImportOptions(const Ctx& c) {
+  orders::OrderImportOptions o;
+  std::vector<FieldError> errs;
+  auto flag = [&](const char* name, bool& out) {
+    if (auto v = c.Query(name)) {
+      if (*v == "true") out = true;
+      else if (*v != "false") errs.push_back({name, "must be true or false"});
+    }
+  };
+  flag("dry_run", o.dry_run);
+  flag("create_customers", o.create_customers);
+  o.mapping = c.Query("format").value_or("default");
+  if (o.mapping != "default" && o.mapping != "cdnow") errs.push_back({"format", "must be default or cdnow"});
+  for (const auto& [k, v] : c.query)
+    if (k != "kind" && k != "dry_run" && k != "create_customers" && k != "format")
+      errs.push_back({k, "is not a parameter of an order import"});
+  if (!errs.empty()) return InvalidArgument("invalid import options", errs);
   return o;
 }
 
@@ -140,6 +173,49 @@ void AddImportRoutes(Api& api) {
   auto jobs = std::make_shared<ImportJobs>();
 
   api.Add("POST", "/api/v1/imports", [s, jobs](Ctx& c) {
+    if (auto kind = c.Query("kind"); kind && *kind != "customers") {
+      if (*kind != "orders" || !s.orders)
+        return ErrorResponse(InvalidArgument("invalid import options", {{"kind", "must be customers or orders"}}));
+      auto oopts = ReadOrderImportOptions(c);
+      if (!oopts.ok()) return ErrorResponse(oopts.error());
+      if (Response p = FileProblem(c.req.body); p.status != 200) return p;
+      if (oopts->dry_run) {
+        auto r = s.orders->Import(*c.principal, c.req.body, *oopts);
+        if (!r.ok()) return ErrorResponse(r.error());
+        return JsonResponse(200, json::serialize(EncodeOrderReport(*r)));
+      }
+      if (!identity::CanWriteCustomers(*c.principal))
+        return ErrorResponse(MakeError(ErrorCode::kPermissionDenied, "your role may not import orders"));
+      if (jobs->Busy()) {
+        Error e = MakeError(ErrorCode::kResourceExhausted, "another import is running; try again when it ends");
+        e.retry_after_seconds = 10;
+        return ErrorResponse(e);
+      }
+      auto job = std::make_shared<ImportJob>();
+      job->org_id = c.principal->org_id;
+      job->user_id = c.principal->user_id;
+      job->started_at = s.clock->Now();
+      identity::Principal who = *c.principal;
+      auto body = std::make_shared<std::string>(std::move(c.req.body));
+      orders::OrderImportOptions options = *oopts;
+      jobs->Start(job, [s, who, body, options](ImportJob& j) {
+        auto r = s.orders->Import(who, *body, options, [&j](int64_t done, int64_t total) {
+          j.done = done;
+          j.total = total;
+        });
+        std::lock_guard lock(j.mu);
+        if (!r.ok()) {
+          j.status = "failed";
+          j.error = r.error();
+        } else {
+          j.status = r->applied ? "succeeded" : "failed";
+          j.order_report = std::move(*r);
+        }
+      });
+      Response res = JsonResponse(202, json::serialize(EncodeJob(*job)));
+      res.SetHeader("Location", "/api/v1/imports/" + std::to_string(job->id));
+      return res;
+    }
     auto opts = ReadImportOptions(c);
     if (!opts.ok()) return ErrorResponse(opts.error());
     if (Response p = FileProblem(c.req.body); p.status != 200) return p;

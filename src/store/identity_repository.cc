@@ -433,6 +433,35 @@ Status AppendAuditEntry(Connection& c, const identity::AuditEntry& e) {
   return Status::Ok();
 }
 
+Status AppendAuditEntries(Connection& c, const std::vector<identity::AuditEntry>& entries) {
+  // Multi-row INSERTs of at most 500 entries (4,000 parameters): bulk writes such as imports
+  // make one round trip per 500 entries instead of one per entry.
+  constexpr size_t kChunk = 500;
+  for (size_t start = 0; start < entries.size(); start += kChunk) {
+    const size_t n = std::min(kChunk, entries.size() - start);
+    std::string sql = "INSERT INTO audit_log(org_id, at, actor_id, actor_name, action, entity, entity_id, changes) VALUES ";
+    std::vector<Value> params;
+    params.reserve(n * 8);
+    for (size_t k = 0; k < n; ++k) {
+      const auto& e = entries[start + k];
+      std::string changes = "[";
+      for (size_t i = 0; i < e.changes.size(); ++i) {
+        const auto& ch = e.changes[i];
+        if (i) changes += ',';
+        changes.append("{\"field\":").append(JsonQuote(ch.field)).append(",\"before\":");
+        changes.append(ch.before.empty() ? "null" : ch.before).append(",\"after\":");
+        changes.append(ch.after.empty() ? "null" : ch.after).append("}");
+      }
+      changes += ']';
+      sql += k ? ", (?, ?, ?, ?, ?, ?, ?, ?)" : "(?, ?, ?, ?, ?, ?, ?, ?)";
+      params.insert(params.end(), {e.org_id, e.at, e.actor_id ? Value(*e.actor_id) : Value(Null{}), e.actor_name,
+                                   e.action, e.entity, e.entity_id, std::move(changes)});
+    }
+    KEHU_RETURN_IF_ERROR(c.Exec(sql, params));
+  }
+  return Status::Ok();
+}
+
 std::unique_ptr<identity::IdentityRepository> MakeIdentityRepository(Database& db) {
   return std::make_unique<SqlIdentityRepository>(db);
 }

@@ -7,16 +7,21 @@
 
 #include "domain/customers/customer_repository.h"
 #include "domain/identity/identity_repository.h"
+#include "domain/orders/order_repository.h"
 #include "store/db.h"
 
 namespace kehu::store {
 
 std::unique_ptr<identity::IdentityRepository> MakeIdentityRepository(Database& db);
 std::unique_ptr<customers::CustomerRepository> MakeCustomerRepository(Database& db);
+// Registers orders and churn_records with RegisterCustomerReference.
+std::unique_ptr<orders::OrderRepository> MakeOrderRepository(Database& db);
 
 // Appends an audit entry on an open write transaction (used by every repository that writes
 // audited objects, so the entry commits or rolls back with the change).
 Status AppendAuditEntry(Connection& c, const identity::AuditEntry& e);
+// The same for many entries, in multi-row INSERTs (bulk writes such as imports).
+Status AppendAuditEntries(Connection& c, const std::vector<identity::AuditEntry>& entries);
 
 // Tables whose rows point at a customer: merging customer B into A re-points them to A in the
 // merge's transaction. Each capability's repository factory registers its tables (idempotent,

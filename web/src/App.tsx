@@ -2,6 +2,7 @@ import { lazy, Suspense, useEffect } from 'react';
 import { Navigate, Route, Routes, useLocation, useNavigate, Link } from 'react-router-dom';
 import { App as AntApp, Button, ConfigProvider, Layout, Menu, Segmented, Space, Spin, Typography } from 'antd';
 import { LogoutOutlined, SettingOutlined, TeamOutlined } from '@ant-design/icons';
+import { ShoppingCartOutlined, UserDeleteOutlined } from '@ant-design/icons';
 import zhCN from 'antd/es/locale/zh_CN';
 import enUS from 'antd/es/locale/en_US';
 import dayjs from 'dayjs';
@@ -21,6 +22,8 @@ const TeamsPage = lazy(() => import('./pages/admin/TeamsPage'));
 const ApiKeysPage = lazy(() => import('./pages/admin/ApiKeysPage'));
 const CustomFieldsPage = lazy(() => import('./pages/admin/CustomFieldsPage'));
 const CategoriesPage = lazy(() => import('./pages/admin/CategoriesPage'));
+const OrdersPage = lazy(() => import('./pages/OrdersPage'));
+const ChurnPage = lazy(() => import('./pages/ChurnPage'));
 
 export function useLang(): Lang {
   const { i18n } = useTranslation();
@@ -56,8 +59,11 @@ function Shell() {
   const selected = location.pathname.startsWith('/admin/')
     ? location.pathname.split('/').slice(0, 3).join('/')
     : '/customers';
+  const section = ['/orders', '/churn'].find((p) => location.pathname.startsWith(p));
   const items = [
     { key: '/customers', icon: <TeamOutlined />, label: <Link to="/customers">{t('nav.customers')}</Link> },
+    { key: '/orders', icon: <ShoppingCartOutlined />, label: <Link to="/orders" data-testid="nav-orders">{t('orders.nav')}</Link> },
+    { key: '/churn', icon: <UserDeleteOutlined />, label: <Link to="/churn" data-testid="nav-churn">{t('churn.nav')}</Link> },
     ...(isAdmin || user.role === 'manager'
       ? [
           {
@@ -82,7 +88,7 @@ function Shell() {
     <Layout style={{ minHeight: '100vh' }}>
       <Layout.Sider breakpoint="lg" collapsedWidth={0} theme="light" width={200} style={{ background: "#fff" }}>
         <div style={{ padding: '16px 20px', fontWeight: 600, fontSize: 18 }}>{t('app.name')}</div>
-        <Menu mode="inline" selectedKeys={[selected]} defaultOpenKeys={['admin']} items={items} />
+        <Menu mode="inline" selectedKeys={[section ?? selected]} defaultOpenKeys={['admin']} items={items} />
       </Layout.Sider>
       <Layout>
         <Layout.Header
@@ -108,6 +114,8 @@ function Shell() {
               <Route path="/customers" element={<CustomerListPage />} />
               <Route path="/customers/:id" element={<Customer360Page />} />
               <Route path="/import" element={<ImportPage />} />
+              <Route path="/orders" element={<OrdersPage />} />
+              <Route path="/churn" element={<ChurnPage />} />
               <Route path="/admin/users" element={<UsersPage />} />
               <Route path="/admin/teams" element={<TeamsPage />} />
               <Route path="/admin/api-keys" element={<ApiKeysPage />} />

@@ -1,6 +1,7 @@
 // The customer 360° page: profile (with optimistic-concurrency editing), contacts, consent,
 // duplicates and merge, and the audit trail (shown as the timeline until interactions exist).
 import { useEffect, useState } from 'react';
+import { lazy, Suspense } from 'react';
 import { useNavigate, useParams } from 'react-router-dom';
 import {
   Alert, App, Button, Card, Descriptions, Empty, Form, Input, List, Modal, Popconfirm, Result, Select,
@@ -25,6 +26,9 @@ import {
 import { applyFieldErrors } from '../components/applyErrors';
 import { useAuth } from '../auth';
 import { useLang } from '../App';
+import { RecordChurnButton } from '../components/RecordChurnButton';
+
+const OrdersTab = lazy(() => import('./OrdersTab'));
 
 function show(v: unknown): string {
   if (v === null || v === undefined || v === '') return '—';
@@ -146,6 +150,7 @@ function CustomerView({ customer: c }: { customer: Customer }) {
           {c.tags.map((x) => <Tag key={x}>{x}</Tag>)}
         </Space>
         <Space>
+          <RecordChurnButton customer={c} />
           <Popconfirm title={t('common.confirmDelete')} onConfirm={remove}>
             <Button danger>{t('common.delete')}</Button>
           </Popconfirm>
@@ -164,6 +169,7 @@ function CustomerView({ customer: c }: { customer: Customer }) {
           { key: 'consents', label: t('c360.consents'), children: <ConsentTab customer={c} /> },
           { key: 'duplicates', label: t('c360.duplicates'), children: <DuplicatesTab customer={c} /> },
           { key: 'timeline', label: t('c360.timeline'), children: <TimelineTab customerId={c.id} /> },
+          { key: 'orders', label: <span data-testid="tab-orders">{t('orders.tab')}</span>, children: <Suspense fallback={<Spin />}><OrdersTab customer={c} /></Suspense> },
           { key: 'audit', label: t('c360.audit'), children: <AuditTab customerId={c.id} /> },
         ]}
       />
