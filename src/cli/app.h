@@ -9,6 +9,9 @@
 #include "core/time.h"
 #include "domain/customers/customer_service.h"
 #include "domain/identity/identity_service.h"
+#include "domain/interactions/interaction_service.h"
+#include "domain/interactions/telephony.h"
+#include "domain/interactions/timeline_feed.h"
 #include "store/db.h"
 
 namespace kehu::cli {
@@ -21,6 +24,12 @@ struct App {
   std::unique_ptr<customers::CustomerRepository> customer_repo;
   std::unique_ptr<identity::IdentityService> identity;
   std::unique_ptr<customers::CustomerService> customers;
+  std::unique_ptr<interactions::InteractionRepository> interaction_repo;
+  std::unique_ptr<interactions::InteractionService> interactions;
+  std::unique_ptr<interactions::PopHub> pop_hub;
+  std::unique_ptr<interactions::TelephonyService> telephony;
+  std::unique_ptr<interactions::AuditTimelineSource> audit_timeline;
+  std::unique_ptr<interactions::InteractionTimelineSource> interaction_timeline;
 };
 
 // Opens `url`, migrates it, ensures the default org and its built-in categories.

@@ -174,6 +174,11 @@ int Serve(const Config& cfg, int64_t demo_if_empty, int threads, int workers) {
           },
       .web_root = std::filesystem::exists(cfg.web_root + "/index.html") ? cfg.web_root : std::string(),
   };
+  services.interactions = (*app)->interactions.get();
+  services.telephony = (*app)->telephony.get();
+  services.pop_hub = (*app)->pop_hub.get();
+  services.timeline_sources.push_back((*app)->audit_timeline.get());
+  services.timeline_sources.push_back((*app)->interaction_timeline.get());
   auto api = http::MakeApi(services);
   http::ServerOptions opts;
   opts.host = host;

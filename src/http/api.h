@@ -16,6 +16,8 @@
 #include "core/time.h"
 #include "domain/customers/customer_service.h"
 #include "domain/identity/identity_service.h"
+#include "domain/interactions/interaction_service.h"
+#include "domain/interactions/telephony.h"
 #include "domain/timeline/timeline.h"
 #include "http/message.h"
 
@@ -31,6 +33,9 @@ struct Services {
   std::function<std::string()> pool_metrics{};   // extra Prometheus lines
   std::string web_root{};                        // built web assets; empty: API only
   bool secure_cookies{false};                    // add Secure to cookies (behind TLS)
+  interactions::InteractionService* interactions{nullptr};  // interactions and tasks
+  interactions::TelephonyService* telephony{nullptr};       // contact center
+  interactions::PopHub* pop_hub{nullptr};                   // screen-pop streams
 };
 
 // What a handler sees.
@@ -93,6 +98,7 @@ void AddSystemRoutes(Api& api);
 void AddIdentityRoutes(Api& api);
 void AddCustomerRoutes(Api& api);
 void AddImportRoutes(Api& api);
+void AddInteractionRoutes(Api& api);  // interactions, timeline, tasks, telephony
 
 // Builds the Api with every capability's routes.
 std::unique_ptr<Api> MakeApi(Services services);

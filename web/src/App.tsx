@@ -1,7 +1,7 @@
 import { lazy, Suspense, useEffect } from 'react';
 import { Navigate, Route, Routes, useLocation, useNavigate, Link } from 'react-router-dom';
 import { App as AntApp, Button, ConfigProvider, Layout, Menu, Segmented, Space, Spin, Typography } from 'antd';
-import { LogoutOutlined, SettingOutlined, TeamOutlined } from '@ant-design/icons';
+import { CheckSquareOutlined, LogoutOutlined, SettingOutlined, TeamOutlined } from '@ant-design/icons';
 import zhCN from 'antd/es/locale/zh_CN';
 import enUS from 'antd/es/locale/en_US';
 import dayjs from 'dayjs';
@@ -12,6 +12,7 @@ import { setLanguage } from './i18n';
 import type { Lang } from './lib/format';
 import LoginPage from './pages/LoginPage';
 import CustomerListPage from './pages/CustomerListPage';
+import { ReminderNotifier, ScreenPopListener, TasksBadge } from './features/interactions/ShellWidgets';
 
 // Everything but the sign-in page and the customer list (the initial routes) loads on demand.
 const Customer360Page = lazy(() => import('./pages/Customer360Page'));
@@ -21,6 +22,7 @@ const TeamsPage = lazy(() => import('./pages/admin/TeamsPage'));
 const ApiKeysPage = lazy(() => import('./pages/admin/ApiKeysPage'));
 const CustomFieldsPage = lazy(() => import('./pages/admin/CustomFieldsPage'));
 const CategoriesPage = lazy(() => import('./pages/admin/CategoriesPage'));
+const MyTasksPage = lazy(() => import('./features/interactions/MyTasksPage'));
 
 export function useLang(): Lang {
   const { i18n } = useTranslation();
@@ -55,9 +57,12 @@ function Shell() {
   const isAdmin = user.role === 'admin';
   const selected = location.pathname.startsWith('/admin/')
     ? location.pathname.split('/').slice(0, 3).join('/')
-    : '/customers';
+    : location.pathname.startsWith('/tasks')
+      ? '/tasks'
+      : '/customers';
   const items = [
     { key: '/customers', icon: <TeamOutlined />, label: <Link to="/customers">{t('nav.customers')}</Link> },
+    { key: '/tasks', icon: <CheckSquareOutlined />, label: <Link to="/tasks">{t('tasks.mine')}</Link> },
     ...(isAdmin || user.role === 'manager'
       ? [
           {
@@ -89,6 +94,7 @@ function Shell() {
           style={{ background: '#fff', padding: '0 24px', display: 'flex', justifyContent: 'flex-end', alignItems: 'center' }}
         >
           <Space size="large">
+            <TasksBadge />
             <LanguageSwitch />
             <Typography.Text data-testid="current-user">{user.display_name}</Typography.Text>
             <Button
@@ -103,11 +109,14 @@ function Shell() {
           </Space>
         </Layout.Header>
         <Layout.Content style={{ padding: 24 }}>
+          <ReminderNotifier />
+          <ScreenPopListener />
           <Suspense fallback={<Spin />}>
             <Routes>
               <Route path="/customers" element={<CustomerListPage />} />
               <Route path="/customers/:id" element={<Customer360Page />} />
               <Route path="/import" element={<ImportPage />} />
+              <Route path="/tasks" element={<MyTasksPage />} />
               <Route path="/admin/users" element={<UsersPage />} />
               <Route path="/admin/teams" element={<TeamsPage />} />
               <Route path="/admin/api-keys" element={<ApiKeysPage />} />
