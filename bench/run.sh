@@ -351,6 +351,9 @@ awk -v s="$export_s" 'BEGIN { exit !(s < 30) }' || MISSED=1
 awk -v s="$import_s" 'BEGIN { exit !(s < 60) }' || MISSED=1
 rm -f "$TMP/export.csv" "$TMP"/import.db*
 
+# Issue 4's figures: screen-pop look-up p99 and telephony event ingestion (bench/telephony/).
+"$HERE/telephony/run.sh" "$KEHU_URL" "$TOKEN" "$ADMIN_USER" "$TMP/kehu.err" || MISSED=1
+
 # verdict NAME MET(0/1): PASS, MISS, or ERRORS when the run had failed requests (a 404 or 409
 # is cheap for the server, so such a run's req/s says nothing about the target).
 verdict() {

@@ -25,6 +25,16 @@ Result<std::unique_ptr<App>> OpenApp(const std::string& url, bool migrate) {
   app->order_repo = store::MakeOrderRepository(*app->db);
   app->orders = std::make_unique<orders::OrderService>(*app->order_repo, *app->customers, DefaultClock());
   app->order_timeline = std::make_unique<orders::OrderTimelineSource>(*app->orders);
+  app->interaction_repo = store::MakeInteractionRepository(*app->db);
+  app->interactions = std::make_unique<interactions::InteractionService>(
+      *app->interaction_repo, *app->customers, *app->identity_repo, DefaultClock());
+  app->pop_hub = std::make_unique<interactions::PopHub>();
+  app->telephony = std::make_unique<interactions::TelephonyService>(
+      *app->interaction_repo, *app->interactions, *app->customers, *app->identity_repo,
+      *app->pop_hub, DefaultClock());
+  app->audit_timeline = std::make_unique<interactions::AuditTimelineSource>(*app->interaction_repo);
+  app->interaction_timeline =
+      std::make_unique<interactions::InteractionTimelineSource>(*app->interactions);
   if (migrate) {
     KEHU_RETURN_IF_ERROR(app->identity_repo->EnsureOrg(kDefaultOrg, "Kehu", DefaultClock().Now()));
     KEHU_RETURN_IF_ERROR(app->customers->EnsureBuiltinCategories(kDefaultOrg));

@@ -11,6 +11,9 @@
 #include "domain/identity/identity_service.h"
 #include "domain/orders/order_service.h"
 #include "domain/orders/order_timeline.h"
+#include "domain/interactions/interaction_service.h"
+#include "domain/interactions/telephony.h"
+#include "domain/interactions/timeline_feed.h"
 #include "store/db.h"
 
 namespace kehu::cli {
@@ -26,6 +29,12 @@ struct App {
   std::unique_ptr<orders::OrderRepository> order_repo;
   std::unique_ptr<orders::OrderService> orders;
   std::unique_ptr<orders::OrderTimelineSource> order_timeline;
+  std::unique_ptr<interactions::InteractionRepository> interaction_repo;
+  std::unique_ptr<interactions::InteractionService> interactions;
+  std::unique_ptr<interactions::PopHub> pop_hub;
+  std::unique_ptr<interactions::TelephonyService> telephony;
+  std::unique_ptr<interactions::AuditTimelineSource> audit_timeline;
+  std::unique_ptr<interactions::InteractionTimelineSource> interaction_timeline;
 };
 
 // Opens `url`, migrates it, ensures the default org and its built-in categories.

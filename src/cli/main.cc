@@ -177,6 +177,11 @@ int Serve(const Config& cfg, int64_t demo_if_empty, int threads, int workers) {
   };
   services.orders = (*app)->orders.get();
   services.timeline_sources.push_back((*app)->order_timeline.get());
+  services.interactions = (*app)->interactions.get();
+  services.telephony = (*app)->telephony.get();
+  services.pop_hub = (*app)->pop_hub.get();
+  services.timeline_sources.push_back((*app)->audit_timeline.get());
+  services.timeline_sources.push_back((*app)->interaction_timeline.get());
   auto api = http::MakeApi(services);
   http::ServerOptions opts;
   opts.host = host;

@@ -333,6 +333,7 @@ std::unique_ptr<Api> MakeApi(Services services) {
   AddImportRoutes(*api);  // before the customer routes: /customers/export is not /customers/{id}
   AddCustomerRoutes(*api);
   AddOrderRoutes(*api);
+  AddInteractionRoutes(*api);
   return api;
 }
 

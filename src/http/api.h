@@ -17,6 +17,8 @@
 #include "domain/customers/customer_service.h"
 #include "domain/identity/identity_service.h"
 #include "domain/orders/order_service.h"
+#include "domain/interactions/interaction_service.h"
+#include "domain/interactions/telephony.h"
 #include "domain/timeline/timeline.h"
 #include "http/message.h"
 
@@ -33,6 +35,9 @@ struct Services {
   std::string web_root{};                        // built web assets; empty: API only
   bool secure_cookies{false};                    // add Secure to cookies (behind TLS)
   orders::OrderService* orders{nullptr};         // orders, churn, retention (orders_handler.cc)
+  interactions::InteractionService* interactions{nullptr};  // interactions and tasks
+  interactions::TelephonyService* telephony{nullptr};       // contact center
+  interactions::PopHub* pop_hub{nullptr};                   // screen-pop streams
 };
 
 // What a handler sees.
@@ -96,6 +101,7 @@ void AddIdentityRoutes(Api& api);
 void AddCustomerRoutes(Api& api);
 void AddImportRoutes(Api& api);
 void AddOrderRoutes(Api& api);
+void AddInteractionRoutes(Api& api);  // interactions, timeline, tasks, telephony
 
 // Builds the Api with every capability's routes.
 std::unique_ptr<Api> MakeApi(Services services);

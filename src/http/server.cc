@@ -25,6 +25,7 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <cctype>
@@ -288,6 +289,8 @@ struct Server::Impl {
   asio::awaitable<void> AcceptLoop(IoWorker& worker);
   asio::awaitable<void> RunSession(IoWorker& worker, tcp::socket socket);
   asio::awaitable<Response> Dispatch(Request& request);
+  asio::awaitable<void> WriteStream(beast::tcp_stream& stream, SessionSlot& slot,
+                                    Response response, unsigned version, bool head_only);
   Response CallHandler(Request& request);
   void CloseIdleSessions(IoWorker& worker);
 };
@@ -315,6 +318,7 @@ struct SessionSlot {
   IoWorker& worker_;
   beast::tcp_stream& stream;
   bool idle = false;  // waiting for the first byte of a request, nothing buffered
+  asio::steady_timer* stream_timer = nullptr;  // set while streaming: Stop() cancels it
 };
 
 asio::awaitable<void> LingerAndClose(beast::tcp_stream& stream) {
@@ -455,6 +459,10 @@ asio::awaitable<void> Server::Impl::RunSession(IoWorker& worker, tcp::socket soc
     request.remote_addr = remote_addr;
 
     Response response = co_await Dispatch(request);
+    if (response.stream) {
+      co_await WriteStream(stream, slot, std::move(response), version, head_only);
+      break;
+    }
 
     // During a graceful stop the in-flight request is answered, then the connection closes.
     keep_alive = keep_alive && !stopping.load();
@@ -474,6 +482,75 @@ void Server::Impl::CloseIdleSessions(IoWorker& worker) {
   if (worker.acceptor) worker.acceptor->close(ignored);
   for (SessionSlot* slot : worker.sessions) {
     if (slot->idle) slot->stream.cancel();
+    if (slot->stream_timer) slot->stream_timer->cancel();
+  }
+}
+
+// A streamed response: headers, then the channel's chunks as they come (chunked encoding in
+// HTTP/1.1, raw bytes until close in HTTP/1.0), a heartbeat after a silence, and the last chunk
+// when the producer closes or the server stops. The producer wakes this coroutine by cancelling
+// its timer through a posted handler that holds only a weak reference, so a wake-up arriving
+// after the session ended does nothing.
+asio::awaitable<void> Server::Impl::WriteStream(beast::tcp_stream& stream, SessionSlot& slot,
+                                                Response response, unsigned version,
+                                                bool head_only) {
+  std::shared_ptr<StreamChannel> channel = response.stream;
+  const bool chunked = version >= 11;
+  bhttp::response<bhttp::empty_body> res{static_cast<bhttp::status>(response.status), version};
+  ApplyHeaders(res, response, false);
+  res.set(bhttp::field::cache_control, "no-cache");
+  if (chunked) res.chunked(true);
+  const auto write_timeout =
+      std::chrono::seconds(std::max(options.idle_timeout_seconds, options.header_timeout_seconds));
+  stream.expires_after(write_timeout);
+  bhttp::response_serializer<bhttp::empty_body> serializer{res};
+  auto [header_ec, header_n] = co_await bhttp::async_write_header(stream, serializer, kNoThrow);
+  if (header_ec || head_only) {
+    channel->Close();
+    co_return;
+  }
+  auto timer = std::make_shared<asio::steady_timer>(stream.get_executor());
+  std::weak_ptr<asio::steady_timer> weak = timer;
+  auto executor = stream.get_executor();
+  channel->SetWaker([weak, executor] {
+    asio::post(executor, [weak] {
+      if (auto t = weak.lock()) t->cancel();
+    });
+  });
+  slot.stream_timer = timer.get();
+  auto write = [&](const std::string& data) -> asio::awaitable<bool> {
+    stream.expires_after(write_timeout);
+    if (chunked) {
+      auto [ec, n] =
+          co_await asio::async_write(stream, bhttp::make_chunk(asio::buffer(data)), kNoThrow);
+      co_return !ec;
+    }
+    auto [ec, n] = co_await asio::async_write(stream, asio::buffer(data), kNoThrow);
+    co_return !ec;
+  };
+  bool ok = true;
+  const auto heartbeat = std::chrono::seconds(std::max(1, response.stream_heartbeat_seconds));
+  while (ok) {
+    bool closed = false;
+    std::vector<std::string> chunks = channel->Drain(&closed);
+    for (const auto& c : chunks) {
+      if (!c.empty() && !(ok = co_await write(c))) break;
+    }
+    if (!ok || closed || stopping.load()) break;
+    if (!chunks.empty()) continue;  // more may have arrived while writing
+    timer->expires_after(heartbeat);
+    auto [timer_ec] = co_await timer->async_wait(kNoThrow);
+    if (stopping.load()) break;
+    if (!timer_ec && !response.stream_heartbeat.empty()) {
+      ok = co_await write(response.stream_heartbeat);
+    }
+  }
+  slot.stream_timer = nullptr;
+  channel->SetWaker(nullptr);
+  channel->Close();
+  if (ok && chunked) {
+    stream.expires_after(write_timeout);
+    co_await asio::async_write(stream, bhttp::make_chunk_last(), kNoThrow);
   }
 }
 

@@ -8,6 +8,7 @@
 #include "domain/customers/customer_repository.h"
 #include "domain/identity/identity_repository.h"
 #include "domain/orders/order_repository.h"
+#include "domain/interactions/interaction_repository.h"
 #include "store/db.h"
 
 namespace kehu::store {
@@ -16,6 +17,8 @@ std::unique_ptr<identity::IdentityRepository> MakeIdentityRepository(Database& d
 std::unique_ptr<customers::CustomerRepository> MakeCustomerRepository(Database& db);
 // Registers orders and churn_records with RegisterCustomerReference.
 std::unique_ptr<orders::OrderRepository> MakeOrderRepository(Database& db);
+// Registers interaction_customers, tasks and calls with RegisterCustomerReference.
+std::unique_ptr<interactions::InteractionRepository> MakeInteractionRepository(Database& db);
 
 // Appends an audit entry on an open write transaction (used by every repository that writes
 // audited objects, so the entry commits or rolls back with the change).

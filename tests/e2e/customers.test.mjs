@@ -92,9 +92,9 @@ describe('customer workspace', () => {
     await tabB.close();
   });
 
-  step('the timeline shows the audit trail of the edits', async () => {
+  step('the timeline feed shows the audit trail of the edits', async () => {
     await page.getByRole('tab', { name: '时间线' }).click();
-    await page.getByTestId('timeline-note').waitFor();
+    await page.getByTestId('timeline-feed').waitFor();
     await page.locator('.ant-timeline-item').first().waitFor();
     assert.ok((await page.locator('.ant-timeline-item').count()) >= 3, 'create + two updates');
   });

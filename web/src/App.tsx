@@ -1,7 +1,7 @@
 import { lazy, Suspense, useEffect } from 'react';
 import { Navigate, Route, Routes, useLocation, useNavigate, Link } from 'react-router-dom';
 import { App as AntApp, Button, ConfigProvider, Layout, Menu, Segmented, Space, Spin, Typography } from 'antd';
-import { LogoutOutlined, SettingOutlined, TeamOutlined } from '@ant-design/icons';
+import { CheckSquareOutlined, LogoutOutlined, SettingOutlined, TeamOutlined } from '@ant-design/icons';
 import { ShoppingCartOutlined, UserDeleteOutlined } from '@ant-design/icons';
 import zhCN from 'antd/es/locale/zh_CN';
 import enUS from 'antd/es/locale/en_US';
@@ -13,6 +13,7 @@ import { setLanguage } from './i18n';
 import type { Lang } from './lib/format';
 import LoginPage from './pages/LoginPage';
 import CustomerListPage from './pages/CustomerListPage';
+import { ReminderNotifier, ScreenPopListener, TasksBadge } from './features/interactions/ShellWidgets';
 
 // Everything but the sign-in page and the customer list (the initial routes) loads on demand.
 const Customer360Page = lazy(() => import('./pages/Customer360Page'));
@@ -24,6 +25,7 @@ const CustomFieldsPage = lazy(() => import('./pages/admin/CustomFieldsPage'));
 const CategoriesPage = lazy(() => import('./pages/admin/CategoriesPage'));
 const OrdersPage = lazy(() => import('./pages/OrdersPage'));
 const ChurnPage = lazy(() => import('./pages/ChurnPage'));
+const MyTasksPage = lazy(() => import('./features/interactions/MyTasksPage'));
 
 export function useLang(): Lang {
   const { i18n } = useTranslation();
@@ -58,10 +60,13 @@ function Shell() {
   const isAdmin = user.role === 'admin';
   const selected = location.pathname.startsWith('/admin/')
     ? location.pathname.split('/').slice(0, 3).join('/')
-    : '/customers';
+    : location.pathname.startsWith('/tasks')
+      ? '/tasks'
+      : '/customers';
   const section = ['/orders', '/churn'].find((p) => location.pathname.startsWith(p));
   const items = [
     { key: '/customers', icon: <TeamOutlined />, label: <Link to="/customers">{t('nav.customers')}</Link> },
+    { key: '/tasks', icon: <CheckSquareOutlined />, label: <Link to="/tasks">{t('tasks.mine')}</Link> },
     { key: '/orders', icon: <ShoppingCartOutlined />, label: <Link to="/orders" data-testid="nav-orders">{t('orders.nav')}</Link> },
     { key: '/churn', icon: <UserDeleteOutlined />, label: <Link to="/churn" data-testid="nav-churn">{t('churn.nav')}</Link> },
     ...(isAdmin || user.role === 'manager'
@@ -95,6 +100,7 @@ function Shell() {
           style={{ background: '#fff', padding: '0 24px', display: 'flex', justifyContent: 'flex-end', alignItems: 'center' }}
         >
           <Space size="large">
+            <TasksBadge />
             <LanguageSwitch />
             <Typography.Text data-testid="current-user">{user.display_name}</Typography.Text>
             <Button
@@ -109,6 +115,8 @@ function Shell() {
           </Space>
         </Layout.Header>
         <Layout.Content style={{ padding: 24 }}>
+          <ReminderNotifier />
+          <ScreenPopListener />
           <Suspense fallback={<Spin />}>
             <Routes>
               <Route path="/customers" element={<CustomerListPage />} />
@@ -116,6 +124,7 @@ function Shell() {
               <Route path="/import" element={<ImportPage />} />
               <Route path="/orders" element={<OrdersPage />} />
               <Route path="/churn" element={<ChurnPage />} />
+              <Route path="/tasks" element={<MyTasksPage />} />
               <Route path="/admin/users" element={<UsersPage />} />
               <Route path="/admin/teams" element={<TeamsPage />} />
               <Route path="/admin/api-keys" element={<ApiKeysPage />} />

@@ -1,11 +1,11 @@
 // The customer 360° page: profile (with optimistic-concurrency editing), contacts, consent,
-// duplicates and merge, and the audit trail (shown as the timeline until interactions exist).
+// duplicates and merge, the audit trail, and the timeline (every source's feed, merged on the server).
 import { useEffect, useState } from 'react';
 import { lazy, Suspense } from 'react';
 import { useNavigate, useParams } from 'react-router-dom';
 import {
   Alert, App, Button, Card, Descriptions, Empty, Form, Input, List, Modal, Popconfirm, Result, Select,
-  Space, Spin, Table, Tabs, Tag, Timeline, Typography,
+  Space, Spin, Table, Tabs, Tag, Typography,
 } from 'antd';
 import { useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
@@ -29,6 +29,8 @@ import { useLang } from '../App';
 import { RecordChurnButton } from '../components/RecordChurnButton';
 
 const OrdersTab = lazy(() => import('./OrdersTab'));
+import TimelineFeed from '../features/interactions/TimelineFeed';
+import LogInteractionModal from '../features/interactions/LogInteractionModal';
 
 function show(v: unknown): string {
   if (v === null || v === undefined || v === '') return '—';
@@ -645,34 +647,21 @@ function ChangeList({ entry }: { entry: AuditEntry }) {
 function TimelineTab({ customerId }: { customerId: number }) {
   const { t } = useTranslation();
   const lang = useLang();
-  const audit = useAudit(customerId);
-  const color = { create: 'green', update: 'blue', delete: 'red', merge: 'purple', erase: 'gray' } as const;
+  const [logging, setLogging] = useState(false);
   return (
-    <Card title={t('c360.timeline')}>
-      <Alert type="info" showIcon message={t('c360.timelineNote')} style={{ marginBottom: 16 }} data-testid="timeline-note" />
-      {audit.isPending ? (
-        <Spin />
-      ) : audit.error ? (
-        <Alert type="error" message={audit.error.message} />
-      ) : audit.data.items.length === 0 ? (
-        <Empty description={t('c360.noHistory')} />
-      ) : (
-        <Timeline
-          items={audit.data.items.map((e) => ({
-            color: color[e.action],
-            children: (
-              <div>
-                <Typography.Text strong>{t(`c360.actions.${e.action}`)}</Typography.Text>{' '}
-                <Typography.Text type="secondary">
-                  {formatTimestamp(e.at, lang)} · {t('c360.by', { name: e.actor_name || '—' })}
-                </Typography.Text>
-                <ChangeList entry={e} />
-              </div>
-            ),
-          }))}
-        />
-      )}
-    </Card>
+    <>
+      <TimelineFeed
+        customerId={customerId}
+        lang={lang}
+        renderAudit={(a) => <ChangeList entry={a as unknown as AuditEntry} />}
+        extra={
+          <Button type="primary" data-testid="log-interaction" onClick={() => setLogging(true)}>
+            {t('interactions.log')}
+          </Button>
+        }
+      />
+      {logging && <LogInteractionModal customerId={customerId} open onClose={() => setLogging(false)} />}
+    </>
   );
 }
 

@@ -1,0 +1,120 @@
+// The customer 360° timeline: one feed merged on the server from every source (audit events,
+// interactions, and later complaints and orders), newest first, with "load more".
+import type { ReactNode } from 'react';
+import { Alert, Button, Card, Empty, Space, Spin, Tag, Timeline, Typography } from 'antd';
+import {
+  AuditOutlined, CalendarOutlined, CommentOutlined, EnvironmentOutlined, FileTextOutlined, MailOutlined,
+  MessageOutlined, PhoneOutlined, PrinterOutlined, TeamOutlined, WechatOutlined,
+} from '@ant-design/icons';
+import { useTranslation } from 'react-i18next';
+import { formatTimestamp, type Lang } from '../../lib/format';
+import { useTimeline, type Interaction, type TimelineEntry } from './api';
+
+const TYPE_ICONS: Record<string, ReactNode> = {
+  call: <PhoneOutlined />, visit: <EnvironmentOutlined />, email: <MailOutlined />, sms: <MessageOutlined />,
+  wechat: <WechatOutlined />, letter: <FileTextOutlined />, fax: <PrinterOutlined />, meeting: <TeamOutlined />,
+  event: <CalendarOutlined />, note: <CommentOutlined />,
+};
+
+export function entryIcon(e: TimelineEntry): ReactNode {
+  if (e.kind === 'interaction') return TYPE_ICONS[(e.data as { type?: string }).type ?? ''] ?? <CommentOutlined />;
+  if (e.kind === 'audit') return <AuditOutlined />;
+  return <CalendarOutlined />;
+}
+
+export function InteractionLine({ i, lang }: { i: Interaction; lang: Lang }) {
+  const { t } = useTranslation();
+  return (
+    <div>
+      <Space size={4} wrap>
+        <Typography.Text strong>{t(`interactions.types.${i.type}`)}</Typography.Text>
+        {i.subtype && <Tag>{t(`interactions.subtypes.${i.subtype}`, { defaultValue: i.subtype })}</Tag>}
+        <Tag color={i.direction === 'inbound' ? 'blue' : i.direction === 'outbound' ? 'green' : 'default'}>
+          {t(`interactions.directions.${i.direction}`)}
+        </Tag>
+        {i.subject && <Typography.Text>{i.subject}</Typography.Text>}
+        {i.outcome && <Tag color={i.outcome === 'missed' ? 'red' : 'default'}>{i.outcome}</Tag>}
+        {i.duration_seconds > 0 && (
+          <Typography.Text type="secondary">{t('interactions.durationValue', { s: i.duration_seconds })}</Typography.Text>
+        )}
+      </Space>
+      <div>
+        <Typography.Text type="secondary">
+          {formatTimestamp(i.occurred_at, lang)} · {t('c360.by', { name: i.created_by_name || '—' })}
+        </Typography.Text>
+      </div>
+      {i.body && <Typography.Paragraph style={{ margin: '4px 0 0', whiteSpace: 'pre-wrap' }}>{i.body}</Typography.Paragraph>}
+    </div>
+  );
+}
+
+export interface AuditData {
+  id: number;
+  action: string;
+  actor_name: string;
+  changes: { field: string; before: unknown; after: unknown }[];
+}
+
+export default function TimelineFeed({
+  customerId, lang, renderAudit, extra,
+}: {
+  customerId: number;
+  lang: Lang;
+  /** Renders an audit entry's change list (the customer page knows the field labels). */
+  renderAudit: (a: AuditData) => ReactNode;
+  extra?: ReactNode;
+}) {
+  const { t } = useTranslation();
+  const feed = useTimeline(customerId);
+  const items = feed.data?.pages.flatMap((p) => p.items) ?? [];
+  const color: Record<string, string> = { create: 'green', update: 'blue', delete: 'red', merge: 'purple', erase: 'gray' };
+  return (
+    <Card title={t('c360.timeline')} extra={extra} data-testid="timeline-feed">
+      {feed.isPending ? (
+        <Spin />
+      ) : feed.error ? (
+        <Alert type="error" message={feed.error.message} />
+      ) : items.length === 0 ? (
+        <Empty description={t('c360.noHistory')} />
+      ) : (
+        <>
+          <Timeline
+            items={items.map((e) => ({
+              key: `${e.kind}-${e.id}`,
+              dot: entryIcon(e),
+              color: e.kind === 'audit' ? color[(e.data as { action?: string }).action ?? ''] ?? 'gray' : 'blue',
+              children: (
+                <div data-testid={`timeline-${e.kind}`} data-id={e.id}>
+                  {e.kind === 'interaction' ? (
+                    <InteractionLine i={e.data as unknown as Interaction} lang={lang} />
+                  ) : e.kind === 'audit' ? (
+                    <div>
+                      <Typography.Text strong>
+                        {t(`c360.actions.${e.title}`, { defaultValue: e.title })}
+                      </Typography.Text>{' '}
+                      <Typography.Text type="secondary">
+                        {formatTimestamp(e.occurred_at, lang)} · {t('c360.by', { name: e.actor || '—' })}
+                      </Typography.Text>
+                      {renderAudit(e.data as unknown as AuditData)}
+                    </div>
+                  ) : (
+                    <div>
+                      <Typography.Text strong>{e.title}</Typography.Text>{' '}
+                      <Typography.Text type="secondary">{formatTimestamp(e.occurred_at, lang)}</Typography.Text>
+                      {e.summary && <div>{e.summary}</div>}
+                    </div>
+                  )}
+                </div>
+              ),
+            }))}
+          />
+          {feed.hasNextPage && (
+            <Button data-testid="timeline-more" loading={feed.isFetchingNextPage} onClick={() => feed.fetchNextPage()}>
+              {t('interactions.loadMore')}
+            </Button>
+          )}
+        </>
+      )}
+    </Card>
+  );
+}
