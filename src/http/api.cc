@@ -332,6 +332,7 @@ std::unique_ptr<Api> MakeApi(Services services) {
   AddIdentityRoutes(*api);
   AddImportRoutes(*api);  // before the customer routes: /customers/export is not /customers/{id}
   AddCustomerRoutes(*api);
+  AddAnalyticsRoutes(*api);
   return api;
 }
 

@@ -17,6 +17,7 @@
 #include "domain/customers/customer_service.h"
 #include "domain/identity/identity_service.h"
 #include "domain/timeline/timeline.h"
+#include "domain/value/value_service.h"
 #include "http/message.h"
 
 namespace kehu::http {
@@ -26,6 +27,7 @@ struct Services {
   identity::IdentityRepository* identity_repo{nullptr};  // idempotency keys
   customers::CustomerService* customers{nullptr};
   std::vector<timeline::Source*> timeline_sources{};  // merged by GET /customers/{id}/timeline
+  value::ValueService* values{nullptr};               // customer-value analytics (optional)
   const Clock* clock{nullptr};
   std::function<bool()> ready{};                 // database reachable
   std::function<std::string()> pool_metrics{};   // extra Prometheus lines
@@ -93,6 +95,7 @@ void AddSystemRoutes(Api& api);
 void AddIdentityRoutes(Api& api);
 void AddCustomerRoutes(Api& api);
 void AddImportRoutes(Api& api);
+void AddAnalyticsRoutes(Api& api);  // analytics_handler.cc
 
 // Builds the Api with every capability's routes.
 std::unique_ptr<Api> MakeApi(Services services);

@@ -2,6 +2,7 @@ import { lazy, Suspense, useEffect } from 'react';
 import { Navigate, Route, Routes, useLocation, useNavigate, Link } from 'react-router-dom';
 import { App as AntApp, Button, ConfigProvider, Layout, Menu, Segmented, Space, Spin, Typography } from 'antd';
 import { LogoutOutlined, SettingOutlined, TeamOutlined } from '@ant-design/icons';
+import { BarChartOutlined } from '@ant-design/icons';
 import zhCN from 'antd/es/locale/zh_CN';
 import enUS from 'antd/es/locale/en_US';
 import dayjs from 'dayjs';
@@ -21,6 +22,11 @@ const TeamsPage = lazy(() => import('./pages/admin/TeamsPage'));
 const ApiKeysPage = lazy(() => import('./pages/admin/ApiKeysPage'));
 const CustomFieldsPage = lazy(() => import('./pages/admin/CustomFieldsPage'));
 const CategoriesPage = lazy(() => import('./pages/admin/CategoriesPage'));
+const RfmPage = lazy(() => import('./pages/analytics/RfmPage'));
+const ClvPage = lazy(() => import('./pages/analytics/ClvPage'));
+const ChurnPage = lazy(() => import('./pages/analytics/ChurnPage'));
+const AbcPage = lazy(() => import('./pages/analytics/AbcPage'));
+const RelationshipPage = lazy(() => import('./pages/analytics/RelationshipPage'));
 
 export function useLang(): Lang {
   const { i18n } = useTranslation();
@@ -53,11 +59,28 @@ function Shell() {
   if (!user) return <Navigate to="/login" replace state={{ from: location.pathname + location.search }} />;
 
   const isAdmin = user.role === 'admin';
+  const seesAnalytics = isAdmin || user.role === 'manager' || user.role === 'marketing';
+  const analyticsItems = seesAnalytics
+    ? [{
+        key: 'analytics',
+        icon: <BarChartOutlined />,
+        label: t('nav.analytics'),
+        children: [
+          { key: '/analytics/rfm', label: <Link to="/analytics/rfm">{t('nav.analyticsRfm')}</Link> },
+          { key: '/analytics/clv', label: <Link to="/analytics/clv">{t('nav.analyticsClv')}</Link> },
+          { key: '/analytics/churn', label: <Link to="/analytics/churn">{t('nav.analyticsChurn')}</Link> },
+          { key: '/analytics/abc', label: <Link to="/analytics/abc">{t('nav.analyticsAbc')}</Link> },
+          { key: '/analytics/relationship-levels', label: <Link to="/analytics/relationship-levels">{t('nav.analyticsLevels')}</Link> },
+        ],
+      }]
+    : [];
   const selected = location.pathname.startsWith('/admin/')
     ? location.pathname.split('/').slice(0, 3).join('/')
     : '/customers';
+  const menuSelected = location.pathname.startsWith('/analytics/') ? location.pathname : selected;
   const items = [
     { key: '/customers', icon: <TeamOutlined />, label: <Link to="/customers">{t('nav.customers')}</Link> },
+    ...analyticsItems,
     ...(isAdmin || user.role === 'manager'
       ? [
           {
@@ -82,7 +105,7 @@ function Shell() {
     <Layout style={{ minHeight: '100vh' }}>
       <Layout.Sider breakpoint="lg" collapsedWidth={0} theme="light" width={200} style={{ background: "#fff" }}>
         <div style={{ padding: '16px 20px', fontWeight: 600, fontSize: 18 }}>{t('app.name')}</div>
-        <Menu mode="inline" selectedKeys={[selected]} defaultOpenKeys={['admin']} items={items} />
+        <Menu mode="inline" selectedKeys={[menuSelected]} defaultOpenKeys={['admin', 'analytics']} items={items} />
       </Layout.Sider>
       <Layout>
         <Layout.Header
@@ -113,6 +136,11 @@ function Shell() {
               <Route path="/admin/api-keys" element={<ApiKeysPage />} />
               <Route path="/admin/custom-fields" element={<CustomFieldsPage />} />
               <Route path="/admin/categories" element={<CategoriesPage />} />
+              <Route path="/analytics/rfm" element={<RfmPage />} />
+              <Route path="/analytics/clv" element={<ClvPage />} />
+              <Route path="/analytics/churn" element={<ChurnPage />} />
+              <Route path="/analytics/abc" element={<AbcPage />} />
+              <Route path="/analytics/relationship-levels" element={<RelationshipPage />} />
               <Route path="*" element={<Navigate to="/customers" replace />} />
             </Routes>
           </Suspense>

@@ -1,6 +1,7 @@
 // The customer 360° page: profile (with optimistic-concurrency editing), contacts, consent,
 // duplicates and merge, and the audit trail (shown as the timeline until interactions exist).
 import { useEffect, useState } from 'react';
+import { lazy, Suspense } from 'react';
 import { useNavigate, useParams } from 'react-router-dom';
 import {
   Alert, App, Button, Card, Descriptions, Empty, Form, Input, List, Modal, Popconfirm, Result, Select,
@@ -25,6 +26,9 @@ import {
 import { applyFieldErrors } from '../components/applyErrors';
 import { useAuth } from '../auth';
 import { useLang } from '../App';
+
+// The value panel brings ECharts: loaded after the page itself.
+const ValuePanel = lazy(() => import('../components/ValuePanel'));
 
 function show(v: unknown): string {
   if (v === null || v === undefined || v === '') return '—';
@@ -156,6 +160,9 @@ function CustomerView({ customer: c }: { customer: Customer }) {
           )}
         </Space>
       </div>
+      <Suspense fallback={null}>
+        <ValuePanel customerId={c.id} />
+      </Suspense>
       <Tabs
         defaultActiveKey="profile"
         items={[
