@@ -119,6 +119,12 @@ if ((MICRO)); then
   done
   shopt -u nullglob
 fi
+# The same RFM aggregation in kehu's C++, SQLite and DuckDB, with the ratios (issue 5).
+if ((MICRO)) && [[ -x $BUILD_DIR/bench/analytics/rfm_sql_compare ]]; then
+  echo
+  echo "== RFM: C++ columnar vs SQL in SQLite and DuckDB (bench/analytics/sql/run.sh)"
+  "$HERE/analytics/sql/run.sh" "$BUILD_DIR" || echo "bench: the RFM comparison failed (exit $?); continuing"
+fi
 
 # ---------------------------------------------------------------------------------------------
 # 2. Data: one cached database per (customer count, binary version).

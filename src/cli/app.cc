@@ -7,6 +7,8 @@
 #include <mutex>
 #include <optional>
 #include <random>
+#include <algorithm>
+#include <cmath>
 #include <thread>
 
 #include "store/migrate.h"
@@ -35,6 +37,9 @@ Result<std::unique_ptr<App>> OpenApp(const std::string& url, bool migrate) {
   app->audit_timeline = std::make_unique<interactions::AuditTimelineSource>(*app->interaction_repo);
   app->interaction_timeline =
       std::make_unique<interactions::InteractionTimelineSource>(*app->interactions);
+  app->value_repo = store::MakeValueRepository(*app->db);
+  app->values = std::make_unique<value::ValueService>(*app->value_repo, *app->customers, DefaultClock(),
+                                                      std::max(1u, std::thread::hardware_concurrency()));
   if (migrate) {
     KEHU_RETURN_IF_ERROR(app->identity_repo->EnsureOrg(kDefaultOrg, "Kehu", DefaultClock().Now()));
     KEHU_RETURN_IF_ERROR(app->customers->EnsureBuiltinCategories(kDefaultOrg));
@@ -231,7 +236,80 @@ Status GenerateDemo(App& app, int64_t n, bool progress) {
   t2.join();
   if (failure) return *failure;
   if (progress) std::fprintf(stderr, "\n");
+  // Orders and an analytics pass for demo sets of a realistic size; the million-customer data
+  // set of `make bench` stays customers only (bench/analytics measures analytics at scale).
+  if (n > kDemoOrdersMaxCustomers) {
+    if (progress) std::fprintf(stderr, "demo: no orders above %lld customers\n", static_cast<long long>(kDemoOrdersMaxCustomers));
+    return Status::Ok();
+  }
+  KEHU_RETURN_IF_ERROR(GenerateDemoOrders(app, seed));
+  auto run = app.values->RunForOrg(kDefaultOrg, value::RunRequest{.trigger = "demo"});
+  if (!run.ok() && run.error().code != ErrorCode::kAlreadyExists) return run.error();
   return Status::Ok();
+}
+
+Status GenerateDemoOrders(App& app, uint64_t seed) {
+  const UnixMillis now = DefaultClock().Now();
+  const int64_t day_ms = 86'400'000;
+  KEHU_ASSIGN_OR_RETURN(auto snap, app.value_repo->ReadSnapshot(kDefaultOrg, now, FormatDate(CivilFromDays(now / day_ms))));
+  std::vector<int64_t> with_orders(snap.order_customer);
+  std::sort(with_orders.begin(), with_orders.end());
+  std::mt19937_64 rng(seed ^ 0x9e3779b97f4a7c15ULL);
+  std::uniform_real_distribution<double> u(0.0, 1.0);
+  static constexpr const char* kReasons[] = {"price", "offer", "service", "market", "reputation", "other"};
+  std::vector<value::BulkOrder> orders;
+  std::vector<value::BulkChurn> churn;
+  for (size_t i = 0; i < snap.customer_id.size(); ++i) {
+    const int64_t id = snap.customer_id[i];
+    if (std::binary_search(with_orders.begin(), with_orders.end(), id)) continue;
+    const std::string& cat = snap.customer_category[i];
+    // Mean days between orders and a typical order (yuan) by customer group.
+    double gap = 60, amount = 800;
+    if (cat == "distributor") gap = 30, amount = 2400;
+    else if (cat == "consignment") gap = 45, amount = 1200;
+    else if (cat == "group_purchase") gap = 90, amount = 1600;
+    gap *= 0.5 + u(rng) * 1.5;  // customers differ in pace
+    // Spend as in the Gamma-Gamma story: each customer's scale varies, orders vary around it.
+    std::gamma_distribution<double> scale_spread(4.0, 1.0 / 3.0), order_spread(5.0, 1.0);
+    const double customer_scale = amount * scale_spread(rng);
+    // Dropout after each order ~ Beta(1, 6), as in the BG/NBD story.
+    std::gamma_distribution<double> g1(1.0, 1.0), g6(6.0, 1.0);
+    const double d1 = g1(rng), d6 = g6(rng);
+    const double dropout = d1 / (d1 + d6);
+    double day = 730.0 * u(rng);  // days before now of the first order (two years of history)
+    int64_t last_day_ago = 0;
+    for (int k = 0; k < 60 && day > 0; ++k) {
+      std::string channel = cat == "online_consumer" ? (u(rng) < 0.8 ? "online" : "store")
+                            : cat == "distributor"   ? "distributor"
+                            : cat == "consignment"   ? "consignment"
+                            : cat == "group_purchase" ? (u(rng) < 0.85 ? "group_purchase" : "store")
+                                                      : "store";
+      const double yuan = customer_scale * order_spread(rng) / 5.0;
+      const auto minor = static_cast<int64_t>(yuan * 100);
+      const double r = u(rng);
+      orders.push_back({.customer_id = id,
+                        .ordered_at = now - static_cast<int64_t>(day * day_ms) + static_cast<int64_t>(u(rng) * 10 * 3'600'000),
+                        .channel = channel,
+                        .amount_minor = minor,
+                        .cost_minor = static_cast<int64_t>(static_cast<double>(minor) * (0.55 + 0.15 * u(rng))),
+                        .status = r < 0.03 ? "returned" : r < 0.05 ? "cancelled" : "paid"});
+      last_day_ago = static_cast<int64_t>(day);
+      if (u(rng) < dropout) break;
+      day -= gap * -std::log(1.0 - u(rng) * 0.999);
+    }
+    // Customers silent for a long time are often recorded as lost.
+    if (last_day_ago > 240 && u(rng) < 0.6) {
+      const int64_t churn_day = (now - (last_day_ago - 120) * day_ms) / day_ms;
+      churn.push_back({.customer_id = id, .churned_on = FormatDate(CivilFromDays(churn_day)),
+                       .reason = kReasons[rng() % std::size(kReasons)]});
+    }
+  }
+  for (size_t i = 0; i < orders.size(); i += 20000) {
+    std::vector<value::BulkOrder> part(orders.begin() + static_cast<std::ptrdiff_t>(i),
+                                       orders.begin() + static_cast<std::ptrdiff_t>(std::min(orders.size(), i + 20000)));
+    KEHU_RETURN_IF_ERROR(app.value_repo->InsertOrders(kDefaultOrg, part, now));
+  }
+  return app.value_repo->InsertChurnRecords(kDefaultOrg, churn, now);
 }
 
 }  // namespace kehu::cli

@@ -14,6 +14,7 @@
 #include "domain/interactions/interaction_service.h"
 #include "domain/interactions/telephony.h"
 #include "domain/interactions/timeline_feed.h"
+#include "domain/value/value_service.h"
 #include "store/db.h"
 
 namespace kehu::cli {
@@ -35,6 +36,8 @@ struct App {
   std::unique_ptr<interactions::TelephonyService> telephony;
   std::unique_ptr<interactions::AuditTimelineSource> audit_timeline;
   std::unique_ptr<interactions::InteractionTimelineSource> interaction_timeline;
+  std::unique_ptr<value::ValueRepository> value_repo;
+  std::unique_ptr<value::ValueService> values;
 };
 
 // Opens `url`, migrates it, ensures the default org and its built-in categories.
@@ -49,6 +52,15 @@ identity::Principal SystemPrincipal(App& app);
 
 // Creates n realistic zh-CN customers (people and organisations, phones, categories, owners)
 // through the customers use cases, printing progress to stderr when `progress` is set.
+// Up to kDemoOrdersMaxCustomers customers, also creates plausible orders (a few per customer
+// over two years, channels matching the category) and a few churn records for them, then runs
+// an analytics pass.
 Status GenerateDemo(App& app, int64_t n, bool progress);
+
+// Demo sets larger than this get no orders (and no analytics pass).
+inline constexpr int64_t kDemoOrdersMaxCustomers = 100000;
+
+// Demo orders and churn records for every live customer of the default org that has no order.
+Status GenerateDemoOrders(App& app, uint64_t seed);
 
 }  // namespace kehu::cli

@@ -160,6 +160,7 @@ int Serve(const Config& cfg, int64_t demo_if_empty, int threads, int workers) {
       .identity = (*app)->identity.get(),
       .identity_repo = (*app)->identity_repo.get(),
       .customers = (*app)->customers.get(),
+      .values = (*app)->values.get(),
       .clock = &DefaultClock(),
       .ready = [db] { return db->Ping(); },
       .pool_metrics =
@@ -182,6 +183,11 @@ int Serve(const Config& cfg, int64_t demo_if_empty, int threads, int workers) {
   services.pop_hub = (*app)->pop_hub.get();
   services.timeline_sources.push_back((*app)->audit_timeline.get());
   services.timeline_sources.push_back((*app)->interaction_timeline.get());
+  // Runs left running by a stopped process are failed; the nightly analytics job starts (it also
+  // makes up a missed night once, right now).
+  (void)(*app)->value_repo->FailStaleRuns(cli::kDefaultOrg, DefaultClock().Now());
+  value::NightlyJob nightly(*(*app)->values, DefaultClock(), cli::kDefaultOrg);
+  nightly.Start();
   auto api = http::MakeApi(services);
   http::ServerOptions opts;
   opts.host = host;
@@ -203,6 +209,8 @@ int Serve(const Config& cfg, int64_t demo_if_empty, int threads, int workers) {
   sigwait(&StopSignals(), &sig);
   spdlog::info("signal {} received: finishing in-flight requests", sig);
   server.Stop();
+  nightly.Stop();
+  (*app)->values->WaitForBackground();
   spdlog::info("stopped");
   spdlog::shutdown();
   return 0;
@@ -292,6 +300,12 @@ int main(int argc, char** argv) {
   export_customers->add_option("--category", export_category, "only this category");
   export_customers->add_option("--tag", export_tag, "only customers with this tag");
 
+  auto* analytics = cli.add_subcommand("analytics", "customer-value analytics");
+  add_db(analytics);
+  auto* analytics_run = analytics->add_subcommand("run", "compute RFM, CLV, churn risk and ABC for every customer");
+  std::string analytics_as_of;
+  analytics_run->add_option("--as-of", analytics_as_of, "calibration end YYYY-MM-DD (default: today, Asia/Shanghai)");
+
   auto* routes = cli.add_subcommand("routes", "print the API routes (METHOD PATTERN)");
 
   try {
@@ -346,6 +360,35 @@ int main(int argc, char** argv) {
     if (*demo) {
       if (auto st = cli::GenerateDemo(**app, demo_n, true); !st.ok()) return Fail(st.error());
       std::printf("created %lld demo customers\n", static_cast<long long>(demo_n));
+      return 0;
+    }
+    if (*analytics_run) {
+      value::RunRequest req{.trigger = "cli"};
+      if (!analytics_as_of.empty()) {
+        auto d = ParseDate(analytics_as_of);
+        if (!d) {
+          std::fprintf(stderr, "kehu: --as-of must be a date YYYY-MM-DD, got '%s'\n", analytics_as_of.c_str());
+          return 2;
+        }
+        req.as_of = *d;
+      }
+      const auto t0 = std::chrono::steady_clock::now();
+      std::string last_stage;
+      auto run = (*app)->values->RunForOrg(cli::kDefaultOrg, req, [&](const std::string& stage, double p) {
+        const int pct = static_cast<int>(p * 100);
+        const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        // A new line per stage (with the time it started), the bar redrawn within a stage.
+        if (stage != last_stage && !last_stage.empty()) std::fprintf(stderr, "\n");
+        last_stage = stage;
+        std::fprintf(stderr, "\ranalytics: [%-50s] %3d%% %-12s %7.2f s", std::string(pct / 2, '#').c_str(), pct,
+                     stage.c_str(), s);
+      });
+      std::fprintf(stderr, "\n");
+      if (!run.ok()) return Fail(run.error());
+      std::printf("analytics run %lld: %lld customers, %lld orders, as of %s (%s)\n", static_cast<long long>(run->id),
+                  static_cast<long long>(run->customers), static_cast<long long>(run->orders),
+                  FormatDate(run->as_of).c_str(), run->model_version.c_str());
+      std::printf("diagnostics: %s\n", run->diagnostics_json.c_str());
       return 0;
     }
     if (*import_customers) {

@@ -334,6 +334,7 @@ std::unique_ptr<Api> MakeApi(Services services) {
   AddCustomerRoutes(*api);
   AddOrderRoutes(*api);
   AddInteractionRoutes(*api);
+  AddAnalyticsRoutes(*api);
   return api;
 }
 

@@ -20,6 +20,7 @@
 #include "domain/interactions/interaction_service.h"
 #include "domain/interactions/telephony.h"
 #include "domain/timeline/timeline.h"
+#include "domain/value/value_service.h"
 #include "http/message.h"
 
 namespace kehu::http {
@@ -29,6 +30,7 @@ struct Services {
   identity::IdentityRepository* identity_repo{nullptr};  // idempotency keys
   customers::CustomerService* customers{nullptr};
   std::vector<timeline::Source*> timeline_sources{};  // merged by GET /customers/{id}/timeline
+  value::ValueService* values{nullptr};               // customer-value analytics (optional)
   const Clock* clock{nullptr};
   std::function<bool()> ready{};                 // database reachable
   std::function<std::string()> pool_metrics{};   // extra Prometheus lines
@@ -102,6 +104,7 @@ void AddCustomerRoutes(Api& api);
 void AddImportRoutes(Api& api);
 void AddOrderRoutes(Api& api);
 void AddInteractionRoutes(Api& api);  // interactions, timeline, tasks, telephony
+void AddAnalyticsRoutes(Api& api);  // analytics_handler.cc
 
 // Builds the Api with every capability's routes.
 std::unique_ptr<Api> MakeApi(Services services);

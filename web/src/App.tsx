@@ -3,6 +3,7 @@ import { Navigate, Route, Routes, useLocation, useNavigate, Link } from 'react-r
 import { App as AntApp, Button, ConfigProvider, Layout, Menu, Segmented, Space, Spin, Typography } from 'antd';
 import { CheckSquareOutlined, LogoutOutlined, SettingOutlined, TeamOutlined } from '@ant-design/icons';
 import { ShoppingCartOutlined, UserDeleteOutlined } from '@ant-design/icons';
+import { BarChartOutlined } from '@ant-design/icons';
 import zhCN from 'antd/es/locale/zh_CN';
 import enUS from 'antd/es/locale/en_US';
 import dayjs from 'dayjs';
@@ -26,6 +27,11 @@ const CategoriesPage = lazy(() => import('./pages/admin/CategoriesPage'));
 const OrdersPage = lazy(() => import('./pages/OrdersPage'));
 const ChurnPage = lazy(() => import('./pages/ChurnPage'));
 const MyTasksPage = lazy(() => import('./features/interactions/MyTasksPage'));
+const RfmPage = lazy(() => import('./pages/analytics/RfmPage'));
+const ClvPage = lazy(() => import('./pages/analytics/ClvPage'));
+const ChurnDashboardPage = lazy(() => import('./pages/analytics/ChurnPage'));
+const AbcPage = lazy(() => import('./pages/analytics/AbcPage'));
+const RelationshipPage = lazy(() => import('./pages/analytics/RelationshipPage'));
 
 export function useLang(): Lang {
   const { i18n } = useTranslation();
@@ -58,17 +64,34 @@ function Shell() {
   if (!user) return <Navigate to="/login" replace state={{ from: location.pathname + location.search }} />;
 
   const isAdmin = user.role === 'admin';
+  const seesAnalytics = isAdmin || user.role === 'manager' || user.role === 'marketing';
+  const analyticsItems = seesAnalytics
+    ? [{
+        key: 'analytics',
+        icon: <BarChartOutlined />,
+        label: t('nav.analytics'),
+        children: [
+          { key: '/analytics/rfm', label: <Link to="/analytics/rfm">{t('nav.analyticsRfm')}</Link> },
+          { key: '/analytics/clv', label: <Link to="/analytics/clv">{t('nav.analyticsClv')}</Link> },
+          { key: '/analytics/churn', label: <Link to="/analytics/churn">{t('nav.analyticsChurn')}</Link> },
+          { key: '/analytics/abc', label: <Link to="/analytics/abc">{t('nav.analyticsAbc')}</Link> },
+          { key: '/analytics/relationship-levels', label: <Link to="/analytics/relationship-levels">{t('nav.analyticsLevels')}</Link> },
+        ],
+      }]
+    : [];
   const selected = location.pathname.startsWith('/admin/')
     ? location.pathname.split('/').slice(0, 3).join('/')
     : location.pathname.startsWith('/tasks')
       ? '/tasks'
       : '/customers';
   const section = ['/orders', '/churn'].find((p) => location.pathname.startsWith(p));
+  const menuSelected = location.pathname.startsWith('/analytics/') ? location.pathname : section ?? selected;
   const items = [
     { key: '/customers', icon: <TeamOutlined />, label: <Link to="/customers">{t('nav.customers')}</Link> },
     { key: '/tasks', icon: <CheckSquareOutlined />, label: <Link to="/tasks">{t('tasks.mine')}</Link> },
     { key: '/orders', icon: <ShoppingCartOutlined />, label: <Link to="/orders" data-testid="nav-orders">{t('orders.nav')}</Link> },
     { key: '/churn', icon: <UserDeleteOutlined />, label: <Link to="/churn" data-testid="nav-churn">{t('churn.nav')}</Link> },
+    ...analyticsItems,
     ...(isAdmin || user.role === 'manager'
       ? [
           {
@@ -93,7 +116,7 @@ function Shell() {
     <Layout style={{ minHeight: '100vh' }}>
       <Layout.Sider breakpoint="lg" collapsedWidth={0} theme="light" width={200} style={{ background: "#fff" }}>
         <div style={{ padding: '16px 20px', fontWeight: 600, fontSize: 18 }}>{t('app.name')}</div>
-        <Menu mode="inline" selectedKeys={[section ?? selected]} defaultOpenKeys={['admin']} items={items} />
+        <Menu mode="inline" selectedKeys={[menuSelected]} defaultOpenKeys={['admin', 'analytics']} items={items} />
       </Layout.Sider>
       <Layout>
         <Layout.Header
@@ -130,6 +153,11 @@ function Shell() {
               <Route path="/admin/api-keys" element={<ApiKeysPage />} />
               <Route path="/admin/custom-fields" element={<CustomFieldsPage />} />
               <Route path="/admin/categories" element={<CategoriesPage />} />
+              <Route path="/analytics/rfm" element={<RfmPage />} />
+              <Route path="/analytics/clv" element={<ClvPage />} />
+              <Route path="/analytics/churn" element={<ChurnDashboardPage />} />
+              <Route path="/analytics/abc" element={<AbcPage />} />
+              <Route path="/analytics/relationship-levels" element={<RelationshipPage />} />
               <Route path="*" element={<Navigate to="/customers" replace />} />
             </Routes>
           </Suspense>

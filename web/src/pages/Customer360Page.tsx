@@ -32,6 +32,9 @@ const OrdersTab = lazy(() => import('./OrdersTab'));
 import TimelineFeed from '../features/interactions/TimelineFeed';
 import LogInteractionModal from '../features/interactions/LogInteractionModal';
 
+// The value panel brings ECharts: loaded after the page itself.
+const ValuePanel = lazy(() => import('../components/ValuePanel'));
+
 function show(v: unknown): string {
   if (v === null || v === undefined || v === '') return '—';
   if (Array.isArray(v)) return v.length ? v.map(show).join(', ') : '—';
@@ -163,6 +166,9 @@ function CustomerView({ customer: c }: { customer: Customer }) {
           )}
         </Space>
       </div>
+      <Suspense fallback={null}>
+        <ValuePanel customerId={c.id} />
+      </Suspense>
       <Tabs
         defaultActiveKey="profile"
         items={[

@@ -1,0 +1,84 @@
+// Churn dashboard: risk distribution, at-risk counts, the model's AUC and top features, churn
+// records per month.
+import { useMemo } from 'react';
+import { Card, Col, Row, Space, Statistic, Table, Typography } from 'antd';
+import { useTranslation } from 'react-i18next';
+import { useChurn } from '../../api/analytics';
+import EChart from '../../components/EChart';
+import { RunHeader, ViewState } from './common';
+
+interface Model {
+  trained?: boolean;
+  message?: string;
+  labelled?: number;
+  churned?: number;
+  holdout_auc?: number | null;
+  top_features?: { feature: string; mean_abs_contribution: number }[];
+}
+
+export default function ChurnPage() {
+  const { t } = useTranslation();
+  const q = useChurn();
+  const dist = q.data?.risk_distribution ?? [];
+  const trend = q.data?.trend ?? [];
+  const distOption = useMemo(() => ({
+    tooltip: {},
+    grid: { left: 50, right: 20, top: 20, bottom: 40 },
+    xAxis: { type: 'category', data: dist.map((b) => `${(b.lo * 100).toFixed(0)}–${(b.hi * 100).toFixed(0)}%`) },
+    yAxis: { type: 'value', minInterval: 1 },
+    series: [{ type: 'bar', data: dist.map((b) => b.count), itemStyle: { color: '#fa541c' } }],
+  }), [dist]);
+  const trendOption = useMemo(() => ({
+    tooltip: { trigger: 'axis' },
+    grid: { left: 50, right: 20, top: 20, bottom: 40 },
+    xAxis: { type: 'category', data: trend.map((p) => p.month) },
+    yAxis: { type: 'value', minInterval: 1 },
+    series: [{ type: 'line', data: trend.map((p) => p.churned), smooth: true }],
+  }), [trend]);
+  const model = (q.data?.model ?? {}) as Model;
+  return (
+    <Space direction="vertical" style={{ width: '100%' }} size="large">
+      <Typography.Title level={3}>{t('analytics.churn.title')}</Typography.Title>
+      <ViewState query={q}>
+        {() => (
+          <>
+            <RunHeader run={q.data} />
+            <Row gutter={16}>
+              <Col span={6}><Card><Statistic title={t('analytics.churn.atRisk')} value={q.data?.at_risk.total ?? 0} suffix={`/ ${q.data?.customers ?? 0}`} /></Card></Col>
+              <Col span={6}><Card><Statistic title={t('analytics.churn.byPAlive')} value={q.data?.at_risk.p_alive ?? 0} /></Card></Col>
+              <Col span={6}><Card><Statistic title={t('analytics.churn.overdue')} value={q.data?.at_risk.overdue ?? 0} /></Card></Col>
+              <Col span={6}>
+                <Card>
+                  <Statistic
+                    title={t('analytics.churn.auc')}
+                    value={model.holdout_auc != null ? model.holdout_auc.toFixed(3) : (model.message || '—')}
+                  />
+                </Card>
+              </Col>
+            </Row>
+            <Row gutter={16}>
+              <Col span={12}>
+                <Card title={t('analytics.churn.distribution')}><EChart option={distOption} testId="churn-distribution" /></Card>
+              </Col>
+              <Col span={12}>
+                <Card title={t('analytics.churn.trend')}><EChart option={trendOption} testId="churn-trend" /></Card>
+              </Col>
+            </Row>
+            <Card title={t('analytics.churn.features')}>
+              <Table
+                size="small"
+                rowKey="feature"
+                pagination={false}
+                dataSource={model.top_features ?? []}
+                columns={[
+                  { title: t('analytics.feature'), dataIndex: 'feature' },
+                  { title: t('analytics.churn.importance'), render: (_, f) => f.mean_abs_contribution.toFixed(3) },
+                ]}
+              />
+            </Card>
+          </>
+        )}
+      </ViewState>
+    </Space>
+  );
+}

@@ -1,0 +1,82 @@
+// CLV distribution, totals, and the fitted models with their diagnostics.
+import { useMemo } from 'react';
+import { Card, Col, Row, Space, Statistic, Table, Tag, Typography } from 'antd';
+import { useTranslation } from 'react-i18next';
+import { formatMinor, useClv } from '../../api/analytics';
+import EChart from '../../components/EChart';
+import { RunHeader, ViewState } from './common';
+
+interface Fit {
+  fitted?: boolean;
+  message?: string;
+  params?: Record<string, number>;
+  std_errors?: Record<string, number | null>;
+  log_likelihood?: number | null;
+  converged?: boolean;
+  evaluations?: number;
+  observations?: number;
+}
+
+export default function ClvPage() {
+  const { t } = useTranslation();
+  const q = useClv();
+  const bins = q.data?.histogram ?? [];
+  const option = useMemo(() => ({
+    tooltip: {},
+    grid: { left: 50, right: 20, top: 20, bottom: 50 },
+    xAxis: { type: 'category', name: '¥', data: bins.map((b) => `${formatMinor(b.lo)}–${formatMinor(b.hi)}`) },
+    yAxis: { type: 'value', minInterval: 1, name: t('analytics.customers') },
+    series: [{ type: 'bar', data: bins.map((b) => b.count), itemStyle: { color: '#1677ff' } }],
+  }), [bins, t]);
+  const fits = (q.data?.fits ?? {}) as Record<string, Fit>;
+  const rows = ['bgnbd', 'gamma_gamma'].flatMap((model) => {
+    const f = fits[model];
+    if (!f) return [];
+    if (!f.fitted) return [{ key: model, model, param: '—', value: f.message ?? '', se: '' }];
+    return Object.entries(f.params ?? {}).map(([k, v]) => ({
+      key: `${model}.${k}`, model, param: k, value: v.toFixed(4),
+      se: f.std_errors?.[k] != null ? (f.std_errors[k] as number).toFixed(4) : '—',
+    }));
+  });
+  return (
+    <Space direction="vertical" style={{ width: '100%' }} size="large">
+      <Typography.Title level={3}>{t('analytics.clv.title')}</Typography.Title>
+      <ViewState query={q}>
+        {() => (
+          <>
+            <RunHeader run={q.data} />
+            <Row gutter={16}>
+              <Col span={6}><Card><Statistic title={t('analytics.clv.total')} prefix="¥" value={formatMinor(q.data?.total_clv_minor)} /></Card></Col>
+              <Col span={6}><Card><Statistic title={t('analytics.clv.mean')} prefix="¥" value={formatMinor(q.data?.mean_clv_minor)} /></Card></Col>
+              <Col span={6}><Card><Statistic title={t('analytics.clv.median')} prefix="¥" value={formatMinor(q.data?.median_clv_minor)} /></Card></Col>
+              <Col span={6}><Card><Statistic title={t('analytics.clv.purchases')} value={(q.data?.total_expected_purchases ?? 0).toFixed(0)} /></Card></Col>
+            </Row>
+            <Card title={t('analytics.clv.distribution', { months: q.data?.settings.clv_months })}>
+              <EChart option={option} testId="clv-histogram" />
+            </Card>
+            <Card title={t('analytics.clv.fits')}>
+              <Space style={{ marginBottom: 8 }}>
+                {['bgnbd', 'gamma_gamma'].map((m) => fits[m] && (
+                  <Tag key={m} color={fits[m].converged ? 'green' : 'orange'}>
+                    {m} · LL {fits[m].log_likelihood?.toFixed(2) ?? '—'} · {fits[m].converged ? t('analytics.clv.converged') : t('analytics.clv.notConverged')}
+                  </Tag>
+                ))}
+              </Space>
+              <Table
+                size="small"
+                pagination={false}
+                dataSource={rows}
+                columns={[
+                  { title: t('analytics.clv.model'), dataIndex: 'model' },
+                  { title: t('analytics.clv.param'), dataIndex: 'param' },
+                  { title: t('analytics.clv.value'), dataIndex: 'value' },
+                  { title: t('analytics.clv.se'), dataIndex: 'se' },
+                ]}
+              />
+            </Card>
+          </>
+        )}
+      </ViewState>
+    </Space>
+  );
+}
