@@ -22,9 +22,13 @@ Result<std::unique_ptr<App>> OpenApp(const std::string& url, bool migrate) {
   app->customer_repo = store::MakeCustomerRepository(*app->db);
   app->identity = std::make_unique<identity::IdentityService>(*app->identity_repo, DefaultClock());
   app->customers = std::make_unique<customers::CustomerService>(*app->customer_repo, DefaultClock());
+  app->service_repo = store::MakeServiceRepository(*app->db);
+  app->complaints = std::make_unique<service::ComplaintService>(*app->service_repo, *app->customers,
+                                                                *app->identity_repo, DefaultClock());
   if (migrate) {
     KEHU_RETURN_IF_ERROR(app->identity_repo->EnsureOrg(kDefaultOrg, "Kehu", DefaultClock().Now()));
     KEHU_RETURN_IF_ERROR(app->customers->EnsureBuiltinCategories(kDefaultOrg));
+    KEHU_RETURN_IF_ERROR(app->complaints->EnsureDefaults(kDefaultOrg));
   }
   return app;
 }

@@ -9,6 +9,7 @@
 #include "core/time.h"
 #include "domain/customers/customer_service.h"
 #include "domain/identity/identity_service.h"
+#include "domain/service/complaint_service.h"
 #include "store/db.h"
 
 namespace kehu::cli {
@@ -21,6 +22,8 @@ struct App {
   std::unique_ptr<customers::CustomerRepository> customer_repo;
   std::unique_ptr<identity::IdentityService> identity;
   std::unique_ptr<customers::CustomerService> customers;
+  std::unique_ptr<service::ServiceRepository> service_repo;
+  std::unique_ptr<service::ComplaintService> complaints;
 };
 
 // Opens `url`, migrates it, ensures the default org and its built-in categories.

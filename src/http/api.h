@@ -16,6 +16,7 @@
 #include "core/time.h"
 #include "domain/customers/customer_service.h"
 #include "domain/identity/identity_service.h"
+#include "domain/service/complaint_service.h"
 #include "domain/timeline/timeline.h"
 #include "http/message.h"
 
@@ -31,6 +32,8 @@ struct Services {
   std::function<std::string()> pool_metrics{};   // extra Prometheus lines
   std::string web_root{};                        // built web assets; empty: API only
   bool secure_cookies{false};                    // add Secure to cookies (behind TLS)
+  service::ComplaintService* complaints{nullptr};  // the complaint desk (service_handler.cc)
+  ManualClock* manual_clock{nullptr};  // `serve --manual-clock` only: enables POST /system/clock
 };
 
 // What a handler sees.
@@ -93,6 +96,7 @@ void AddSystemRoutes(Api& api);
 void AddIdentityRoutes(Api& api);
 void AddCustomerRoutes(Api& api);
 void AddImportRoutes(Api& api);
+void AddServiceRoutes(Api& api);  // service_handler.cc: complaints, notifications, surveys
 
 // Builds the Api with every capability's routes.
 std::unique_ptr<Api> MakeApi(Services services);

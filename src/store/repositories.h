@@ -7,12 +7,15 @@
 
 #include "domain/customers/customer_repository.h"
 #include "domain/identity/identity_repository.h"
+#include "domain/service/service_repository.h"
 #include "store/db.h"
 
 namespace kehu::store {
 
 std::unique_ptr<identity::IdentityRepository> MakeIdentityRepository(Database& db);
 std::unique_ptr<customers::CustomerRepository> MakeCustomerRepository(Database& db);
+// Registers the complaint tables with RegisterCustomerReference.
+std::unique_ptr<service::ServiceRepository> MakeServiceRepository(Database& db);
 
 // Appends an audit entry on an open write transaction (used by every repository that writes
 // audited objects, so the entry commits or rolls back with the change).

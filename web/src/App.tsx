@@ -2,6 +2,7 @@ import { lazy, Suspense, useEffect } from 'react';
 import { Navigate, Route, Routes, useLocation, useNavigate, Link } from 'react-router-dom';
 import { App as AntApp, Button, ConfigProvider, Layout, Menu, Segmented, Space, Spin, Typography } from 'antd';
 import { LogoutOutlined, SettingOutlined, TeamOutlined } from '@ant-design/icons';
+import { CustomerServiceOutlined } from '@ant-design/icons';
 import zhCN from 'antd/es/locale/zh_CN';
 import enUS from 'antd/es/locale/en_US';
 import dayjs from 'dayjs';
@@ -21,6 +22,13 @@ const TeamsPage = lazy(() => import('./pages/admin/TeamsPage'));
 const ApiKeysPage = lazy(() => import('./pages/admin/ApiKeysPage'));
 const CustomFieldsPage = lazy(() => import('./pages/admin/CustomFieldsPage'));
 const CategoriesPage = lazy(() => import('./pages/admin/CategoriesPage'));
+const ComplaintQueuePage = lazy(() => import('./pages/service/ComplaintQueuePage'));
+const ComplaintDetailPage = lazy(() => import('./pages/service/ComplaintDetailPage'));
+const ServiceDashboardPage = lazy(() => import('./pages/service/ServiceDashboardPage'));
+const SlaPoliciesPage = lazy(() => import('./pages/service/SlaPoliciesPage'));
+const CalendarPage = lazy(() => import('./pages/service/CalendarPage'));
+const SurveyPage = lazy(() => import('./pages/service/SurveyPage'));
+const NotificationBell = lazy(() => import('./components/NotificationBell'));
 
 export function useLang(): Lang {
   const { i18n } = useTranslation();
@@ -53,11 +61,31 @@ function Shell() {
   if (!user) return <Navigate to="/login" replace state={{ from: location.pathname + location.search }} />;
 
   const isAdmin = user.role === 'admin';
-  const selected = location.pathname.startsWith('/admin/')
+  const worksComplaints = isAdmin || user.role === 'manager' || user.role === 'service';
+  const selected = location.pathname.startsWith('/admin/') || location.pathname.startsWith('/service/')
     ? location.pathname.split('/').slice(0, 3).join('/')
-    : '/customers';
+    : location.pathname.startsWith('/complaints')
+      ? '/complaints'
+      : '/customers';
   const items = [
     { key: '/customers', icon: <TeamOutlined />, label: <Link to="/customers">{t('nav.customers')}</Link> },
+    ...(worksComplaints
+      ? [
+          {
+            key: 'service',
+            icon: <CustomerServiceOutlined />,
+            label: t('service.nav'),
+            children: [
+              { key: '/complaints', label: <Link to="/complaints" data-testid="nav-complaints">{t('service.queue')}</Link> },
+              { key: '/service/dashboard', label: <Link to="/service/dashboard">{t('service.dashboard')}</Link> },
+              ...(isAdmin || user.role === 'manager'
+                ? [{ key: '/service/sla', label: <Link to="/service/sla">{t('service.slaPolicies')}</Link> }]
+                : []),
+              ...(isAdmin ? [{ key: '/service/calendar', label: <Link to="/service/calendar">{t('service.calendar')}</Link> }] : []),
+            ],
+          },
+        ]
+      : []),
     ...(isAdmin || user.role === 'manager'
       ? [
           {
@@ -82,7 +110,7 @@ function Shell() {
     <Layout style={{ minHeight: '100vh' }}>
       <Layout.Sider breakpoint="lg" collapsedWidth={0} theme="light" width={200} style={{ background: "#fff" }}>
         <div style={{ padding: '16px 20px', fontWeight: 600, fontSize: 18 }}>{t('app.name')}</div>
-        <Menu mode="inline" selectedKeys={[selected]} defaultOpenKeys={['admin']} items={items} />
+        <Menu mode="inline" selectedKeys={[selected]} defaultOpenKeys={['admin', 'service']} items={items} />
       </Layout.Sider>
       <Layout>
         <Layout.Header
@@ -90,6 +118,9 @@ function Shell() {
         >
           <Space size="large">
             <LanguageSwitch />
+            <Suspense fallback={null}>
+              <NotificationBell />
+            </Suspense>
             <Typography.Text data-testid="current-user">{user.display_name}</Typography.Text>
             <Button
               icon={<LogoutOutlined />}
@@ -113,6 +144,11 @@ function Shell() {
               <Route path="/admin/api-keys" element={<ApiKeysPage />} />
               <Route path="/admin/custom-fields" element={<CustomFieldsPage />} />
               <Route path="/admin/categories" element={<CategoriesPage />} />
+              <Route path="/complaints" element={<ComplaintQueuePage />} />
+              <Route path="/complaints/:id" element={<ComplaintDetailPage />} />
+              <Route path="/service/dashboard" element={<ServiceDashboardPage />} />
+              <Route path="/service/sla" element={<SlaPoliciesPage />} />
+              <Route path="/service/calendar" element={<CalendarPage />} />
               <Route path="*" element={<Navigate to="/customers" replace />} />
             </Routes>
           </Suspense>
@@ -134,6 +170,7 @@ export default function App() {
         <AuthProvider>
           <Routes>
             <Route path="/login" element={<LoginPage languageSwitch={<LanguageSwitch />} />} />
+            <Route path="/survey/:token" element={<Suspense fallback={<Spin />}><SurveyPage /></Suspense>} />
             <Route path="/*" element={<Shell />} />
           </Routes>
         </AuthProvider>

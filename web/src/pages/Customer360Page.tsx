@@ -25,6 +25,7 @@ import {
 import { applyFieldErrors } from '../components/applyErrors';
 import { useAuth } from '../auth';
 import { useLang } from '../App';
+import CustomerComplaints from '../components/CustomerComplaints';
 
 function show(v: unknown): string {
   if (v === null || v === undefined || v === '') return '—';
@@ -165,6 +166,7 @@ function CustomerView({ customer: c }: { customer: Customer }) {
           { key: 'duplicates', label: t('c360.duplicates'), children: <DuplicatesTab customer={c} /> },
           { key: 'timeline', label: t('c360.timeline'), children: <TimelineTab customerId={c.id} /> },
           { key: 'audit', label: t('c360.audit'), children: <AuditTab customerId={c.id} /> },
+          { key: 'complaints', label: t('service.complaints'), children: <CustomerComplaints customerId={c.id} /> },
         ]}
       />
     </Space>
