@@ -40,9 +40,13 @@ Result<std::unique_ptr<App>> OpenApp(const std::string& url, bool migrate) {
   app->value_repo = store::MakeValueRepository(*app->db);
   app->values = std::make_unique<value::ValueService>(*app->value_repo, *app->customers, DefaultClock(),
                                                       std::max(1u, std::thread::hardware_concurrency()));
+  app->service_repo = store::MakeServiceRepository(*app->db);
+  app->complaints = std::make_unique<service::ComplaintService>(*app->service_repo, *app->customers,
+                                                                *app->identity_repo, DefaultClock());
   if (migrate) {
     KEHU_RETURN_IF_ERROR(app->identity_repo->EnsureOrg(kDefaultOrg, "Kehu", DefaultClock().Now()));
     KEHU_RETURN_IF_ERROR(app->customers->EnsureBuiltinCategories(kDefaultOrg));
+    KEHU_RETURN_IF_ERROR(app->complaints->EnsureDefaults(kDefaultOrg));
   }
   return app;
 }

@@ -15,6 +15,7 @@
 #include "domain/interactions/telephony.h"
 #include "domain/interactions/timeline_feed.h"
 #include "domain/value/value_service.h"
+#include "domain/service/complaint_service.h"
 #include "store/db.h"
 
 namespace kehu::cli {
@@ -38,6 +39,8 @@ struct App {
   std::unique_ptr<interactions::InteractionTimelineSource> interaction_timeline;
   std::unique_ptr<value::ValueRepository> value_repo;
   std::unique_ptr<value::ValueService> values;
+  std::unique_ptr<service::ServiceRepository> service_repo;
+  std::unique_ptr<service::ComplaintService> complaints;
 };
 
 // Opens `url`, migrates it, ensures the default org and its built-in categories.

@@ -18,6 +18,8 @@
 #include <string>
 
 #include "cli/app.h"
+#include "cli/service_jobs.h"
+#include "notify/smtp.h"
 #include "http/api.h"
 #include "http/server.h"
 #include "store/migrate.h"
@@ -130,7 +132,16 @@ void UseAsyncLogger() {
   spdlog::flush_every(std::chrono::seconds(1));
 }
 
-int Serve(const Config& cfg, int64_t demo_if_empty, int threads, int workers) {
+// The complaint desk's serve options (see docs/service.md).
+struct ServiceServeOptions {
+  bool manual_clock{false};  // test-only: a ManualClock and POST /api/v1/system/clock
+  std::string smtp_url{};    // empty: emails stay queued in the outbox
+  std::string smtp_from{"kehu@localhost"};
+  std::string survey_secret{};  // empty: a random secret kept in the database
+};
+
+int Serve(const Config& cfg, int64_t demo_if_empty, int threads, int workers,
+          const ServiceServeOptions& svc_opts = {}) {
   std::string host;
   uint16_t port = 0;
   if (!SplitListen(cfg.listen, &host, &port)) {
@@ -155,6 +166,19 @@ int Serve(const Config& cfg, int64_t demo_if_empty, int threads, int workers) {
       if (auto st = cli::GenerateDemo(**app, demo_if_empty, false); !st.ok()) return Fail(st.error());
     }
   }
+  std::unique_ptr<ManualClock> manual_clock;
+  if (svc_opts.manual_clock) {
+    // Test-only: the complaint desk runs on a clock tests move (sessions keep the real clock).
+    manual_clock = std::make_unique<ManualClock>(DefaultClock().Now());
+    (*app)->complaints = std::make_unique<service::ComplaintService>(
+        *(*app)->service_repo, *(*app)->customers, *(*app)->identity_repo, *manual_clock);
+    std::printf("manual clock: POST /api/v1/system/clock moves the complaint desk's time (test only)\n");
+  }
+  if (!svc_opts.survey_secret.empty()) (*app)->complaints->SetSurveySecret(svc_opts.survey_secret);
+  std::unique_ptr<notify::SmtpTransport> smtp;
+  if (!svc_opts.smtp_url.empty()) smtp = std::make_unique<notify::SmtpTransport>(svc_opts.smtp_url, svc_opts.smtp_from);
+  cli::ServiceJobs service_jobs(*(*app)->complaints, smtp.get());
+  service_jobs.Start();
   store::Database* db = (*app)->db.get();
   http::Services services{
       .identity = (*app)->identity.get(),
@@ -175,6 +199,8 @@ int Serve(const Config& cfg, int64_t demo_if_empty, int threads, int workers) {
                    "kehu_db_rollbacks_total " + std::to_string(s.rollbacks) + "\n";
           },
       .web_root = std::filesystem::exists(cfg.web_root + "/index.html") ? cfg.web_root : std::string(),
+      .complaints = (*app)->complaints.get(),
+      .manual_clock = manual_clock.get(),
   };
   services.orders = (*app)->orders.get();
   services.timeline_sources.push_back((*app)->order_timeline.get());
@@ -211,6 +237,7 @@ int Serve(const Config& cfg, int64_t demo_if_empty, int threads, int workers) {
   server.Stop();
   nightly.Stop();
   (*app)->values->WaitForBackground();
+  service_jobs.Stop();
   spdlog::info("stopped");
   spdlog::shutdown();
   return 0;
@@ -242,6 +269,18 @@ int main(int argc, char** argv) {
   int workers = 0;
   serve->add_option("--workers", workers, "worker threads for handlers (default: 32 per core, at least 64)")
       ->check(CLI::Range(0, 1024));
+
+  ServiceServeOptions svc_opts;
+  if (const char* v = std::getenv("KEHU_SMTP_URL")) svc_opts.smtp_url = v;
+  if (const char* v = std::getenv("KEHU_SMTP_FROM")) svc_opts.smtp_from = v;
+  if (const char* v = std::getenv("KEHU_SURVEY_SECRET")) svc_opts.survey_secret = v;
+  serve->add_flag("--manual-clock", svc_opts.manual_clock,
+                  "TEST ONLY: complaint desk on a manual clock moved by POST /api/v1/system/clock");
+  serve->add_option("--smtp-url", svc_opts.smtp_url,
+                    "smtp://[user:pass@]host:port for escalation emails (env KEHU_SMTP_URL; unset: emails stay queued)");
+  serve->add_option("--smtp-from", svc_opts.smtp_from, "sender address of emails (env KEHU_SMTP_FROM)");
+  serve->add_option("--survey-secret", svc_opts.survey_secret,
+                    "HMAC secret of survey links (env KEHU_SURVEY_SECRET; default: random, kept in the database)");
 
   auto* migrate = cli.add_subcommand("migrate", "apply database migrations");
   add_db(migrate);
@@ -326,7 +365,7 @@ int main(int argc, char** argv) {
   spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %l %v", spdlog::pattern_time_type::utc);
 
   try {
-    if (*serve) return Serve(cfg, demo_if_empty, threads, workers);
+    if (*serve) return Serve(cfg, demo_if_empty, threads, workers, svc_opts);
     if (*routes) {
       http::Services none;
       auto api = http::MakeApi(none);

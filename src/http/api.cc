@@ -38,6 +38,14 @@ bool Match(const Route& r, const std::vector<std::string>& segs, std::map<std::s
     const std::string& p = r.segments[i];
     if (p.size() > 2 && p.front() == '{' && p.back() == '}') {
       const std::string& s = segs[i];
+      if (p == "{token}") {  // opaque tokens (signed survey links): [A-Za-z0-9._-], at most 200
+        if (s.empty() || s.size() > 200 || !std::all_of(s.begin(), s.end(), [](char c) {
+              return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-';
+            }))
+          return false;
+        if (params) (*params)["token"] = s;
+        continue;
+      }
       if (s.empty() || s.size() > 18 ||
           !std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; }))
         return false;
@@ -335,6 +343,7 @@ std::unique_ptr<Api> MakeApi(Services services) {
   AddOrderRoutes(*api);
   AddInteractionRoutes(*api);
   AddAnalyticsRoutes(*api);
+  AddServiceRoutes(*api);
   return api;
 }
 

@@ -19,6 +19,7 @@
 #include "domain/orders/order_service.h"
 #include "domain/interactions/interaction_service.h"
 #include "domain/interactions/telephony.h"
+#include "domain/service/complaint_service.h"
 #include "domain/timeline/timeline.h"
 #include "domain/value/value_service.h"
 #include "http/message.h"
@@ -40,6 +41,8 @@ struct Services {
   interactions::InteractionService* interactions{nullptr};  // interactions and tasks
   interactions::TelephonyService* telephony{nullptr};       // contact center
   interactions::PopHub* pop_hub{nullptr};                   // screen-pop streams
+  service::ComplaintService* complaints{nullptr};  // the complaint desk (service_handler.cc)
+  ManualClock* manual_clock{nullptr};  // `serve --manual-clock` only: enables POST /system/clock
 };
 
 // What a handler sees.
@@ -105,6 +108,7 @@ void AddImportRoutes(Api& api);
 void AddOrderRoutes(Api& api);
 void AddInteractionRoutes(Api& api);  // interactions, timeline, tasks, telephony
 void AddAnalyticsRoutes(Api& api);  // analytics_handler.cc
+void AddServiceRoutes(Api& api);  // service_handler.cc: complaints, notifications, surveys
 
 // Builds the Api with every capability's routes.
 std::unique_ptr<Api> MakeApi(Services services);

@@ -10,6 +10,7 @@
 #include "domain/orders/order_repository.h"
 #include "domain/interactions/interaction_repository.h"
 #include "domain/value/value_repository.h"
+#include "domain/service/service_repository.h"
 #include "store/db.h"
 
 namespace kehu::store {
@@ -22,6 +23,8 @@ std::unique_ptr<orders::OrderRepository> MakeOrderRepository(Database& db);
 std::unique_ptr<interactions::InteractionRepository> MakeInteractionRepository(Database& db);
 // Customer value (analytics runs and results); registers customer_values as a customer reference.
 std::unique_ptr<value::ValueRepository> MakeValueRepository(Database& db);
+// Registers the complaint tables with RegisterCustomerReference.
+std::unique_ptr<service::ServiceRepository> MakeServiceRepository(Database& db);
 
 // Appends an audit entry on an open write transaction (used by every repository that writes
 // audited objects, so the entry commits or rolls back with the change).

@@ -28,7 +28,7 @@ trap cleanup EXIT INT TERM
 
 : >"$tmp/server.out"  # exists before the background job opens it, so the polling can read it
 "$KEHU" serve --db "sqlite:$tmp/kehu.db" --listen 127.0.0.1:0 --web-root "$ROOT/web/dist" \
-  --demo-if-empty 50 >"$tmp/server.out" 2>"$tmp/server.err" &
+  --demo-if-empty 50 --manual-clock >"$tmp/server.out" 2>"$tmp/server.err" &
 server_pid=$!
 
 # Wait for the "listening" line (demo data is created before it), then for /readyz.

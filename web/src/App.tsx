@@ -4,6 +4,7 @@ import { App as AntApp, Button, ConfigProvider, Layout, Menu, Segmented, Space, 
 import { CheckSquareOutlined, LogoutOutlined, SettingOutlined, TeamOutlined } from '@ant-design/icons';
 import { ShoppingCartOutlined, UserDeleteOutlined } from '@ant-design/icons';
 import { BarChartOutlined } from '@ant-design/icons';
+import { CustomerServiceOutlined } from '@ant-design/icons';
 import zhCN from 'antd/es/locale/zh_CN';
 import enUS from 'antd/es/locale/en_US';
 import dayjs from 'dayjs';
@@ -32,6 +33,13 @@ const ClvPage = lazy(() => import('./pages/analytics/ClvPage'));
 const ChurnDashboardPage = lazy(() => import('./pages/analytics/ChurnPage'));
 const AbcPage = lazy(() => import('./pages/analytics/AbcPage'));
 const RelationshipPage = lazy(() => import('./pages/analytics/RelationshipPage'));
+const ComplaintQueuePage = lazy(() => import('./pages/service/ComplaintQueuePage'));
+const ComplaintDetailPage = lazy(() => import('./pages/service/ComplaintDetailPage'));
+const ServiceDashboardPage = lazy(() => import('./pages/service/ServiceDashboardPage'));
+const SlaPoliciesPage = lazy(() => import('./pages/service/SlaPoliciesPage'));
+const CalendarPage = lazy(() => import('./pages/service/CalendarPage'));
+const SurveyPage = lazy(() => import('./pages/service/SurveyPage'));
+const NotificationBell = lazy(() => import('./components/NotificationBell'));
 
 export function useLang(): Lang {
   const { i18n } = useTranslation();
@@ -79,16 +87,36 @@ function Shell() {
         ],
       }]
     : [];
-  const selected = location.pathname.startsWith('/admin/')
+  const worksComplaints = isAdmin || user.role === 'manager' || user.role === 'service';
+  const selected = location.pathname.startsWith('/admin/') || location.pathname.startsWith('/service/')
     ? location.pathname.split('/').slice(0, 3).join('/')
-    : location.pathname.startsWith('/tasks')
-      ? '/tasks'
-      : '/customers';
+    : location.pathname.startsWith('/complaints')
+      ? '/complaints'
+      : location.pathname.startsWith('/tasks')
+        ? '/tasks'
+        : '/customers';
   const section = ['/orders', '/churn'].find((p) => location.pathname.startsWith(p));
   const menuSelected = location.pathname.startsWith('/analytics/') ? location.pathname : section ?? selected;
   const items = [
     { key: '/customers', icon: <TeamOutlined />, label: <Link to="/customers">{t('nav.customers')}</Link> },
     { key: '/tasks', icon: <CheckSquareOutlined />, label: <Link to="/tasks">{t('tasks.mine')}</Link> },
+    ...(worksComplaints
+      ? [
+          {
+            key: 'service',
+            icon: <CustomerServiceOutlined />,
+            label: t('service.nav'),
+            children: [
+              { key: '/complaints', label: <Link to="/complaints" data-testid="nav-complaints">{t('service.queue')}</Link> },
+              { key: '/service/dashboard', label: <Link to="/service/dashboard">{t('service.dashboard')}</Link> },
+              ...(isAdmin || user.role === 'manager'
+                ? [{ key: '/service/sla', label: <Link to="/service/sla">{t('service.slaPolicies')}</Link> }]
+                : []),
+              ...(isAdmin ? [{ key: '/service/calendar', label: <Link to="/service/calendar">{t('service.calendar')}</Link> }] : []),
+            ],
+          },
+        ]
+      : []),
     { key: '/orders', icon: <ShoppingCartOutlined />, label: <Link to="/orders" data-testid="nav-orders">{t('orders.nav')}</Link> },
     { key: '/churn', icon: <UserDeleteOutlined />, label: <Link to="/churn" data-testid="nav-churn">{t('churn.nav')}</Link> },
     ...analyticsItems,
@@ -116,7 +144,7 @@ function Shell() {
     <Layout style={{ minHeight: '100vh' }}>
       <Layout.Sider breakpoint="lg" collapsedWidth={0} theme="light" width={200} style={{ background: "#fff" }}>
         <div style={{ padding: '16px 20px', fontWeight: 600, fontSize: 18 }}>{t('app.name')}</div>
-        <Menu mode="inline" selectedKeys={[menuSelected]} defaultOpenKeys={['admin', 'analytics']} items={items} />
+        <Menu mode="inline" selectedKeys={[menuSelected]} defaultOpenKeys={['admin', 'service', 'analytics']} items={items} />
       </Layout.Sider>
       <Layout>
         <Layout.Header
@@ -125,6 +153,9 @@ function Shell() {
           <Space size="large">
             <TasksBadge />
             <LanguageSwitch />
+            <Suspense fallback={null}>
+              <NotificationBell />
+            </Suspense>
             <Typography.Text data-testid="current-user">{user.display_name}</Typography.Text>
             <Button
               icon={<LogoutOutlined />}
@@ -158,6 +189,11 @@ function Shell() {
               <Route path="/analytics/churn" element={<ChurnDashboardPage />} />
               <Route path="/analytics/abc" element={<AbcPage />} />
               <Route path="/analytics/relationship-levels" element={<RelationshipPage />} />
+              <Route path="/complaints" element={<ComplaintQueuePage />} />
+              <Route path="/complaints/:id" element={<ComplaintDetailPage />} />
+              <Route path="/service/dashboard" element={<ServiceDashboardPage />} />
+              <Route path="/service/sla" element={<SlaPoliciesPage />} />
+              <Route path="/service/calendar" element={<CalendarPage />} />
               <Route path="*" element={<Navigate to="/customers" replace />} />
             </Routes>
           </Suspense>
@@ -179,6 +215,7 @@ export default function App() {
         <AuthProvider>
           <Routes>
             <Route path="/login" element={<LoginPage languageSwitch={<LanguageSwitch />} />} />
+            <Route path="/survey/:token" element={<Suspense fallback={<Spin />}><SurveyPage /></Suspense>} />
             <Route path="/*" element={<Shell />} />
           </Routes>
         </AuthProvider>

@@ -34,6 +34,7 @@ import LogInteractionModal from '../features/interactions/LogInteractionModal';
 
 // The value panel brings ECharts: loaded after the page itself.
 const ValuePanel = lazy(() => import('../components/ValuePanel'));
+import CustomerComplaints from '../components/CustomerComplaints';
 
 function show(v: unknown): string {
   if (v === null || v === undefined || v === '') return '—';
@@ -179,6 +180,7 @@ function CustomerView({ customer: c }: { customer: Customer }) {
           { key: 'timeline', label: t('c360.timeline'), children: <TimelineTab customerId={c.id} /> },
           { key: 'orders', label: <span data-testid="tab-orders">{t('orders.tab')}</span>, children: <Suspense fallback={<Spin />}><OrdersTab customer={c} /></Suspense> },
           { key: 'audit', label: t('c360.audit'), children: <AuditTab customerId={c.id} /> },
+          { key: 'complaints', label: t('service.complaints'), children: <CustomerComplaints customerId={c.id} /> },
         ]}
       />
     </Space>

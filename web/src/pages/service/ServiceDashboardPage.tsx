@@ -1,0 +1,80 @@
+// The service dashboard: volume, SLA compliance, response and resolution times, CSAT, NPS, and
+// requests per day, in ECharts.
+import { useEffect, useRef, useState } from 'react';
+import { Card, Col, DatePicker, Row, Space, Statistic } from 'antd';
+import dayjs, { type Dayjs } from 'dayjs';
+import * as echarts from 'echarts/core';
+import { BarChart, LineChart } from 'echarts/charts';
+import { GridComponent, TooltipComponent } from 'echarts/components';
+import { CanvasRenderer } from 'echarts/renderers';
+import { useQuery } from '@tanstack/react-query';
+import { useTranslation } from 'react-i18next';
+import { api } from '../../api/client';
+import { serviceKeys, type ServiceStats } from '../../api/service';
+
+echarts.use([BarChart, LineChart, GridComponent, TooltipComponent, CanvasRenderer]);
+
+function Chart({ option, testid }: { option: echarts.EChartsCoreOption; testid: string }) {
+  const ref = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (!ref.current) return undefined;
+    const chart = echarts.init(ref.current);
+    chart.setOption(option);
+    const onResize = () => chart.resize();
+    window.addEventListener('resize', onResize);
+    return () => {
+      window.removeEventListener('resize', onResize);
+      chart.dispose();
+    };
+  }, [option]);
+  return <div ref={ref} style={{ height: 260 }} data-testid={testid} />;
+}
+
+const bars = (m: Record<string, number>) => ({
+  tooltip: {},
+  grid: { left: 40, right: 16, top: 16, bottom: 40 },
+  xAxis: { type: 'category', data: Object.keys(m) },
+  yAxis: { type: 'value', minInterval: 1 },
+  series: [{ type: 'bar', data: Object.values(m), itemStyle: { color: '#1677ff' } }],
+});
+
+export default function ServiceDashboardPage() {
+  const { t } = useTranslation();
+  const [range, setRange] = useState<[Dayjs, Dayjs]>([dayjs().subtract(30, 'day'), dayjs().add(1, 'day')]);
+  const from = range[0].format('YYYY-MM-DD');
+  const to = range[1].format('YYYY-MM-DD');
+  const q = useQuery({
+    queryKey: serviceKeys.stats(from, to),
+    queryFn: ({ signal }) => api.get<ServiceStats>('/service/stats', { from, to }, signal),
+  });
+  const s = q.data;
+  const hours = (ms: number | null | undefined) => (ms == null ? '—' : (ms / 3_600_000).toFixed(1));
+  return (
+    <Space direction="vertical" style={{ width: '100%' }} size="large">
+      <Card title={t('service.dashboard')} extra={
+        <DatePicker.RangePicker value={range} onChange={(v) => v && v[0] && v[1] && setRange([v[0], v[1]])} />}>
+        <Row gutter={16} data-testid="service-stats">
+          <Col span={4}><Statistic title={t('service.stats.total')} value={s?.total ?? 0} /></Col>
+          <Col span={4}><Statistic title={t('service.stats.compliance')} value={s?.sla_compliance_pct ?? '—'} suffix={s?.sla_compliance_pct != null ? '%' : ''} /></Col>
+          <Col span={4}><Statistic title={t('service.stats.firstResponse')} value={hours(s?.mean_first_response_ms)} suffix={t('service.stats.hours')} /></Col>
+          <Col span={4}><Statistic title={t('service.stats.resolutionTime')} value={hours(s?.mean_resolution_ms)} suffix={t('service.stats.hours')} /></Col>
+          <Col span={4}><Statistic title={t('service.stats.csat')} value={s?.csat_average ?? '—'} /></Col>
+          <Col span={4}><Statistic title={t('service.stats.nps')} value={s?.nps ?? '—'} /></Col>
+        </Row>
+      </Card>
+      {s && (
+        <Row gutter={16}>
+          <Col xs={24} lg={12}><Card title={t('service.stats.perDay')}><Chart testid="chart-per-day" option={{
+            tooltip: {}, grid: { left: 40, right: 16, top: 16, bottom: 40 },
+            xAxis: { type: 'category', data: s.requests_per_day.map((d) => d.date) },
+            yAxis: { type: 'value', minInterval: 1 },
+            series: [{ type: 'line', data: s.requests_per_day.map((d) => d.count), smooth: true }],
+          }} /></Card></Col>
+          <Col xs={24} lg={12}><Card title={t('service.stats.byCategory')}><Chart testid="chart-category" option={bars(s.by_category)} /></Card></Col>
+          <Col xs={24} lg={12}><Card title={t('service.stats.byChannel')}><Chart testid="chart-channel" option={bars(s.by_channel)} /></Card></Col>
+          <Col xs={24} lg={12}><Card title={t('service.stats.byTeam')}><Chart testid="chart-team" option={bars(s.by_team)} /></Card></Col>
+        </Row>
+      )}
+    </Space>
+  );
+}
