@@ -18,6 +18,7 @@
 #include <string>
 
 #include "cli/app.h"
+#include "cli/integrations.h"
 #include "cli/service_jobs.h"
 #include "notify/smtp.h"
 #include "http/api.h"
@@ -209,6 +210,16 @@ int Serve(const Config& cfg, int64_t demo_if_empty, int threads, int workers,
   services.pop_hub = (*app)->pop_hub.get();
   services.timeline_sources.push_back((*app)->audit_timeline.get());
   services.timeline_sources.push_back((*app)->interaction_timeline.get());
+  // Cross-capability glue (cli/integrations.h): complaints on the timeline and in the screen
+  // pop, the value badge in the screen pop, CLV as the lost profit of churned customers.
+  services.timeline_sources.push_back((*app)->complaints->TimelineSource());
+  service::ComplaintService* live_complaints = (*app)->complaints.get();
+  cli::OpenComplaintsSection complaints_section(live_complaints);
+  cli::ValueBadgeSection value_section(*(*app)->values);
+  (*app)->telephony->AddSection(&complaints_section);
+  (*app)->telephony->AddSection(&value_section);
+  cli::ClvValueEstimator clv_estimator(*(*app)->value_repo);
+  (*app)->orders->SetValueEstimator(&clv_estimator);
   // Runs left running by a stopped process are failed; the nightly analytics job starts (it also
   // makes up a missed night once, right now).
   (void)(*app)->value_repo->FailStaleRuns(cli::kDefaultOrg, DefaultClock().Now());

@@ -10,7 +10,7 @@ import { api, ApiError } from '../../api/client';
 import type { Customer } from '../../api/types';
 import { applyFieldErrors } from '../../components/applyErrors';
 import { useLang } from '../../App';
-import { formatPhone } from '../../lib/format';
+import { formatMoney, formatPhone } from '../../lib/format';
 import { InteractionLine } from './TimelineFeed';
 import type { Interaction, ScreenPop } from './api';
 
@@ -73,6 +73,7 @@ export default function ScreenPopDrawer({ pop, onClose }: { pop: ScreenPop; onCl
             </Descriptions.Item>
             <Descriptions.Item label={t('pop.owner')}>{c.owner?.display_name ?? '—'}</Descriptions.Item>
           </Descriptions>
+          <PopSections sections={pop.sections as Record<string, unknown>} />
           <Button type="primary" data-testid="pop-open-customer" onClick={() => { navigate(`/customers/${c.id}`); onClose(); }}>
             {t('pop.open')}
           </Button>
@@ -95,5 +96,37 @@ export default function ScreenPopDrawer({ pop, onClose }: { pop: ScreenPop; onCl
         <QuickCreate phone={pop.phone} onDone={(id) => { navigate(`/customers/${id}`); onClose(); }} />
       )}
     </Drawer>
+  );
+}
+
+type ValueBadge = { segment?: string; segment_zh?: string; abc_class?: string; clv_minor?: number; churn_risk?: number; at_risk?: boolean };
+type OpenComplaints = { open_count?: number; open?: { id: number; number: string; status: string; severity: number }[] };
+
+/** Sections other capabilities add to the pop: the value badge and the open complaints. */
+function PopSections({ sections }: { sections: Record<string, unknown> }) {
+  const { t, i18n } = useTranslation();
+  const value = (sections?.value ?? {}) as ValueBadge;
+  const complaints = (sections?.complaints ?? {}) as OpenComplaints;
+  return (
+    <Space direction="vertical" style={{ width: '100%' }}>
+      {value.segment && (
+        <Space wrap data-testid="pop-value">
+          <Tag color="blue">{i18n.language === 'zh-CN' && value.segment_zh ? value.segment_zh : value.segment}</Tag>
+          {value.abc_class && <Tag color={value.abc_class === 'A' ? 'gold' : 'default'}>{t('pop.abc', { c: value.abc_class })}</Tag>}
+          {value.clv_minor !== undefined && <Tag>{t('pop.clv')}: {formatMoney(value.clv_minor)}</Tag>}
+          {value.churn_risk !== undefined && <Tag color={value.churn_risk > 0.5 ? 'red' : 'default'}>{t('pop.risk')}: {Math.round(value.churn_risk * 100)}%</Tag>}
+          {value.at_risk && <Tag color="red">{t('pop.atRisk')}</Tag>}
+        </Space>
+      )}
+      {(complaints.open_count ?? 0) > 0 && (
+        <Alert
+          type="warning"
+          showIcon
+          data-testid="pop-complaints"
+          message={t('pop.openComplaints', { n: complaints.open_count })}
+          description={(complaints.open ?? []).map((c) => `${c.number} · ${t(`service.statuses.${c.status}`, { defaultValue: c.status })} · S${c.severity}`).join('\n')}
+        />
+      )}
+    </Space>
   );
 }
