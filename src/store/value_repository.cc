@@ -45,8 +45,10 @@ constexpr const char* kValueCols =
     "m_x, p_alive, expected_purchases, expected_value_minor, clv_minor, cycle_days, "
     "next_expected_day, at_risk, at_risk_reason, churn_risk, risk_reasons, abc_class, online_share";
 constexpr int kValueColCount = 30;
-// Optional tables of other capabilities used as churn features when present (count per customer).
-constexpr const char* kOptionalTables[] = {"complaints", "interactions"};
+// Other capabilities' tables used as churn features when present (count per customer): the
+// feature name and the table holding one row per (customer, item).
+constexpr std::pair<const char*, const char*> kOptionalTables[] = {{"complaints", "complaints"},
+                                                                   {"interactions", "interaction_customers"}};
 constexpr const char* kChannels[] = {"online", "store", "group_purchase", "distributor",
                                      "consignment"};
 
@@ -204,7 +206,7 @@ class SqlValueRepository final : public value::ValueRepository {
       }
       KEHU_ASSIGN_OR_RETURN(auto churn, c.Query(kChurnSql, {org_id, as_of_date}));
       for (const auto& r : churn) s.churn_customer.push_back(r.Int(0));
-      for (const char* table : kOptionalTables) {
+      for (const auto& [feature, table] : kOptionalTables) {
         const char* exists_sql =
             c.dialect() == Dialect::kSqlite
                 ? "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?"
@@ -217,7 +219,7 @@ class SqlValueRepository final : public value::ValueRepository {
                               c.Query(std::string("SELECT customer_id, COUNT(*) FROM ") + table +
                                           " WHERE org_id = ? GROUP BY customer_id",
                                       {org_id}));
-        s.optional_tables.push_back(table);
+        s.optional_tables.push_back(feature);
         auto& v = s.optional_counts.emplace_back();
         for (const auto& r : counts) v.emplace_back(r.Int(0), r.Int(1));
       }

@@ -415,6 +415,11 @@ const en = {
     doNotRetain: 'Recommendation: do not retain — the action costs more than the profit it saves.',
     winBackList: 'Worth winning back',
     none: 'No churn records.',
+    winBackTask: 'Win-back task',
+    createTask: 'Create task',
+    taskTitle: 'Win back {{name}}',
+    taskNote: 'Left because: {{reason}}. Expected margin lost: {{lost}}',
+    taskCreated: 'Task created: it is in My tasks',
   },
   interactions: {
     log: 'Log interaction',

@@ -417,6 +417,11 @@ const zh: Messages = {
     doNotRetain: '建议：不挽留——挽留成本高于可挽回的利润。',
     winBackList: '值得挽回的客户',
     none: '暂无流失记录。',
+    winBackTask: '挽回任务',
+    createTask: '创建任务',
+    taskTitle: '挽回客户 {{name}}',
+    taskNote: '流失原因：{{reason}}。预计损失利润：{{lost}}',
+    taskCreated: '任务已创建，见“我的任务”',
   },
   interactions: {
     log: '记录互动',

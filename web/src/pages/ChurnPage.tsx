@@ -16,6 +16,7 @@ import { categoryLabel } from '../components/labels';
 import { ChurnReasonChart, ChurnTrendChart } from '../components/ChurnCharts';
 import { applyFieldErrors } from '../components/applyErrors';
 import { useLang } from '../App';
+import { interactionKeys } from '../features/interactions/api';
 
 function LostProfit({ r }: { r: Pick<ChurnRecord, 'lost_profit_minor' | 'lost_profit_basis'> }) {
   const { t } = useTranslation();
@@ -29,7 +30,15 @@ function LostProfit({ r }: { r: Pick<ChurnRecord, 'lost_profit_minor' | 'lost_pr
   );
 }
 
-function RecordsTable({ records, onWinBack }: { records: ChurnRecord[]; onWinBack?: (r: ChurnRecord) => void }) {
+function RecordsTable({
+  records,
+  onWinBack,
+  onCreateTask,
+}: {
+  records: ChurnRecord[];
+  onWinBack?: (r: ChurnRecord) => void;
+  onCreateTask?: (r: ChurnRecord) => void;
+}) {
   const { t } = useTranslation();
   const lang = useLang();
   const categories = useCategories().data?.items;
@@ -58,6 +67,19 @@ function RecordsTable({ records, onWinBack }: { records: ChurnRecord[]; onWinBac
               </Button>
             ) : null,
         },
+        ...(onCreateTask
+          ? [
+              {
+                title: t('churn.winBackTask'),
+                render: (_: unknown, r: ChurnRecord) =>
+                  r.won_back_at ? null : (
+                    <Button size="small" onClick={() => onCreateTask(r)} data-testid={`win-back-task-${r.id}`}>
+                      {t('churn.createTask')}
+                    </Button>
+                  ),
+              },
+            ]
+          : []),
       ]}
     />
   );
@@ -166,6 +188,24 @@ export default function ChurnPage() {
     }
   };
 
+  // A follow-up task for the caller: call the customer within three days to win them back.
+  const createTask = async (r: ChurnRecord) => {
+    try {
+      const due = new Date(Date.now() + 3 * 24 * 3600 * 1000).toISOString();
+      const lost = r.lost_profit_minor === null || r.lost_profit_minor === undefined ? '' : formatMoney(r.lost_profit_minor);
+      await api.post('/tasks', {
+        title: t('churn.taskTitle', { name: r.customer_name ?? `#${r.customer_id}` }),
+        note: t('churn.taskNote', { reason: t(`churn.reasons.${r.reason}`), lost }),
+        customer_id: r.customer_id,
+        due_at: due,
+      });
+      message.success(t('churn.taskCreated'));
+      void qc.invalidateQueries({ queryKey: interactionKeys.tasksToday });
+    } catch (e) {
+      message.error((e as Error).message);
+    }
+  };
+
   const s = stats.data;
   return (
     <Space direction="vertical" size="large" style={{ width: '100%' }}>
@@ -198,7 +238,7 @@ export default function ChurnPage() {
         )}
       </Card>
       <Card title={t('churn.winBackList')}>
-        <RecordsTable records={winBack.data?.items ?? []} onWinBack={markWonBack} />
+        <RecordsTable records={winBack.data?.items ?? []} onWinBack={markWonBack} onCreateTask={createTask} />
       </Card>
       <Calculator />
     </Space>
