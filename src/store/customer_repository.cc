@@ -32,6 +32,14 @@ std::vector<std::pair<std::string, std::string>>& CustomerReferencesStorage() {
   static std::vector<std::pair<std::string, std::string>> refs;
   return refs;
 }
+std::vector<std::string>& ErasuresStorage() {
+  static std::vector<std::string> sqls;
+  return sqls;
+}
+std::vector<std::string> CustomerErasures() {
+  std::lock_guard lock(g_refs_mu);
+  return ErasuresStorage();
+}
 std::vector<std::pair<std::string, std::string>> CustomerReferences() {
   std::lock_guard lock(g_refs_mu);
   return CustomerReferencesStorage();
@@ -875,7 +883,14 @@ class SqlCustomerRepository final : public customers::CustomerRepository {
         KEHU_RETURN_IF_ERROR(c.Exec("INSERT INTO customers_fts_tok(rowid, doc) VALUES (?, ?)", {id, w.search.tokens}));
       }
     }
-    if (!w.redact_audit_fields.empty()) KEHU_RETURN_IF_ERROR(RedactAudit(c, cu.org_id, id, w.redact_audit_fields));
+    if (!w.redact_audit_fields.empty()) {  // an erasure: also blank what other capabilities wrote
+      KEHU_RETURN_IF_ERROR(RedactAudit(c, cu.org_id, id, w.redact_audit_fields));
+      for (const auto& sql : CustomerErasures()) {
+        std::vector<Value> params;  // (org id, customer id) for each pair of placeholders
+        for (size_t n = std::count(sql.begin(), sql.end(), '?') / 2; n > 0; --n) params.insert(params.end(), {cu.org_id, id});
+        KEHU_RETURN_IF_ERROR(c.Exec(sql, params));
+      }
+    }
     KEHU_RETURN_IF_ERROR(AppendAuditEntry(c, w.audit));
     return cu;
   }
@@ -892,6 +907,12 @@ void RegisterCustomerReference(const std::string& table, const std::string& colu
   for (const auto& r : refs)
     if (r.first == table && r.second == column) return;
   refs.emplace_back(table, column);
+}
+
+void RegisterCustomerErasure(const std::string& sql) {
+  std::lock_guard lock(g_refs_mu);
+  auto& sqls = ErasuresStorage();
+  if (std::find(sqls.begin(), sqls.end(), sql) == sqls.end()) sqls.push_back(sql);
 }
 
 std::unique_ptr<customers::CustomerRepository> MakeCustomerRepository(Database& db) {

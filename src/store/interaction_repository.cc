@@ -584,6 +584,12 @@ std::unique_ptr<interactions::InteractionRepository> MakeInteractionRepository(D
   RegisterCustomerReference("interaction_customers", "customer_id");
   RegisterCustomerReference("tasks", "customer_id");
   RegisterCustomerReference("calls", "customer_id");
+  // Erasure blanks the free text of the customer's interactions (also when shared with another
+  // customer: the text may name the erased person) and of the tasks about them.
+  RegisterCustomerErasure(
+      "UPDATE interactions SET subject = '', body = '', outcome = '' WHERE id IN "
+      "(SELECT interaction_id FROM interaction_customers WHERE org_id = ? AND customer_id = ?)");
+  RegisterCustomerErasure("UPDATE tasks SET title = '(erased)', note = '' WHERE org_id = ? AND customer_id = ?");
   return std::make_unique<SqlInteractionRepository>(db);
 }
 

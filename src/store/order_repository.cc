@@ -547,6 +547,8 @@ class SqlOrderRepository final : public orders::OrderRepository {
 std::unique_ptr<orders::OrderRepository> MakeOrderRepository(Database& db) {
   RegisterCustomerReference("orders");
   RegisterCustomerReference("churn_records");
+  RegisterCustomerErasure("UPDATE orders SET note = '' WHERE org_id = ? AND customer_id = ?");
+  RegisterCustomerErasure("UPDATE churn_records SET note = '' WHERE org_id = ? AND customer_id = ?");
   return std::make_unique<SqlOrderRepository>(db);
 }
 

@@ -37,4 +37,10 @@ Status AppendAuditEntries(Connection& c, const std::vector<identity::AuditEntry>
 // call at start-up before serving). `column` holds the customer id; every such table has org_id.
 void RegisterCustomerReference(const std::string& table, const std::string& column = "customer_id");
 
+// Free text other capabilities keep about a customer (complaint descriptions, interaction
+// bodies, notes): erasing the customer (PIPL/GDPR) blanks it in the erasure's transaction.
+// `sql` is an UPDATE whose parameters are pairs of org id then customer id (one pair or more),
+// written by the registering repository (constant text, never input). Call at start-up, like the above.
+void RegisterCustomerErasure(const std::string& sql);
+
 }  // namespace kehu::store

@@ -692,6 +692,14 @@ class SqlServiceRepository final : public service::ServiceRepository {
 
 std::unique_ptr<service::ServiceRepository> MakeServiceRepository(Database& db) {
   RegisterCustomerReference("complaints");
+  // Erasure blanks what the complaint says about the person; numbers, categories, severities,
+  // times and scores stay for the anonymous service statistics.
+  RegisterCustomerErasure(
+      "UPDATE complaints SET description = '', root_cause = '', resolution_note = '', compensation_text = '', "
+      "survey_comment = '' WHERE org_id = ? AND customer_id = ?");
+  RegisterCustomerErasure(
+      "UPDATE complaint_events SET body = '' WHERE complaint_id IN "
+      "(SELECT id FROM complaints WHERE org_id = ? AND customer_id = ?)");
   return std::make_unique<SqlServiceRepository>(db);
 }
 

@@ -532,3 +532,28 @@ class SmtpDeliveryTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)
+
+
+class ErasureTest(Base):
+    def test_erasing_a_customer_blanks_complaint_and_interaction_text(self):
+        cust = self.customer()
+        c = self.complaint(cust)
+        cid = c["complaint"]["id"] if "complaint" in c else c["id"]
+        s, _, note = req("POST", "/api/v1/complaints/%d/notes" % cid, {"body": "客户电话 13712345678，住址某小区"})
+        self.assertIn(s, (200, 201), note)
+        self.assertTrue(any("13712345678" in e.get("body", "") for e in self.events(cid)))
+        s, _, i = req("POST", "/api/v1/interactions", {"type": "call", "direction": "inbound",
+                                                       "customer_ids": [cust["id"]], "subject": "投诉来电",
+                                                       "body": "客户王某说酒瓶破损"})
+        self.assertEqual(s, 201, i)
+        s, _, b = req("POST", "/api/v1/customers/%d/erase" % cust["id"])
+        self.assertEqual(s, 200, b)
+        s, _, after = req("GET", "/api/v1/complaints/%d" % cid)
+        self.assertEqual(s, 200, after)
+        got = after["complaint"] if "complaint" in after else after
+        self.assertEqual(got["description"], "")
+        self.assertEqual(got["number"], (c["complaint"] if "complaint" in c else c)["number"])  # aggregates stay
+        self.assertTrue(all(e.get("body", "") == "" for e in self.events(cid)))
+        s, _, ia = req("GET", "/api/v1/interactions/%d" % i["id"])
+        self.assertEqual(s, 200, ia)
+        self.assertEqual((ia["subject"], ia["body"]), ("", ""))
