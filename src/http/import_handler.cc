@@ -168,6 +168,50 @@ Response FileProblem(const std::string& body) {
 
 }  // namespace
 
+// Progress of a running job, as the import reports it.
+std::function<void(int64_t, int64_t)> Progress(ImportJob& j) {
+  return [&j](int64_t done, int64_t total) {
+    j.done = done;
+    j.total = total;
+  };
+}
+
+// Records an import's outcome on its job: the report, or the error that stopped it.
+template <typename Report>
+void Finish(ImportJob& j, Result<Report>& r, std::optional<Report> ImportJob::*slot) {
+  std::lock_guard lock(j.mu);
+  if (!r.ok()) {
+    j.status = "failed";
+    j.error = r.error();
+  } else {
+    j.status = r->applied ? "succeeded" : "failed";
+    j.*slot = std::move(*r);
+  }
+}
+
+// Starts an import of the request body as a background job (one at a time per server) and
+// answers 202 with the job and its Location; `run` imports and records the outcome.
+Response StartJob(Ctx& c, const Services& s, const std::shared_ptr<ImportJobs>& jobs, const std::string& what,
+                  std::function<void(ImportJob&, const identity::Principal&, const std::string&)> run) {
+  if (!identity::CanWriteCustomers(*c.principal))
+    return ErrorResponse(MakeError(ErrorCode::kPermissionDenied, "your role may not import " + what));
+  if (jobs->Busy()) {
+    Error e = MakeError(ErrorCode::kResourceExhausted, "another import is running; try again when it ends");
+    e.retry_after_seconds = 10;
+    return ErrorResponse(e);
+  }
+  auto job = std::make_shared<ImportJob>();
+  job->org_id = c.principal->org_id;
+  job->user_id = c.principal->user_id;
+  job->started_at = s.clock->Now();
+  identity::Principal who = *c.principal;
+  auto body = std::make_shared<std::string>(std::move(c.req.body));
+  jobs->Start(job, [who, body, run = std::move(run)](ImportJob& j) { run(j, who, *body); });
+  Response res = JsonResponse(202, json::serialize(EncodeJob(*job)));
+  res.SetHeader("Location", "/api/v1/imports/" + std::to_string(job->id));
+  return res;
+}
+
 void AddImportRoutes(Api& api) {
   Services s = api.services();
   auto jobs = std::make_shared<ImportJobs>();
@@ -184,37 +228,11 @@ void AddImportRoutes(Api& api) {
         if (!r.ok()) return ErrorResponse(r.error());
         return JsonResponse(200, json::serialize(EncodeOrderReport(*r)));
       }
-      if (!identity::CanWriteCustomers(*c.principal))
-        return ErrorResponse(MakeError(ErrorCode::kPermissionDenied, "your role may not import orders"));
-      if (jobs->Busy()) {
-        Error e = MakeError(ErrorCode::kResourceExhausted, "another import is running; try again when it ends");
-        e.retry_after_seconds = 10;
-        return ErrorResponse(e);
-      }
-      auto job = std::make_shared<ImportJob>();
-      job->org_id = c.principal->org_id;
-      job->user_id = c.principal->user_id;
-      job->started_at = s.clock->Now();
-      identity::Principal who = *c.principal;
-      auto body = std::make_shared<std::string>(std::move(c.req.body));
       orders::OrderImportOptions options = *oopts;
-      jobs->Start(job, [s, who, body, options](ImportJob& j) {
-        auto r = s.orders->Import(who, *body, options, [&j](int64_t done, int64_t total) {
-          j.done = done;
-          j.total = total;
-        });
-        std::lock_guard lock(j.mu);
-        if (!r.ok()) {
-          j.status = "failed";
-          j.error = r.error();
-        } else {
-          j.status = r->applied ? "succeeded" : "failed";
-          j.order_report = std::move(*r);
-        }
+      return StartJob(c, s, jobs, "orders", [s, options](ImportJob& j, const identity::Principal& who, const std::string& body) {
+        auto r = s.orders->Import(who, body, options, Progress(j));
+        Finish(j, r, &ImportJob::order_report);
       });
-      Response res = JsonResponse(202, json::serialize(EncodeJob(*job)));
-      res.SetHeader("Location", "/api/v1/imports/" + std::to_string(job->id));
-      return res;
     }
     auto opts = ReadImportOptions(c);
     if (!opts.ok()) return ErrorResponse(opts.error());
@@ -224,37 +242,11 @@ void AddImportRoutes(Api& api) {
       if (!r.ok()) return ErrorResponse(r.error());
       return JsonResponse(200, json::serialize(EncodeReport(*r)));
     }
-    if (!identity::CanWriteCustomers(*c.principal))
-      return ErrorResponse(MakeError(ErrorCode::kPermissionDenied, "your role may not import customers"));
-    if (jobs->Busy()) {
-      Error e = MakeError(ErrorCode::kResourceExhausted, "another import is running; try again when it ends");
-      e.retry_after_seconds = 10;
-      return ErrorResponse(e);
-    }
-    auto job = std::make_shared<ImportJob>();
-    job->org_id = c.principal->org_id;
-    job->user_id = c.principal->user_id;
-    job->started_at = s.clock->Now();
-    identity::Principal who = *c.principal;
-    auto body = std::make_shared<std::string>(std::move(c.req.body));
     customers::ImportOptions options = *opts;
-    jobs->Start(job, [s, who, body, options](ImportJob& j) {
-      auto r = s.customers->Import(who, *body, options, [&j](int64_t done, int64_t total) {
-        j.done = done;
-        j.total = total;
-      });
-      std::lock_guard lock(j.mu);
-      if (!r.ok()) {
-        j.status = "failed";
-        j.error = r.error();
-      } else {
-        j.status = r->applied ? "succeeded" : "failed";
-        j.report = std::move(*r);
-      }
+    return StartJob(c, s, jobs, "customers", [s, options](ImportJob& j, const identity::Principal& who, const std::string& body) {
+      auto r = s.customers->Import(who, body, options, Progress(j));
+      Finish(j, r, &ImportJob::report);
     });
-    Response res = JsonResponse(202, json::serialize(EncodeJob(*job)));
-    res.SetHeader("Location", "/api/v1/imports/" + std::to_string(job->id));
-    return res;
   });
 
   api.Add("GET", "/api/v1/imports/{id}", [jobs](Ctx& c) {
