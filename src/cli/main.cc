@@ -256,6 +256,25 @@ int Serve(const Config& cfg, int64_t demo_if_empty, int threads, int workers,
 
 }  // namespace
 
+// Prints an import's row errors and its verdict; the exit status (2 when rows were refused).
+template <typename Issue>
+int ImportOutcome(const std::vector<Issue>& errors, int64_t error_count, bool dry_run) {
+  for (const auto& e : errors)
+    std::printf("  row %lld (line %lld) %s: %s\n", static_cast<long long>(e.row), static_cast<long long>(e.line),
+                e.field.c_str(), e.message.c_str());
+  if (error_count > 0) {
+    std::printf("nothing was imported: fix the rows above and run again\n");
+    return 2;
+  }
+  std::printf(dry_run ? "dry run: nothing was written\n" : "imported\n");
+  return 0;
+}
+
+void ImportProgressLine(int64_t done, int64_t total) {
+  if (total > 0)
+    std::fprintf(stderr, "\rimport: %lld/%lld rows checked", static_cast<long long>(done), static_cast<long long>(total));
+}
+
 int main(int argc, char** argv) {
   CLI::App cli{"kehu: customer relationship management (客户关系管理)"};
   cli.set_version_flag("--version", std::string("kehu ") + KEHU_VERSION);
@@ -456,26 +475,14 @@ int main(int argc, char** argv) {
       std::ifstream in(import_file, std::ios::binary);
       std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
       auto sys = cli::SystemPrincipal(**app);
-      auto report = (*app)->customers->Import(sys, bytes, options, [](int64_t done, int64_t total) {
-        if (total > 0)
-          std::fprintf(stderr, "\rimport: %lld/%lld rows checked", static_cast<long long>(done),
-                       static_cast<long long>(total));
-      });
+      auto report = (*app)->customers->Import(sys, bytes, options, ImportProgressLine);
       std::fprintf(stderr, "\n");
       if (!report.ok()) return Fail(report.error());
       std::printf("encoding %s; %lld rows: %lld new, %lld updated, %lld unchanged, %lld errors\n",
                   report->encoding.c_str(), static_cast<long long>(report->rows),
                   static_cast<long long>(report->created), static_cast<long long>(report->updated),
                   static_cast<long long>(report->unchanged), static_cast<long long>(report->error_count));
-      for (const auto& e : report->errors)
-        std::printf("  row %lld (line %lld) %s: %s\n", static_cast<long long>(e.row), static_cast<long long>(e.line),
-                    e.field.c_str(), e.message.c_str());
-      if (report->error_count > 0) {
-        std::printf("nothing was imported: fix the rows above and run again\n");
-        return 2;
-      }
-      std::printf(report->dry_run ? "dry run: nothing was written\n" : "imported\n");
-      return 0;
+      return ImportOutcome(report->errors, report->error_count, report->dry_run);
     }
     if (*import_orders) {
       std::ifstream in(orders_file, std::ios::binary);
@@ -486,11 +493,7 @@ int main(int argc, char** argv) {
           sys, bytes,
           orders::OrderImportOptions{.mapping = orders_mapping, .dry_run = orders_dry_run,
                                      .create_customers = orders_create_customers},
-          [](int64_t done, int64_t total) {
-            if (total > 0)
-              std::fprintf(stderr, "\rimport: %lld/%lld rows checked", static_cast<long long>(done),
-                           static_cast<long long>(total));
-          });
+          ImportProgressLine);
       std::fprintf(stderr, "\n");
       if (!report.ok()) return Fail(report.error());
       const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -500,15 +503,7 @@ int main(int argc, char** argv) {
                   static_cast<long long>(report->updated), static_cast<long long>(report->unchanged),
                   static_cast<long long>(report->customers_created), static_cast<long long>(report->error_count),
                   static_cast<long long>(report->amount_minor), secs);
-      for (const auto& e : report->errors)
-        std::printf("  row %lld (line %lld) %s: %s\n", static_cast<long long>(e.row), static_cast<long long>(e.line),
-                    e.field.c_str(), e.message.c_str());
-      if (report->error_count > 0) {
-        std::printf("nothing was imported: fix the rows above and run again\n");
-        return 2;
-      }
-      std::printf(report->dry_run ? "dry run: nothing was written\n" : "imported\n");
-      return 0;
+      return ImportOutcome(report->errors, report->error_count, report->dry_run);
     }
     if (*export_customers) {
       auto sys = cli::SystemPrincipal(**app);

@@ -124,7 +124,7 @@ describe('workspace features', () => {
     assert.match(await item.innerText(), /Similar name/);
     await item.getByRole('button', { name: 'Merge…' }).click();
     await page.locator('.ant-modal').filter({ hasText: 'Merge duplicate' }).getByRole('button', { name: 'OK' }).click();
-    await page.getByText('Merged').first().waitFor();
+    await page.getByText('Merged', { exact: true }).first().waitFor();
     await page.goto(`/customers/${ids[0]}`);
     await page.waitForURL(new RegExp(`/customers/${ids[1]}$`));
     await page.getByTestId('customer-title').getByText(name).waitFor();

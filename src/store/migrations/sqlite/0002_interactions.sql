@@ -101,3 +101,4 @@ CREATE TABLE calls (
   updated_at INTEGER NOT NULL
 );
 CREATE UNIQUE INDEX calls_call_id ON calls(org_id, call_id);
+CREATE INDEX calls_customer ON calls(org_id, customer_id);  -- merges re-point calls
