@@ -45,10 +45,24 @@ constexpr const char* kValueCols =
     "m_x, p_alive, expected_purchases, expected_value_minor, clv_minor, cycle_days, "
     "next_expected_day, at_risk, at_risk_reason, churn_risk, risk_reasons, abc_class, online_share";
 constexpr int kValueColCount = 30;
-// Other capabilities' tables used as churn features when present (count per customer): the
-// feature name and the table holding one row per (customer, item).
-constexpr std::pair<const char*, const char*> kOptionalTables[] = {{"complaints", "complaints"},
-                                                                   {"interactions", "interaction_customers"}};
+// Other capabilities' data used as churn features when their tables exist: a feature name, the
+// table that must exist, and a per-customer count (org id is the one parameter).
+struct OptionalFeature {
+  const char* name;
+  const char* table;
+  const char* sql;
+};
+constexpr OptionalFeature kOptionalTables[] = {
+    {"complaints", "complaints", "SELECT customer_id, COUNT(*) FROM complaints WHERE org_id = ? GROUP BY customer_id"},
+    {"sla_breaches", "complaints",
+     "SELECT customer_id, COUNT(*) FROM complaints WHERE org_id = ? AND ((response_target_ms > 0 AND "
+     "response_elapsed_ms > response_target_ms) OR (resolution_target_ms > 0 AND "
+     "COALESCE(resolution_elapsed_ms, sla_elapsed_ms) > resolution_target_ms)) GROUP BY customer_id"},
+    {"dissatisfied", "complaints",
+     "SELECT customer_id, COUNT(*) FROM complaints WHERE org_id = ? AND (csat <= 2 OR nps <= 6) GROUP BY customer_id"},
+    {"interactions", "interaction_customers",
+     "SELECT customer_id, COUNT(*) FROM interaction_customers WHERE org_id = ? GROUP BY customer_id"},
+};
 constexpr const char* kChannels[] = {"online", "store", "group_purchase", "distributor",
                                      "consignment"};
 
@@ -206,7 +220,7 @@ class SqlValueRepository final : public value::ValueRepository {
       }
       KEHU_ASSIGN_OR_RETURN(auto churn, c.Query(kChurnSql, {org_id, as_of_date}));
       for (const auto& r : churn) s.churn_customer.push_back(r.Int(0));
-      for (const auto& [feature, table] : kOptionalTables) {
+      for (const auto& [feature, table, count_sql] : kOptionalTables) {
         const char* exists_sql =
             c.dialect() == Dialect::kSqlite
                 ? "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?"
@@ -214,11 +228,7 @@ class SqlValueRepository final : public value::ValueRepository {
                   "AND table_schema = current_schema()";
         KEHU_ASSIGN_OR_RETURN(auto ex, c.Query(exists_sql, {std::string(table)}));
         if (ex.empty()) continue;
-        // The table name comes from the constant list above, never from input.
-        KEHU_ASSIGN_OR_RETURN(auto counts,
-                              c.Query(std::string("SELECT customer_id, COUNT(*) FROM ") + table +
-                                          " WHERE org_id = ? GROUP BY customer_id",
-                                      {org_id}));
+        KEHU_ASSIGN_OR_RETURN(auto counts, c.Query(count_sql, {org_id}));
         s.optional_tables.push_back(feature);
         auto& v = s.optional_counts.emplace_back();
         for (const auto& r : counts) v.emplace_back(r.Int(0), r.Int(1));
