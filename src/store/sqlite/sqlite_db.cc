@@ -522,6 +522,10 @@ Result<std::unique_ptr<Database>> OpenSqlite(const std::string& path, int reader
       return MakeError(ErrorCode::kUnavailable,
                        "cannot switch sqlite database '" + path + "' to WAL mode");
     }
+    // Checkpoint after ~200 MB of WAL instead of SQLite's 4 MB: a page written by many commits in a
+    // row is copied into the database once per checkpoint, not once per commit (1,000,000 demo
+    // customers: 154 s -> 128 s together with 10,000-row demo batches; sys time 36 s -> 25 s).
+    if (Status st = writer->ExecScript("PRAGMA wal_autocheckpoint=50000;"); !st.ok()) return st.error();
   }
   std::vector<std::unique_ptr<SqliteConnection>> readers;
   for (int i = 0; i < reader_pool_size; ++i) {
