@@ -2,6 +2,9 @@
 
 #include <boost/json.hpp>
 
+#include <set>
+#include <string>
+
 #include "core/time.h"
 #include "http/api.h"
 #include "http/json_io.h"
@@ -201,8 +204,9 @@ void AddIdentityRoutes(Api& api) {
     std::string entity = c.Query("entity").value_or("");
     std::string id_text = c.Query("id").value_or("");
     std::vector<FieldError> errs;
-    if (entity != "customer" && entity != "contact" && entity != "user")
-      errs.push_back({"entity", "must be customer, contact or user"});
+    static const std::set<std::string> kEntities = {"customer", "contact", "user", "interaction", "complaint", "order"};
+    if (!kEntities.count(entity))
+      errs.push_back({"entity", "must be customer, contact, user, interaction, complaint or order"});
     int64_t id = 0;
     try {
       size_t used = 0;
@@ -224,6 +228,16 @@ void AddIdentityRoutes(Api& api) {
     if (!errs.empty()) return ErrorResponse(InvalidArgument("invalid audit query", errs));
     if (entity == "customer") {
       if (auto st = s.customers->CheckVisible(*c.principal, id); !st.ok()) return ErrorResponse(st.error());
+    }
+    // The history of another capability's object is shown to whoever may see the object.
+    if (entity == "interaction" && s.interactions) {
+      if (auto r = s.interactions->Get(*c.principal, id); !r.ok()) return ErrorResponse(r.error());
+    }
+    if (entity == "complaint" && s.complaints) {
+      if (auto r = s.complaints->Get(*c.principal, id); !r.ok()) return ErrorResponse(r.error());
+    }
+    if (entity == "order" && s.orders) {
+      if (auto r = s.orders->Get(*c.principal, id); !r.ok()) return ErrorResponse(r.error());
     }
     auto r = s.identity->ListAudit(*c.principal, entity, id, before, limit + 1);
     if (!r.ok()) return ErrorResponse(r.error());

@@ -557,3 +557,24 @@ class ErasureTest(Base):
         s, _, ia = req("GET", "/api/v1/interactions/%d" % i["id"])
         self.assertEqual(s, 200, ia)
         self.assertEqual((ia["subject"], ia["body"]), ("", ""))
+
+
+class AuditOfOtherObjectsTest(Base):
+    def test_complaint_and_interaction_histories_follow_their_visibility(self):
+        cust = self.customer()
+        c = self.complaint(cust)
+        cid = c["complaint"]["id"] if "complaint" in c else c["id"]
+        s, _, b = req("GET", "/api/v1/audit?entity=complaint&id=%d" % cid)
+        self.assertEqual(s, 200, b)
+        self.assertIn("create", [e["action"] for e in b["items"]])
+        s, _, i = req("POST", "/api/v1/interactions", {"type": "note", "direction": "internal",
+                                                       "customer_ids": [cust["id"]], "body": "备注"})
+        self.assertEqual(s, 201, i)
+        s, _, b = req("GET", "/api/v1/audit?entity=interaction&id=%d" % i["id"])
+        self.assertEqual(s, 200, b)
+        self.assertEqual([e["action"] for e in b["items"]], ["create"])
+        # sales may not see this customer (not the owner): the histories are 404 like the objects
+        s, _, b = req("GET", "/api/v1/audit?entity=interaction&id=%d" % i["id"], token=TOK["seller"])
+        self.assertEqual(s, 404, b)
+        s, _, b = req("GET", "/api/v1/audit?entity=nonsense&id=1")
+        self.assertEqual(s, 400, b)
