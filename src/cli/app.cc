@@ -294,7 +294,7 @@ Status GenerateDemoOrders(App& app, uint64_t seed) {
       const auto minor = static_cast<int64_t>(yuan * 100);
       const double r = u(rng);
       orders.push_back({.customer_id = id,
-                        .ordered_at = now - static_cast<int64_t>(day * day_ms) + static_cast<int64_t>(u(rng) * 10 * 3'600'000),
+                        .ordered_at = now - static_cast<int64_t>(day * day_ms) - static_cast<int64_t>(u(rng) * 10 * 3'600'000),  // never in the future
                         .channel = channel,
                         .amount_minor = minor,
                         .cost_minor = static_cast<int64_t>(static_cast<double>(minor) * (0.55 + 0.15 * u(rng))),
