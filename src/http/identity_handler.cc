@@ -204,9 +204,9 @@ void AddIdentityRoutes(Api& api) {
     std::string entity = c.Query("entity").value_or("");
     std::string id_text = c.Query("id").value_or("");
     std::vector<FieldError> errs;
-    static const std::set<std::string> kEntities = {"customer", "contact", "user", "interaction", "complaint", "order"};
+    static const std::set<std::string> kEntities = {"customer", "contact", "user", "interaction", "task", "complaint", "order"};
     if (!kEntities.count(entity))
-      errs.push_back({"entity", "must be customer, contact, user, interaction, complaint or order"});
+      errs.push_back({"entity", "must be customer, contact, user, interaction, task, complaint or order"});
     int64_t id = 0;
     try {
       size_t used = 0;
@@ -232,6 +232,9 @@ void AddIdentityRoutes(Api& api) {
     // The history of another capability's object is shown to whoever may see the object.
     if (entity == "interaction" && s.interactions) {
       if (auto r = s.interactions->Get(*c.principal, id); !r.ok()) return ErrorResponse(r.error());
+    }
+    if (entity == "task" && s.interactions) {
+      if (auto r = s.interactions->GetTask(*c.principal, id); !r.ok()) return ErrorResponse(r.error());
     }
     if (entity == "complaint" && s.complaints) {
       if (auto r = s.complaints->Get(*c.principal, id); !r.ok()) return ErrorResponse(r.error());

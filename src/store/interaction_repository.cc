@@ -269,7 +269,7 @@ class SqlInteractionRepository final : public interactions::InteractionRepositor
     return out;
   }
 
-  Result<Task> CreateTask(const Task& t) override {
+  Result<Task> CreateTask(const Task& t, identity::AuditEntry audit) override {
     Task out = t;
     KEHU_RETURN_IF_ERROR(db_.Write([&](Connection& c) -> Status {
       KEHU_ASSIGN_OR_RETURN(
@@ -284,7 +284,8 @@ class SqlInteractionRepository final : public interactions::InteractionRepositor
                               t.created_at, t.updated_at, Opt(t.completed_at)}));
       out.id = rows.at(0).Int(0);
       out.version = 1;
-      return Status::Ok();
+      audit.entity_id = out.id;
+      return AppendAuditEntry(c, audit);
     }));
     return out;
   }
@@ -301,7 +302,7 @@ class SqlInteractionRepository final : public interactions::InteractionRepositor
     return out;
   }
 
-  Result<Task> UpdateTask(const Task& t, int64_t expected_version) override {
+  Result<Task> UpdateTask(const Task& t, int64_t expected_version, identity::AuditEntry audit) override {
     Task out = t;
     KEHU_RETURN_IF_ERROR(db_.Write([&](Connection& c) -> Status {
       KEHU_ASSIGN_OR_RETURN(
@@ -316,7 +317,7 @@ class SqlInteractionRepository final : public interactions::InteractionRepositor
                           t.id, expected_version}));
       if (n == 0) return MakeError(ErrorCode::kAborted, "the task was changed by someone else");
       out.version = expected_version + 1;
-      return Status::Ok();
+      return audit.changes.empty() ? Status::Ok() : AppendAuditEntry(c, audit);
     }));
     return out;
   }

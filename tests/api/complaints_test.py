@@ -576,5 +576,15 @@ class AuditOfOtherObjectsTest(Base):
         # sales may not see this customer (not the owner): the histories are 404 like the objects
         s, _, b = req("GET", "/api/v1/audit?entity=interaction&id=%d" % i["id"], token=TOK["seller"])
         self.assertEqual(s, 404, b)
+        s, _, t = req("POST", "/api/v1/tasks", {"title": "回访投诉客户", "customer_id": cust["id"],
+                                                "due_at": "2030-01-01T01:00:00Z"})
+        self.assertEqual(s, 201, t)
+        s, _, t2 = S.request("PATCH", "/api/v1/tasks/%d" % t["id"], {"status": "done"}, token=ADMIN,
+                             headers={"If-Match": '"%d"' % t["version"]})
+        self.assertEqual(s, 200, t2)
+        s, _, b = req("GET", "/api/v1/audit?entity=task&id=%d" % t["id"])
+        self.assertEqual(s, 200, b)
+        self.assertEqual([e["action"] for e in b["items"]], ["update", "create"])
+        self.assertIn({"field": "status", "before": "open", "after": "done"}, b["items"][0]["changes"])
         s, _, b = req("GET", "/api/v1/audit?entity=nonsense&id=1")
         self.assertEqual(s, 400, b)

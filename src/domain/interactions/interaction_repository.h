@@ -78,10 +78,11 @@ class InteractionRepository {
       int64_t org_id, int64_t customer_id, const std::optional<Before>& before, int limit) = 0;
 
   // Tasks.
-  virtual Result<Task> CreateTask(const Task& t) = 0;
+  // `audit` is written in the same transaction (its entity_id filled in on create).
+  virtual Result<Task> CreateTask(const Task& t, identity::AuditEntry audit) = 0;
   virtual Result<std::optional<Task>> GetTask(int64_t org_id, int64_t id) = 0;
   // kAborted when expected_version is stale.
-  virtual Result<Task> UpdateTask(const Task& t, int64_t expected_version) = 0;
+  virtual Result<Task> UpdateTask(const Task& t, int64_t expected_version, identity::AuditEntry audit) = 0;
   virtual Result<std::vector<Task>> ListTasks(const TaskQuery& q) = 0;
 
   // Telephony.

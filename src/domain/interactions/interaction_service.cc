@@ -372,6 +372,34 @@ Status InteractionService::ValidateTask(const Principal& p, const TaskPatch& in,
   return Status::Ok();
 }
 
+namespace {
+
+// The audited fields of a task (the reminder's dismissal is bookkeeping, not history).
+std::vector<identity::FieldChange> DiffTask(const Task* before, const Task& after) {
+  std::vector<identity::FieldChange> out;
+  auto add = [&](const char* field, const std::string& b, const std::string& a) {
+    if (!before)
+      out.push_back({field, "null", a});
+    else if (a != b)
+      out.push_back({field, b, a});
+  };
+  auto opt_id = [](const std::optional<int64_t>& v) { return v ? std::to_string(*v) : std::string("null"); };
+  auto opt_time = [](const std::optional<UnixMillis>& v) { return v ? J(FormatTimestamp(*v)) : std::string("null"); };
+  const Task empty;
+  const Task& b = before ? *before : empty;
+  add("title", J(b.title), J(after.title));
+  add("note", J(b.note), J(after.note));
+  add("customer_id", opt_id(b.customer_id), opt_id(after.customer_id));
+  add("interaction_id", opt_id(b.interaction_id), opt_id(after.interaction_id));
+  add("due_at", J(FormatTimestamp(b.due_at)), J(FormatTimestamp(after.due_at)));
+  add("remind_at", opt_time(b.remind_at), opt_time(after.remind_at));
+  add("assignee_id", std::to_string(b.assignee_id), std::to_string(after.assignee_id));
+  add("status", J(Name(b.status)), J(Name(after.status)));
+  return out;
+}
+
+}  // namespace
+
 Result<Task> InteractionService::CreateTask(const Principal& p, const TaskPatch& in) {
   Task t;
   t.org_id = p.org_id;
@@ -380,7 +408,7 @@ Result<Task> InteractionService::CreateTask(const Principal& p, const TaskPatch&
   t.created_by = p.user_id;
   t.created_at = t.updated_at = now;
   t.version = 1;
-  return repo_.CreateTask(t);
+  return repo_.CreateTask(t, customers::Audit(p, "create", "task", 0, DiffTask(nullptr, t), now));
 }
 
 Result<Task> InteractionService::GetTask(const Principal& p, int64_t id) {
@@ -392,9 +420,11 @@ Result<Task> InteractionService::GetTask(const Principal& p, int64_t id) {
 Result<Task> InteractionService::UpdateTask(const Principal& p, int64_t id,
                                             int64_t expected_version, const TaskPatch& patch) {
   KEHU_ASSIGN_OR_RETURN(Task t, GetTask(p, id));
+  const Task before = t;
   KEHU_RETURN_IF_ERROR(ValidateTask(p, patch, t, false));
   t.updated_at = clock_.Now();
-  return repo_.UpdateTask(t, expected_version);
+  return repo_.UpdateTask(t, expected_version,
+                          customers::Audit(p, "update", "task", t.id, DiffTask(&before, t), t.updated_at));
 }
 
 Result<ListPage<Task>> InteractionService::ListTasks(const Principal& p,
@@ -491,7 +521,7 @@ Result<Task> InteractionService::DismissReminder(const Principal& p, int64_t id)
   const int64_t version = t.version;
   t.reminder_dismissed_at = clock_.Now();
   t.updated_at = clock_.Now();
-  return repo_.UpdateTask(t, version);
+  return repo_.UpdateTask(t, version, identity::AuditEntry{});  // no audited field changes
 }
 
 }  // namespace kehu::interactions
