@@ -11,6 +11,7 @@
 
 #include "core/strings.h"
 #include "store/repositories.h"
+#include "store/sql_fragments.h"
 
 namespace kehu::store {
 
@@ -269,25 +270,6 @@ std::string LikeEscape(const std::string& s) {
   return out;
 }
 
-// WHERE fragment restricting c.* to what a principal may see.
-void AppendVisibility(const identity::Visibility& v, int64_t org_id, std::string& sql,
-                      std::vector<Value>& params) {
-  if (v.all) return;
-  sql += " AND (c.owner_id = ? OR c.id IN (SELECT customer_id FROM customer_shares WHERE org_id = ? "
-         "AND user_id = ?)";
-  params.insert(params.end(), {v.user_id, org_id, v.user_id});
-  if (!v.managed_team_ids.empty()) {
-    sql += " OR c.owner_id IN (SELECT user_id FROM team_members WHERE org_id = ? AND team_id IN (";
-    params.push_back(org_id);
-    for (size_t i = 0; i < v.managed_team_ids.size(); ++i) {
-      sql += i ? ", ?" : "?";
-      params.push_back(v.managed_team_ids[i]);
-    }
-    sql += "))";
-  }
-  if (v.include_unowned) sql += " OR c.owner_id IS NULL";
-  sql += ")";
-}
 
 class SqlCustomerRepository final : public customers::CustomerRepository {
  public:

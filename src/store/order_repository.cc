@@ -4,6 +4,7 @@
 #include <map>
 
 #include "store/repositories.h"
+#include "store/sql_fragments.h"
 
 namespace kehu::store {
 
@@ -17,31 +18,7 @@ using orders::OrderWrite;
 Value Opt(const std::optional<int64_t>& v) { return v ? Value(*v) : Value(Null{}); }
 Value Opt(const std::optional<std::string>& v) { return v ? Value(*v) : Value(Null{}); }
 
-// WHERE fragment restricting c.* (customers) to what a principal may see. The same rule as the
-// customers repository's (identity::Visibility); kept beside the SQL that uses it.
-void AppendVisibility(const identity::Visibility& v, int64_t org_id, std::string& sql, std::vector<Value>& params) {
-  if (v.all) return;
-  sql += " AND (c.owner_id = ? OR c.id IN (SELECT customer_id FROM customer_shares WHERE org_id = ? "
-         "AND user_id = ?)";
-  params.insert(params.end(), {v.user_id, org_id, v.user_id});
-  if (!v.managed_team_ids.empty()) {
-    sql += " OR c.owner_id IN (SELECT user_id FROM team_members WHERE org_id = ? AND team_id IN (";
-    params.push_back(org_id);
-    for (size_t i = 0; i < v.managed_team_ids.size(); ++i) {
-      sql += i ? ", ?" : "?";
-      params.push_back(v.managed_team_ids[i]);
-    }
-    sql += "))";
-  }
-  if (v.include_unowned) sql += " OR c.owner_id IS NULL";
-  sql += ")";
-}
 
-std::string Placeholders(size_t n) {
-  std::string s;
-  for (size_t i = 0; i < n; ++i) s += i ? ", ?" : "?";
-  return s;
-}
 
 constexpr const char* kOrderCols =
     "o.id, o.org_id, o.customer_id, o.external_id, o.ordered_at, o.channel, o.currency, o.amount_minor, "
@@ -475,10 +452,12 @@ class SqlOrderRepository final : public orders::OrderRepository {
     for (size_t i = 0; i < v.size(); i += 500) {
       size_t n = std::min(v.size() - i, size_t{500});
       std::vector<Value> params{org_id};
-      for (size_t k = 0; k < n; ++k) params.push_back(v[i + k].id);
-      KEHU_ASSIGN_OR_RETURN(auto rows, c.Query(
+      for (size_t k = 0; k < n; ++k) params.emplace_back(std::in_place_type<int64_t>, v[i + k].id);  // emplace: g++ 12 -O3 false -Wmaybe-uninitialized
+      std::string sql =
           "SELECT order_id, line_no, sku, name, quantity, unit_price_minor, amount_minor, cost_minor FROM order_lines "
-          "WHERE org_id = ? AND order_id IN (" + Placeholders(n) + ") ORDER BY order_id, line_no", params));
+          "WHERE org_id = ? AND order_id IN (";
+      sql.append(Placeholders(n)).append(") ORDER BY order_id, line_no");
+      KEHU_ASSIGN_OR_RETURN(auto rows, c.Query(sql, params));
       for (const auto& r : rows) {
         OrderLine l{.line_no = static_cast<int>(r.Int(1)), .sku = r.Text(2), .name = r.Text(3),
                     .quantity = r.Int(4), .unit_price_minor = r.Int(5), .amount_minor = r.Int(6)};

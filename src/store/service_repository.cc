@@ -7,6 +7,7 @@
 #include "core/strings.h"
 #include "domain/service/service_repository.h"
 #include "store/repositories.h"
+#include "store/sql_fragments.h"
 
 namespace kehu::store {
 
@@ -147,11 +148,6 @@ Email DecodeEmail(const Row& r) {
 constexpr const char* kEmailCols =
     "id, org_id, user_id, to_address, subject, body, status, attempts, last_error, created_at, sent_at";
 
-std::string Placeholders(size_t n) {
-  std::string s;
-  for (size_t i = 0; i < n; ++i) s += i ? ", ?" : "?";
-  return s;
-}
 
 class SqlServiceRepository final : public service::ServiceRepository {
  public:
