@@ -91,22 +91,6 @@ json::object EncodeContact(const Contact& c) {
           {"note", c.note}, {"version", c.version}, {"created_at", FormatTimestamp(c.created_at)}};
 }
 
-// The version from If-Match ("3", W/"3" or 3). nullopt when absent or unparsable.
-std::optional<int64_t> IfMatch(const Request& req, bool* malformed) {
-  std::string_view v = req.Header("if-match");
-  *malformed = false;
-  if (v.empty()) return std::nullopt;
-  if (v.substr(0, 2) == "W/") v.remove_prefix(2);
-  if (v.size() >= 2 && v.front() == '"' && v.back() == '"') v = v.substr(1, v.size() - 2);
-  int64_t out = 0;
-  auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), out);
-  if (ec != std::errc() || p != v.data() + v.size() || out < 1) {
-    *malformed = true;
-    return std::nullopt;
-  }
-  return out;
-}
-
 Response NoContent() {
   Response r;
   r.status = 204;
@@ -348,7 +332,7 @@ void AddCustomerRoutes(Api& api) {
 
   api.Add("PATCH", "/api/v1/customers/{id}", [s](Ctx& c) {
     bool malformed = false;
-    auto version = IfMatch(c.req, &malformed);
+    auto version = IfMatchVersion(c.req, &malformed);
     if (malformed)
       return Problem(400, "validation", "Invalid request", "If-Match must be the customer's version, e.g. \"3\"");
     if (!version)
@@ -375,7 +359,7 @@ void AddCustomerRoutes(Api& api) {
 
   api.Add("DELETE", "/api/v1/customers/{id}", [s](Ctx& c) {
     bool malformed = false;
-    auto version = IfMatch(c.req, &malformed);
+    auto version = IfMatchVersion(c.req, &malformed);
     if (malformed) return Problem(400, "validation", "Invalid request", "If-Match must be a version");
     auto st = s.customers->Delete(*c.principal, c.Id("id"), version);
     if (!st.ok()) return CustomerError(st.error());
@@ -427,7 +411,7 @@ void AddCustomerRoutes(Api& api) {
 
   api.Add("PATCH", "/api/v1/customers/{id}/contacts/{contact_id}", [s](Ctx& c) {
     bool malformed = false;
-    auto version = IfMatch(c.req, &malformed);
+    auto version = IfMatchVersion(c.req, &malformed);
     if (malformed || !version)
       return Problem(428, "precondition-required", "Precondition required", "send If-Match with the contact's version");
     auto in = DecodeContact(c.req.body);

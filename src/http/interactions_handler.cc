@@ -101,20 +101,6 @@ json::object EncodePop(const interactions::Pop& pop) {
   return o;
 }
 
-std::optional<int64_t> IfMatchVersion(const Request& req, bool* malformed) {
-  std::string_view v = req.Header("if-match");
-  *malformed = false;
-  if (v.empty()) return std::nullopt;
-  if (v.substr(0, 2) == "W/") v.remove_prefix(2);
-  if (v.size() >= 2 && v.front() == '"' && v.back() == '"') v = v.substr(1, v.size() - 2);
-  int64_t out = 0;
-  auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), out);
-  if (ec != std::errc() || p != v.data() + v.size() || out < 1) {
-    *malformed = true;
-    return std::nullopt;
-  }
-  return out;
-}
 
 Response RequireIfMatch(const Request& req, std::optional<int64_t>* version) {
   bool malformed = false;

@@ -166,20 +166,6 @@ Result<OrderPatch> DecodeOrder(const std::string& body) {
   return p;
 }
 
-// The version from If-Match ("3", W/"3" or 3); *malformed when present but unparsable.
-std::optional<int64_t> IfMatch(const Request& req, bool* malformed) {
-  std::string_view v = req.Header("if-match");
-  *malformed = false;
-  if (v.empty()) return std::nullopt;
-  if (v.substr(0, 2) == "W/") v.remove_prefix(2);
-  if (v.size() >= 2 && v.front() == '"' && v.back() == '"') v = v.substr(1, v.size() - 2);
-  auto out = ParseI64(std::string(v));
-  if (!out || *out < 1) {
-    *malformed = true;
-    return std::nullopt;
-  }
-  return out;
-}
 
 Result<orders::ListRequest> ReadOrderList(const Ctx& c, bool with_customer) {
   if (with_customer) {
@@ -248,7 +234,7 @@ void AddOrderRoutes(Api& api) {
 
   api.Add("PATCH", "/api/v1/orders/{id}", [s](Ctx& c) {
     bool malformed = false;
-    auto version = IfMatch(c.req, &malformed);
+    auto version = IfMatchVersion(c.req, &malformed);
     if (malformed) return Problem(400, "validation", "Invalid request", "If-Match must be the order's version, e.g. \"3\"");
     if (!version)
       return Problem(428, "precondition-required", "Precondition required",
