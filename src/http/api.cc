@@ -110,28 +110,58 @@ std::string CookieValue(const Request& req, const std::string& name) {
   return {};
 }
 
-Api::Api(Services services) : services_(std::move(services)) {}
+Api::Api(Services services) : services_(std::move(services)) {
+  unmatched_route_.name = "unmatched";
+  unmatched_route_.metrics = MetricsFor("unmatched");
+  static_route_.name = "static";
+  static_route_.metrics = MetricsFor("static");
+}
+
+RouteMetrics* Api::MetricsFor(const std::string& name) {
+  std::lock_guard lock(metrics_mu_);
+  auto it = metrics_.find(name);
+  if (it == metrics_.end()) it = metrics_.emplace(name, std::make_unique<RouteMetrics>()).first;
+  return it->second.get();
+}
 
 void Api::Add(std::string method, std::string pattern, RouteFn fn, bool needs_auth) {
   Route r{.method = std::move(method), .pattern = pattern, .needs_auth = needs_auth, .fn = std::move(fn),
           .segments = Split(pattern)};
+  r.name = r.method + " " + pattern;
+  r.metrics = MetricsFor(r.name);
   routes_.push_back(std::move(r));
-  std::lock_guard lock(metrics_mu_);
-  metrics_.try_emplace(routes_.back().method + " " + pattern, std::make_unique<RouteMetrics>());
 }
 
-void Api::Observe(const std::string& route, int status, int64_t us) {
-  RouteMetrics* m = nullptr;
-  {
-    std::lock_guard lock(metrics_mu_);
-    auto it = metrics_.find(route);
-    if (it == metrics_.end()) it = metrics_.emplace(route, std::make_unique<RouteMetrics>()).first;
-    m = it->second.get();
+void Api::MarkCheapRead(const std::string& pattern) {
+  for (auto& r : routes_)
+    if (r.method == "GET" && r.pattern == pattern) r.cheap_read = true;
+}
+
+const Route* Api::FindRoute(const Request& req, std::vector<std::string>* allowed) const {
+  const auto segs = Split(req.path);
+  for (const auto& r : routes_) {
+    if (!Match(r, segs, nullptr)) continue;
+    if (r.method == req.method || (req.method == "HEAD" && r.method == "GET")) return &r;
+    if (allowed) allowed->push_back(r.method);
   }
-  (status >= 500 ? m->count_5xx : status >= 400 ? m->count_4xx : m->count_2xx).fetch_add(1);
+  return nullptr;
+}
+
+bool Api::RunsInline(const Request& req) const {
+  if (!services_.inline_cheap_reads || req.method != "GET") return false;
+  // API keys may touch their last-used time (a write, which could wait behind an import).
+  if (!req.Header("x-api-key").empty() || req.Header("authorization").find("kehu_") != std::string_view::npos)
+    return false;
+  const Route* r = FindRoute(req, nullptr);
+  if (!r || !r->cheap_read) return false;
+  return !services_.idle_reader || services_.idle_reader();
+}
+
+void Api::Observe(RouteMetrics& m, int status, int64_t us) {
+  (status >= 500 ? m.count_5xx : status >= 400 ? m.count_4xx : m.count_2xx).fetch_add(1, std::memory_order_relaxed);
   for (size_t i = 0; i < std::size(kBucketsUs); ++i)
-    if (us <= kBucketsUs[i]) m->buckets[i].fetch_add(1);
-  m->sum_us.fetch_add(us);
+    if (us <= kBucketsUs[i]) m.buckets[i].fetch_add(1, std::memory_order_relaxed);
+  m.sum_us.fetch_add(us, std::memory_order_relaxed);
 }
 
 Response Api::Metrics() {
@@ -174,7 +204,8 @@ Response Api::Handle(Request& req) {
   in_flight_.fetch_add(1);
   std::string request_id(req.Header("x-request-id"));
   if (!SaneRequestId(request_id)) request_id = NewRequestId();
-  std::string route = "unmatched", user = "-";
+  const Route* route = &unmatched_route_;
+  std::string user = "-";
   Response res;
   try {
     res = Dispatch(req, request_id, &route, &user);
@@ -185,29 +216,19 @@ Response Api::Handle(Request& req) {
   res.SetHeader("X-Request-Id", request_id);
   const int64_t us =
       std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start).count();
-  Observe(route, res.status, us);
+  Observe(*route->metrics, res.status, us);
   in_flight_.fetch_sub(1);
   spdlog::info("access method={} path={} route=\"{}\" status={} dur_us={} bytes={} user={} ip={} request_id={}",
-               req.method, req.path, route, res.status, us, res.body.size(), user, req.remote_addr, request_id);
+               req.method, req.path, route->name, res.status, us, res.body.size(), user, req.remote_addr, request_id);
   return res;
 }
 
-Response Api::Dispatch(Request& req, const std::string& request_id, std::string* route_out,
+Response Api::Dispatch(Request& req, const std::string& request_id, const Route** route_out,
                        std::string* user_out) {
-  const auto segs = Split(req.path);
-  const Route* found = nullptr;
   std::vector<std::string> allowed;
   Ctx ctx{.req = req};
-  for (const auto& r : routes_) {
-    std::map<std::string, std::string> params;
-    if (!Match(r, segs, &params)) continue;
-    if (r.method == req.method || (req.method == "HEAD" && r.method == "GET")) {
-      found = &r;
-      ctx.params = std::move(params);
-      break;
-    }
-    allowed.push_back(r.method);
-  }
+  const Route* found = FindRoute(req, &allowed);
+  if (found) (void)Match(*found, Split(req.path), &ctx.params);
   if (!found) {
     if (!allowed.empty()) {
       std::string allow;
@@ -219,13 +240,13 @@ Response Api::Dispatch(Request& req, const std::string& request_id, std::string*
     }
     if (req.path.rfind("/api/", 0) != 0 && !services_.web_root.empty()) {
       if (auto r = ServeStatic(req, services_.web_root)) {
-        *route_out = "static";
+        *route_out = &static_route_;
         return *r;
       }
     }
     return Problem(404, "not-found", "Not found", "no route for " + req.path);
   }
-  *route_out = found->method + " " + found->pattern;
+  *route_out = found;
 
   // Query string (Boost.URL decodes percent-escapes and '+').
   if (!req.query.empty()) {
@@ -323,6 +344,7 @@ Response Api::Dispatch(Request& req, const std::string& request_id, std::string*
 
 void AddSystemRoutes(Api& api) {
   api.Add("GET", "/healthz", [](Ctx&) { return JsonResponse(200, R"({"status":"ok"})"); }, false);
+  api.MarkCheapRead("/healthz");
   api.Add("GET", "/readyz", [&api](Ctx&) {
     bool ok = api.services().ready ? api.services().ready() : true;
     return ok ? JsonResponse(200, R"({"status":"ready"})")
@@ -346,6 +368,9 @@ std::unique_ptr<Api> MakeApi(Services services) {
   AddInteractionRoutes(*api);
   AddAnalyticsRoutes(*api);
   AddServiceRoutes(*api);
+  // Reads of one object by key: a few indexed lookups, microseconds on SQLite.
+  for (const char* p : {"/api/v1/customers/{id}", "/api/v1/telephony/pop", "/api/v1/customers/{id}/value"})
+    api->MarkCheapRead(p);
   return api;
 }
 

@@ -43,6 +43,11 @@ struct Services {
   interactions::PopHub* pop_hub{nullptr};                   // screen-pop streams
   service::ComplaintService* complaints{nullptr};  // the complaint desk (service_handler.cc)
   ManualClock* manual_clock{nullptr};  // `serve --manual-clock` only: enables POST /system/clock
+  // Cheap reads (Route::cheap_read) may run on the I/O thread; the composition root turns this
+  // on for SQLite only. idle_reader says whether a reader connection is free right now, so an
+  // inline read never waits for the pool behind slow searches.
+  bool inline_cheap_reads{false};
+  std::function<bool()> idle_reader{};
 };
 
 // What a handler sees.
@@ -61,12 +66,24 @@ struct Ctx {
 
 using RouteFn = std::function<Response(Ctx&)>;
 
+// Per-route counters for /metrics (lock-free once the route table is built).
+struct RouteMetrics {
+  std::atomic<int64_t> count_2xx{0}, count_4xx{0}, count_5xx{0};
+  std::atomic<int64_t> buckets[12]{};  // latency histogram
+  std::atomic<int64_t> sum_us{0};
+};
+
 struct Route {
   std::string method{};
   std::string pattern{};  // "/api/v1/customers/{id}"
   bool needs_auth{true};
   RouteFn fn{};
   std::vector<std::string> segments{};
+  // A cheap, bounded read (one customer, a screen pop): on SQLite it may run on the I/O thread
+  // instead of hopping to the worker pool and back (see Api::RunsInline).
+  bool cheap_read{false};
+  std::string name{};  // "GET /api/v1/customers/{id}": access log and metrics label
+  RouteMetrics* metrics{nullptr};
 };
 
 class Api {
@@ -78,25 +95,31 @@ class Api {
   // Handles one request; never throws (a handler's exception becomes a 500 problem).
   Response Handle(Request& req);
   void Add(std::string method, std::string pattern, RouteFn fn, bool needs_auth = true);
+  // Marks an added GET route as a cheap read (Route::cheap_read).
+  void MarkCheapRead(const std::string& pattern);
+  // True when this request may be handled on the I/O thread that read it: its route is a cheap
+  // read and Services::inline_cheap_reads is on (SQLite, whose reads take microseconds; on
+  // PostgreSQL every read is a network round trip and keeps to the worker pool).
+  bool RunsInline(const Request& req) const;
   const std::vector<Route>& routes() const { return routes_; }
   const Services& services() const { return services_; }
   // Prometheus text for /metrics.
   Response Metrics();
 
  private:
-  struct RouteMetrics {
-    std::atomic<int64_t> count_2xx{0}, count_4xx{0}, count_5xx{0};
-    std::atomic<int64_t> buckets[12]{};  // latency histogram
-    std::atomic<int64_t> sum_us{0};
-  };
-  Response Dispatch(Request& req, const std::string& request_id, std::string* route_out,
+  Response Dispatch(Request& req, const std::string& request_id, const Route** route_out,
                     std::string* user_out);
-  void Observe(const std::string& route, int status, int64_t micros);
+  void Observe(RouteMetrics& m, int status, int64_t micros);
+  RouteMetrics* MetricsFor(const std::string& name);
+  // The route for this method and path (HEAD finds GET); nullptr when none. *allowed collects
+  // the methods the path has when the method does not match.
+  const Route* FindRoute(const Request& req, std::vector<std::string>* allowed) const;
 
   Services services_;
   std::vector<Route> routes_;
   std::mutex metrics_mu_;
   std::map<std::string, std::unique_ptr<RouteMetrics>> metrics_;
+  Route unmatched_route_{}, static_route_{};  // labels for requests no API route answers
   std::atomic<int64_t> in_flight_{0};
 };
 

@@ -352,6 +352,7 @@ Response Server::Impl::CallHandler(Request& request) {
 }
 
 asio::awaitable<Response> Server::Impl::Dispatch(Request& request) {
+  if (options.run_inline && options.run_inline(request)) co_return CallHandler(request);
   auto io_executor = co_await asio::this_coro::executor;
   // A plain post(pool, use_awaitable) would resume on the coroutine's own (I/O) executor;
   // binding the pool executor makes the coroutine continue on a pool thread, so the handler may

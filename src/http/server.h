@@ -27,6 +27,10 @@ struct ServerOptions {
   int header_timeout_seconds{10};   // time to receive a request's headers
   int idle_timeout_seconds{60};     // keep-alive idle time before the server closes
   int shutdown_grace_seconds{20};   // max time Stop() waits for in-flight requests
+  // When set and true for a request, its handler runs on the I/O thread that read it, with no
+  // hop to the worker pool and back. Only for handlers that finish in microseconds and never
+  // wait (see Api::RunsInline); everything else keeps to the pool.
+  std::function<bool(const Request&)> run_inline{};
 };
 
 using Handler = std::function<Response(Request&)>;

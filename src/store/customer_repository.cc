@@ -356,6 +356,34 @@ class SqlCustomerRepository final : public customers::CustomerRepository {
     return out;
   }
 
+  Result<AccessState> Access(int64_t org_id, int64_t id, const identity::Visibility& v) override {
+    AccessState out;
+    KEHU_RETURN_IF_ERROR(db_.Read([&](Connection& c) -> Status {
+      std::string sql = "SELECT x.deleted_at, x.merged_into";
+      std::vector<Value> params;
+      if (v.all) {
+        sql += ", 1";
+      } else {
+        sql += ", EXISTS (SELECT 1 FROM customers c WHERE c.org_id = ? AND c.id = ?";
+        params.emplace_back(org_id);
+        params.emplace_back(id);
+        AppendVisibility(v, org_id, sql, params);
+        sql += ")";
+      }
+      sql += " FROM customers x WHERE x.org_id = ? AND x.id = ?";
+      params.emplace_back(org_id);
+      params.emplace_back(id);
+      KEHU_ASSIGN_OR_RETURN(auto rows, c.Query(sql, params));
+      if (rows.empty()) return Status::Ok();
+      out.exists = true;
+      out.deleted = !rows[0].IsNull(0);
+      if (!rows[0].IsNull(1)) out.merged_into = rows[0].Int(1);
+      out.visible = rows[0].Int(2) != 0;
+      return Status::Ok();
+    }));
+    return out;
+  }
+
   Result<std::vector<Customer>> List(const ListQuery& q) override {
     std::vector<Customer> out;
     KEHU_RETURN_IF_ERROR(db_.Read([&](Connection& c) -> Status {

@@ -115,6 +115,11 @@ Result<std::string> NormalizePhone(std::string_view input, std::string_view defa
   if (!has_digit) return InvalidArgument("phone number has no digits");
 
   const std::string region = UpperAscii(default_region);
+  // "+86" and an 11-digit mobile number is the same national number whatever the default
+  // region, so it shares the block's verdict (screen pops look callers up in E.164).
+  if (input.size() == 14 && input.substr(0, 3) == "+86" && IsPlainCnMobileShape(input.substr(3))) {
+    return NormalizePhone(input.substr(3), "CN");
+  }
   if (region == "CN" && IsPlainCnMobileShape(input)) {
     std::atomic<uint8_t>& verdict = g_cn_block_verdict[std::stoi(std::string(input.substr(0, 7))) - 1000000];
     const uint8_t known = verdict.load(std::memory_order_relaxed);

@@ -84,6 +84,14 @@ class CustomerRepository {
   virtual Result<std::vector<Customer>> GetMany(int64_t org_id, const std::vector<int64_t>& ids) = 0;
   // True when the principal's visibility rules admit this customer.
   virtual Result<bool> IsVisible(int64_t org_id, int64_t id, const identity::Visibility& v) = 0;
+  // What an access check needs, in one indexed read (no phones, emails or shares loaded).
+  struct AccessState {
+    bool exists{false};
+    bool deleted{false};
+    std::optional<int64_t> merged_into{};
+    bool visible{false};  // the visibility rules admit it
+  };
+  virtual Result<AccessState> Access(int64_t org_id, int64_t id, const identity::Visibility& v) = 0;
   // Live (not deleted or merged) customers matching the query, in the query's order.
   virtual Result<std::vector<Customer>> List(const ListQuery& q) = 0;
   // The live customer holding this E.164 phone, if any.

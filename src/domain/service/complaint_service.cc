@@ -313,9 +313,10 @@ Result<std::vector<Event>> ComplaintService::Events(const Principal& p, int64_t 
 
 Result<std::vector<ComplaintView>> ComplaintService::ListForCustomer(const Principal& p, int64_t customer_id) {
   if (auto st = customers_.CheckVisible(p, customer_id); !st.ok()) return NotFound("no such customer");
-  KEHU_ASSIGN_OR_RETURN(auto cal, LoadCalendar(p.org_id));
   KEHU_ASSIGN_OR_RETURN(auto list, repo_.ListComplaints({.org_id = p.org_id, .customer_id = customer_id, .any_team = true}));
   std::vector<ComplaintView> out;
+  if (list.empty()) return out;  // most customers (and screen pops): no calendar needed
+  KEHU_ASSIGN_OR_RETURN(auto cal, LoadCalendar(p.org_id));
   const UnixMillis now = clock_.Now();
   for (const auto& c : list) out.push_back(View(c, cal, now, CanWorkComplaints(p)));
   return out;

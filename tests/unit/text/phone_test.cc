@@ -128,6 +128,10 @@ TEST(PhoneTest, RememberedMobileBlockVerdictsAgreeWithLibphonenumber) {
       char number[16];
       std::snprintf(number, sizeof number, "%07u%04u", block, static_cast<unsigned>(rng() % 10000));
       ASSERT_TRUE(kehu::text::PhoneVerdictsAgreeWithLibphonenumber(number)) << number;
+      // The E.164 form shares the block's verdict, under any default region.
+      const std::string e164 = std::string("+86") + number;
+      ASSERT_TRUE(kehu::text::PhoneVerdictsAgreeWithLibphonenumber(e164)) << e164;
+      ASSERT_TRUE(kehu::text::PhoneVerdictsAgreeWithLibphonenumber(e164, "US")) << e164;
       if (k == 2 && kehu::text::NormalizePhone(number).ok()) ++valid;
     }
   }
