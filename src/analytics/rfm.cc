@@ -1,6 +1,8 @@
 #include "analytics/rfm.h"
 
 #include <algorithm>
+#include <cmath>
+#include <numeric>
 #include <cstdio>
 #include <limits>
 #include <string>
@@ -182,6 +184,25 @@ Result<RfmTable> ComputeRfm(const TransactionColumns& tx, int32_t as_of_day, con
     t.segment[i] = rules.Classify(t.r_score[i], t.f_score[i], t.m_score[i]);
   }
   return t;
+}
+
+std::vector<std::pair<size_t, double>> MidRankPercentiles(std::span<const double> values) {
+  const size_t n = values.size();
+  auto key = [&](size_t i) { return std::isnan(values[i]) ? -std::numeric_limits<double>::infinity() : values[i]; };
+  std::vector<size_t> order(n);
+  std::iota(order.begin(), order.end(), size_t{0});
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return key(a) < key(b); });
+  std::vector<std::pair<size_t, double>> out;
+  out.reserve(n);
+  for (size_t i = 0; i < n;) {
+    size_t j = i;
+    while (j < n && key(order[j]) == key(order[i])) ++j;
+    const double pct = n == 1 ? 0.5 : (static_cast<double>(i) + static_cast<double>(j - i - 1) / 2.0) /
+                                          static_cast<double>(n - 1);
+    for (size_t k = i; k < j; ++k) out.emplace_back(order[k], pct);
+    i = j;
+  }
+  return out;
 }
 
 }  // namespace kehu::analytics

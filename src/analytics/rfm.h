@@ -22,6 +22,7 @@
 #include <array>
 #include <cstdint>
 #include <span>
+#include <utility>
 #include <vector>
 
 #include "analytics/transactions.h"
@@ -89,6 +90,12 @@ class RfmRules {
 
 // Quintile scores 1..5 for `values` where larger is better (see the tie rule above).
 std::vector<uint8_t> QuintileScores(std::span<const int64_t> values);
+
+// Each value's place in the distribution, 0 (lowest) to 1 (highest): (number of smaller values +
+// (number of equal values - 1) / 2) / (n - 1), so ties share their mid-rank and the answer does
+// not depend on order. One value: 0.5. NaN counts as the lowest. Returns (index, percentile)
+// for every index.
+std::vector<std::pair<size_t, double>> MidRankPercentiles(std::span<const double> values);
 
 struct RfmTable {
   std::vector<int64_t> customer_ids{};  // ascending

@@ -3,9 +3,11 @@
 // interface it needs (orders::ValueEstimator, interactions::PopSection, timeline::Source) and
 // this file adapts another capability's service to it, so no domain module includes another's.
 
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "domain/interactions/telephony.h"
 #include "domain/orders/value_estimator.h"
@@ -24,6 +26,19 @@ class ClvValueEstimator final : public orders::ValueEstimator {
 
  private:
   value::LatestClvEstimator latest_;
+};
+
+// The complaint desk's value percentile (customer importance in the priority score) from the
+// latest analytics run.
+class ValuePercentileRanking final : public service::ValueRanking {
+ public:
+  explicit ValuePercentileRanking(value::ValueRepository& repo) : latest_(repo) {}
+  Result<std::map<int64_t, double>> Percentiles(int64_t org_id, const std::vector<int64_t>& customer_ids) override {
+    return latest_.For(org_id, customer_ids);
+  }
+
+ private:
+  value::LatestValuePercentiles latest_;
 };
 
 // Screen-pop section "complaints": the caller's open complaints (number, status, severity,

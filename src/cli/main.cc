@@ -217,6 +217,8 @@ int Serve(const Config& cfg, int64_t demo_if_empty, int threads, int workers,
   cli::ValueBadgeSection value_section(*(*app)->values);
   (*app)->telephony->AddSection(&complaints_section);
   (*app)->telephony->AddSection(&value_section);
+  cli::ValuePercentileRanking value_ranking(*(*app)->value_repo);
+  live_complaints->SetValueRanking(&value_ranking);
   cli::ClvValueEstimator clv_estimator(*(*app)->value_repo);
   (*app)->orders->SetValueEstimator(&clv_estimator);
   // Runs left running by a stopped process are failed; the nightly analytics job starts (it also

@@ -69,6 +69,8 @@ json::object EncodeView(const ComplaintView& v) {
   for (auto s : v.allowed) allowed.push_back(json::string(service::Name(s)));
   o["allowed_transitions"] = std::move(allowed);
   o["priority"] = std::round(v.priority * 10.0) / 10.0;
+  if (v.value_percentile) o["value_percentile"] = std::round(*v.value_percentile * 1000.0) / 1000.0;
+  else o["value_percentile"] = nullptr;
   o["sla"] = json::object{{"elapsed_ms", v.sla.elapsed_ms},
                           {"running", v.sla.running},
                           {"response_target_ms", v.sla.response_target_ms},

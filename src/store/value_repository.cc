@@ -2,12 +2,14 @@
 
 #include "domain/value/value_repository.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <string>
 
 #include "core/strings.h"
 #include "store/repositories.h"
+#include "store/sql_fragments.h"
 
 namespace kehu::store {
 
@@ -43,8 +45,9 @@ constexpr const char* kValueCols =
     "run_id, customer_id, category, relationship_level, first_day, last_day, recency_days, "
     "frequency, monetary_minor, margin_minor, r_score, f_score, m_score, segment, x, t_x, t_cal, "
     "m_x, p_alive, expected_purchases, expected_value_minor, clv_minor, cycle_days, "
-    "next_expected_day, at_risk, at_risk_reason, churn_risk, risk_reasons, abc_class, online_share";
-constexpr int kValueColCount = 30;
+    "next_expected_day, at_risk, at_risk_reason, churn_risk, risk_reasons, abc_class, online_share, "
+    "value_percentile";
+constexpr int kValueColCount = 31;
 // Other capabilities' data used as churn features when their tables exist: a feature name, the
 // table that must exist, and a per-customer count (org id is the one parameter).
 struct OptionalFeature {
@@ -174,6 +177,7 @@ CustomerValue ValueFromRow(const Row& r) {
   v.risk_reasons = ParseReasons(r.Text(27));
   v.abc_class = r.Text(28);
   v.online_share = r.Real(29);
+  v.value_percentile = opt(30);
   return v;
 }
 
@@ -328,7 +332,8 @@ class SqlValueRepository final : public value::ValueRepository {
                          Opt(v.churn_risk),
                          ReasonsJson(v.risk_reasons),
                          v.abc_class,
-                         v.online_share});
+                         v.online_share,
+                         Opt(v.value_percentile)});
         }
         KEHU_ASSIGN_OR_RETURN(auto n, c.Exec(sql, params));
         (void)n;
@@ -435,6 +440,27 @@ class SqlValueRepository final : public value::ValueRepository {
                                 {org_id, customer_id, run_id}));
     if (rows.empty()) return std::optional<CustomerValue>();
     return std::optional<CustomerValue>(ValueFromRow(rows[0]));
+  }
+
+  Result<std::map<int64_t, double>> GetPercentiles(int64_t org_id, int64_t run_id,
+                                                   const std::vector<int64_t>& customer_ids) override {
+    std::map<int64_t, double> out;
+    constexpr size_t kIdsPerStatement = 500;
+    for (size_t i = 0; i < customer_ids.size(); i += kIdsPerStatement) {
+      const size_t m = std::min(kIdsPerStatement, customer_ids.size() - i);
+      std::vector<Value> params;
+      params.emplace_back(org_id);
+      params.emplace_back(run_id);
+      for (size_t k = 0; k < m; ++k) params.emplace_back(customer_ids[i + k]);
+      // After a merge two rows of one run may point at the survivor: the higher one speaks for it.
+      KEHU_ASSIGN_OR_RETURN(auto rows,
+                            Query("SELECT customer_id, MAX(value_percentile) FROM customer_values "
+                                  "WHERE org_id = ? AND run_id = ? AND customer_id IN (" + Placeholders(m) +
+                                      ") AND value_percentile IS NOT NULL GROUP BY customer_id",
+                                  params));
+      for (const auto& r : rows) out[r.Int(0)] = r.Real(1);
+    }
+    return out;
   }
 
   Result<std::vector<CustomerValue>> ListValues(int64_t org_id, int64_t run_id) override {

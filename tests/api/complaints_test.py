@@ -283,6 +283,42 @@ class EscalationTest(Base):
         self.assertProblem(400, req("GET", "/api/v1/complaints/queue?scope=everyone", token=TOK["svc1"]), "scope")
         self.assertProblem(403, req("GET", "/api/v1/complaints/queue", token=TOK["seller"]))
 
+    def test_value_percentile_from_the_latest_analytics_run_raises_priority(self):
+        rich, poor = self.customer(category="online_consumer"), self.customer(category="online_consumer")
+        before = self.complaint(rich, severity=3)
+        self.assertIsNone(before["value_percentile"])
+        for cust, amount in ((rich, 880000), (poor, 1200)):
+            for day in ("2026-03-02", "2026-06-01", "2026-09-01"):
+                s, _, o = req("POST", "/api/v1/orders", {"customer_id": cust["id"], "ordered_at": day,
+                                                         "amount_minor": amount})
+                self.assertEqual(s, 201, o)
+        s, _, run = req("POST", "/api/v1/analytics/runs", {})
+        if s == 409:  # the start-up run is still going: wait for it, then ask again
+            run = None
+        deadline = datetime.datetime.now() + datetime.timedelta(seconds=120)
+        while datetime.datetime.now() < deadline:
+            s, _, runs = req("GET", "/api/v1/analytics/runs")
+            self.assertEqual(s, 200, runs)
+            if not any(r["status"] == "running" for r in runs["items"]):
+                if run is None:
+                    s, _, run = req("POST", "/api/v1/analytics/runs", {})
+                    self.assertEqual(s, 202, run)
+                    continue
+                break
+        self.assertEqual([r for r in runs["items"] if r["id"] == run["id"]][0]["status"], "succeeded")
+        s, _, vr = req("GET", "/api/v1/customers/%d/value" % rich["id"])
+        self.assertEqual(s, 200, vr)
+        s, _, vp = req("GET", "/api/v1/customers/%d/value" % poor["id"])
+        hi, lo = vr["value"]["value_percentile"], vp["value"]["value_percentile"]
+        self.assertGreater(hi, lo)
+        a, b = self.complaint(rich, severity=3), self.complaint(poor, severity=3)
+        self.assertAlmostEqual(a["value_percentile"], round(hi, 3), places=3)
+        self.assertAlmostEqual(b["value_percentile"], round(lo, 3), places=3)
+        # Same category, severity and SLA time: the priorities differ by 20 x the percentiles.
+        self.assertAlmostEqual(a["priority"] - b["priority"], 20 * (hi - lo), delta=0.11)
+        s, _, again = req("GET", "/api/v1/complaints/%d" % before["id"])
+        self.assertAlmostEqual(again["value_percentile"], round(hi, 3), places=3)
+
     def test_clock_route_is_admin_only(self):
         self.assertProblem(403, req("POST", "/api/v1/system/clock", {"advance_minutes": 1}, token=TOK["svc1"]))
         self.assertProblem(400, req("POST", "/api/v1/system/clock", {"advance_minutes": -5}), "advance_minutes")

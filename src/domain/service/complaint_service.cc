@@ -131,8 +131,23 @@ Result<Complaint> ComplaintService::LoadVisible(const Principal& p, int64_t id) 
   return *c;
 }
 
-ComplaintView ComplaintService::View(const Complaint& c, const Calendar& cal, UnixMillis now, bool staff) {
+std::map<int64_t, double> ComplaintService::ValuePercentiles(int64_t org_id, const std::vector<int64_t>& customer_ids) {
+  if (ranking_ == nullptr || customer_ids.empty()) return {};
+  auto r = ranking_->Percentiles(org_id, customer_ids);
+  if (!r.ok()) return {};
+  return std::move(*r);
+}
+
+std::optional<double> ComplaintService::ValuePercentile(int64_t org_id, int64_t customer_id) {
+  auto m = ValuePercentiles(org_id, {customer_id});
+  if (auto it = m.find(customer_id); it != m.end()) return it->second;
+  return std::nullopt;
+}
+
+ComplaintView ComplaintService::View(const Complaint& c, const Calendar& cal, UnixMillis now, bool staff,
+                                     std::optional<double> value_percentile) {
   ComplaintView v;
+  v.value_percentile = value_percentile;
   v.complaint = c;
   v.allowed = AllowedTransitions(c.status);
   if (!c.assignee_id)
@@ -158,7 +173,7 @@ ComplaintView ComplaintService::View(const Complaint& c, const Calendar& cal, Un
       if (!frac || f > *frac) frac = f;
     }
   v.priority = PriorityScore({.customer_category = c.customer_category, .vip = c.vip,
-                              .value_percentile = std::nullopt, .severity = c.severity,
+                              .value_percentile = value_percentile, .severity = c.severity,
                               .sla_fraction_used = frac});
   if (staff && c.status == ComplaintStatus::kClosed && c.survey_expires_at && !c.survey_answered_at) {
     auto s = Secret();
@@ -187,7 +202,7 @@ Result<ComplaintView> ComplaintService::Save(const Principal& p, Complaint c, in
                    .audit = customers::Audit(p, action, "complaint", c.id, std::move(changes), now),
                    .notifications = std::move(notes)};
   KEHU_ASSIGN_OR_RETURN(auto saved, repo_.WriteComplaint(std::move(w)));
-  return View(saved, cal, now, true);
+  return View(saved, cal, now, true, ValuePercentile(saved.org_id, saved.customer_id));
 }
 
 Result<ComplaintView> ComplaintService::Create(const Principal& p, const NewComplaint& in) {
@@ -297,13 +312,13 @@ Result<ComplaintView> ComplaintService::Create(const Principal& p, const NewComp
                                              {{"number", "null", "\"\""}, {"customer_id", "null", std::to_string(c.customer_id)}}, now),
                    .notifications = std::move(notes), .team_setting = moved};
   KEHU_ASSIGN_OR_RETURN(auto saved, repo_.WriteComplaint(std::move(w)));
-  return View(saved, cal, now, true);
+  return View(saved, cal, now, true, ValuePercentile(saved.org_id, saved.customer_id));
 }
 
 Result<ComplaintView> ComplaintService::Get(const Principal& p, int64_t id) {
   KEHU_ASSIGN_OR_RETURN(auto c, LoadVisible(p, id));
   KEHU_ASSIGN_OR_RETURN(auto cal, LoadCalendar(p.org_id));
-  return View(c, cal, clock_.Now(), CanWorkComplaints(p));
+  return View(c, cal, clock_.Now(), CanWorkComplaints(p), ValuePercentile(c.org_id, c.customer_id));
 }
 
 Result<std::vector<Event>> ComplaintService::Events(const Principal& p, int64_t id) {
@@ -318,7 +333,8 @@ Result<std::vector<ComplaintView>> ComplaintService::ListForCustomer(const Princ
   if (list.empty()) return out;  // most customers (and screen pops): no calendar needed
   KEHU_ASSIGN_OR_RETURN(auto cal, LoadCalendar(p.org_id));
   const UnixMillis now = clock_.Now();
-  for (const auto& c : list) out.push_back(View(c, cal, now, CanWorkComplaints(p)));
+  const auto pct = ValuePercentile(p.org_id, customer_id);
+  for (const auto& c : list) out.push_back(View(c, cal, now, CanWorkComplaints(p), pct));
   return out;
 }
 
@@ -345,9 +361,15 @@ Result<std::vector<ComplaintView>> ComplaintService::Queue(const Principal& p, c
   KEHU_ASSIGN_OR_RETURN(auto list, repo_.ListComplaints(q));
   std::vector<ComplaintView> out;
   const UnixMillis now = clock_.Now();
+  std::vector<int64_t> customer_ids;
+  for (const auto& c : list) customer_ids.push_back(c.customer_id);
+  std::sort(customer_ids.begin(), customer_ids.end());
+  customer_ids.erase(std::unique(customer_ids.begin(), customer_ids.end()), customer_ids.end());
+  const auto pct = ValuePercentiles(p.org_id, customer_ids);
   for (const auto& c : list) {
     if (auto st = customers_.CheckVisible(p, c.customer_id); !st.ok()) continue;
-    out.push_back(View(c, cal, now, true));
+    auto it = pct.find(c.customer_id);
+    out.push_back(View(c, cal, now, true, it == pct.end() ? std::nullopt : std::optional<double>(it->second)));
   }
   std::stable_sort(out.begin(), out.end(), [](const ComplaintView& a, const ComplaintView& b) {
     if (a.priority != b.priority) return a.priority > b.priority;

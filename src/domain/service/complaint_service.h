@@ -31,6 +31,15 @@ class RewardHook {
   virtual Result<std::string> Grant(int64_t org_id, int64_t customer_id, int64_t complaint_id) = 0;
 };
 
+// Customer value for the priority score. Analytics answers it (cli/integrations.h); without it,
+// or for customers no analytics run has valued, the value percentile is absent from the score.
+class ValueRanking {
+ public:
+  virtual ~ValueRanking() = default;
+  // The value percentile (0..1) of each of these customers that has one.
+  virtual Result<std::map<int64_t, double>> Percentiles(int64_t org_id, const std::vector<int64_t>& customer_ids) = 0;
+};
+
 // Delivers one email (SMTP in notify/). Errors: kUnavailable (retry later) or kInvalidArgument.
 class EmailTransport {
  public:
@@ -72,6 +81,7 @@ struct ComplaintView {
   std::vector<ComplaintStatus> allowed{};
   SlaView sla{};
   double priority{0};
+  std::optional<double> value_percentile{};  // the customer's, as used in the priority
   std::string survey_token{};  // closed complaints, staff only
 };
 
@@ -118,6 +128,8 @@ class ComplaintService {
 
   // The survey-signing secret (--survey-secret); without it a random one is stored in the database.
   void SetSurveySecret(std::string secret);
+  // Feeds the customer's value percentile into the priority score (optional; not owned).
+  void SetValueRanking(ValueRanking* ranking) { ranking_ = ranking; }
   // First start: default categories, policies, routing mapping and the shipped holiday years.
   Status EnsureDefaults(int64_t org_id);
 
@@ -182,7 +194,12 @@ class ComplaintService {
 
   Result<Calendar> LoadCalendar(int64_t org_id);
   Result<Complaint> LoadVisible(const identity::Principal& p, int64_t id);
-  ComplaintView View(const Complaint& c, const Calendar& cal, UnixMillis now, bool staff);
+  ComplaintView View(const Complaint& c, const Calendar& cal, UnixMillis now, bool staff,
+                     std::optional<double> value_percentile = std::nullopt);
+  // Value percentiles for these customers; empty without a ranking or when it fails (the score
+  // then simply has no value part: priority must never make a complaint unreadable).
+  std::map<int64_t, double> ValuePercentiles(int64_t org_id, const std::vector<int64_t>& customer_ids);
+  std::optional<double> ValuePercentile(int64_t org_id, int64_t customer_id);
   Result<std::string> Secret();
   Result<ComplaintView> Save(const identity::Principal& p, Complaint c, int64_t expected_version,
                              std::vector<Event> events, const Calendar& cal, const std::string& action,
@@ -201,6 +218,7 @@ class ComplaintService {
   identity::IdentityRepository& identity_;
   const Clock& clock_;
   RewardHook* reward_;
+  ValueRanking* ranking_{nullptr};
   Timeline timeline_{repo_};
   std::mutex secret_mu_;
   std::string secret_;

@@ -138,6 +138,9 @@ struct CustomerValue {
   std::vector<RiskReason> risk_reasons{};
   std::string abc_class{};   // A, B, C
   double online_share{0.0};  // share of orders placed online
+  // Place in this run's value distribution, 0 (lowest) to 1 (highest), by CLV when the run has
+  // one for every customer, else by observed margin; ties share their mid-rank.
+  std::optional<double> value_percentile{};
 };
 
 // zh-CN name of an RFM segment's English name ("Champions" -> "冠军客户"); "" when unknown.

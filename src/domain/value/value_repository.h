@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -93,6 +94,9 @@ class ValueRepository {
                                                         int64_t customer_id) = 0;
   // Every result row of a run (for the org-level views).
   virtual Result<std::vector<CustomerValue>> ListValues(int64_t org_id, int64_t run_id) = 0;
+  // The value percentiles a run gave these customers (those without one are left out).
+  virtual Result<std::map<int64_t, double>> GetPercentiles(int64_t org_id, int64_t run_id,
+                                                           const std::vector<int64_t>& customer_ids) = 0;
   virtual Result<std::vector<ChurnRatePoint>> ChurnByMonth(int64_t org_id) = 0;
 
   // One transaction per call.

@@ -692,6 +692,15 @@ Result<Run> ValueService::Execute(Run run, const RunRequest& req, const Settings
       }
     }
 
+    // ---- value percentile (customer importance for the complaint desk) ----
+    {
+      const bool by_clv = std::all_of(out.begin(), out.end(), [](const CustomerValue& v) { return v.clv_minor.has_value(); });
+      std::vector<double> key(n);
+      for (size_t i = 0; i < n; ++i)
+        key[i] = by_clv ? *out[i].clv_minor : static_cast<double>(out[i].margin_minor);
+      for (const auto& [i, pct] : analytics::MidRankPercentiles(key)) out[i].value_percentile = pct;
+    }
+
     // ---- churn risk model ----
     step("churn_model", 0.70);
     {
@@ -1069,6 +1078,13 @@ std::optional<int64_t> LatestClvEstimator::ExpectedMarginMinor(int64_t org_id,
   auto v = repo_.GetValue(org_id, (*run)->id, customer_id);
   if (!v.ok() || !*v || !(*v)->clv_minor) return std::nullopt;
   return static_cast<int64_t>(std::llround(*(*v)->clv_minor));
+}
+
+Result<std::map<int64_t, double>> LatestValuePercentiles::For(int64_t org_id,
+                                                              const std::vector<int64_t>& customer_ids) {
+  KEHU_ASSIGN_OR_RETURN(auto run, repo_.LatestSucceeded(org_id));
+  if (!run) return std::map<int64_t, double>{};
+  return repo_.GetPercentiles(org_id, run->id, customer_ids);
 }
 
 // ---- nightly job ----

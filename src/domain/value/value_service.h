@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <functional>
 #include <mutex>
+#include <map>
 #include <optional>
 #include <string>
 #include <thread>
@@ -225,6 +226,17 @@ class LatestClvEstimator {
   explicit LatestClvEstimator(ValueRepository& repo) : repo_(repo) {}
   // nullopt when there is no run, the customer had no order in it, or the model was not fitted.
   std::optional<int64_t> ExpectedMarginMinor(int64_t org_id, int64_t customer_id);
+
+ private:
+  ValueRepository& repo_;
+};
+
+// Value percentiles (0..1) from the latest succeeded run, for other capabilities (the complaint
+// desk's priority). Customers the run did not value are left out; no run: an empty map.
+class LatestValuePercentiles {
+ public:
+  explicit LatestValuePercentiles(ValueRepository& repo) : repo_(repo) {}
+  Result<std::map<int64_t, double>> For(int64_t org_id, const std::vector<int64_t>& customer_ids);
 
  private:
   ValueRepository& repo_;

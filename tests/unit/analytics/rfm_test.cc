@@ -129,3 +129,18 @@ TEST(AnalyticsRfm, TheWindowLeavesOutOlderTransactions) {
 
 }  // namespace
 }  // namespace kehu::analytics
+
+TEST(AnalyticsRfm, MidRankPercentilesRankTiesTogetherFromZeroToOne) {
+  const std::vector<double> v{50.0, 10.0, 30.0, 30.0, 90.0};
+  std::vector<double> pct(v.size(), -1.0);
+  for (const auto& [i, p] : kehu::analytics::MidRankPercentiles(v)) pct[i] = p;
+  // Sorted: 10 (rank 0), 30 and 30 (ranks 1 and 2: mid-rank 1.5), 50 (3), 90 (4); n - 1 = 4.
+  EXPECT_DOUBLE_EQ(pct[1], 0.0);
+  EXPECT_DOUBLE_EQ(pct[2], 0.375);
+  EXPECT_DOUBLE_EQ(pct[3], 0.375);
+  EXPECT_DOUBLE_EQ(pct[0], 0.75);
+  EXPECT_DOUBLE_EQ(pct[4], 1.0);
+  const std::vector<double> one{7.0};
+  EXPECT_DOUBLE_EQ(kehu::analytics::MidRankPercentiles(one).at(0).second, 0.5);
+  EXPECT_TRUE(kehu::analytics::MidRankPercentiles(std::vector<double>{}).empty());
+}

@@ -202,6 +202,44 @@ TEST_P(ComplaintServiceTest, QueueIsSortedByPriority) {
   EXPECT_EQ(svc_->Queue(svc1_, "all").error().code, ErrorCode::kInvalidArgument);
 }
 
+// Analytics' value percentile is part of customer importance: 20 points x percentile.
+class FixedRanking final : public service::ValueRanking {
+ public:
+  std::map<int64_t, double> pct;
+  Result<std::map<int64_t, double>> Percentiles(int64_t, const std::vector<int64_t>& ids) override {
+    std::map<int64_t, double> out;
+    for (int64_t id : ids)
+      if (auto it = pct.find(id); it != pct.end()) out[id] = it->second;
+    return out;
+  }
+};
+
+TEST_P(ComplaintServiceTest, ValuePercentileRaisesPriorityAndReordersTheQueue) {
+  const int64_t valuable = Customer("online_consumer"), ordinary = Customer("online_consumer");
+  auto first = File(ordinary, 3, svc1_.user_id);
+  auto second = File(valuable, 3, svc1_.user_id);
+  EXPECT_FALSE(first.value_percentile.has_value());
+  auto q = svc_->Queue(svc1_, "mine");
+  ASSERT_TRUE(q.ok());
+  ASSERT_EQ(q->size(), 2u);
+  EXPECT_DOUBLE_EQ((*q)[0].priority, (*q)[1].priority);  // the same importance, severity and time
+
+  FixedRanking ranking;
+  ranking.pct = {{valuable, 0.9}, {ordinary, 0.1}};
+  svc_->SetValueRanking(&ranking);
+  q = svc_->Queue(svc1_, "mine");
+  ASSERT_TRUE(q.ok());
+  EXPECT_EQ((*q)[0].complaint.id, second.complaint.id);
+  ASSERT_TRUE((*q)[0].value_percentile.has_value());
+  EXPECT_DOUBLE_EQ(*(*q)[0].value_percentile, 0.9);
+  EXPECT_NEAR((*q)[0].priority - (*q)[1].priority, 20.0 * (0.9 - 0.1), 1e-9);
+  auto one = svc_->Get(svc1_, first.complaint.id);
+  ASSERT_TRUE(one.ok());
+  EXPECT_DOUBLE_EQ(*one->value_percentile, 0.1);
+  EXPECT_NEAR(one->priority, (*q)[1].priority, 1e-9);
+  svc_->SetValueRanking(nullptr);
+}
+
 TEST_P(ComplaintServiceTest, SurveyLinkRefusesForgeryExpiryAndASecondAnswer) {
   auto c = File(Customer("online_consumer"), 2, svc1_.user_id);
   for (const char* to : {"in_progress", "resolved", "closed"})

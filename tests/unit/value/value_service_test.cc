@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 
@@ -124,6 +125,32 @@ TEST_P(ValueTest, SmallOrderSetGivesTheHandComputedRfmCells) {
   // ABC by margin: C (200000) alone is 200000 / 266000 = 75% < 80% -> A, then A (cum 75%) -> A.
   EXPECT_EQ(v.at(c).abc_class, "A");
   EXPECT_EQ(v.at(a).abc_class, "A");
+
+  // Value percentiles: by CLV when the run has one for everyone, else by margin (here margins
+  // are E 3000 < D 4000 < B 6000 < A 40000 < C 200000). Counted independently of the run code.
+  const bool by_clv = std::all_of(v.begin(), v.end(), [](const auto& kv) { return kv.second.clv_minor.has_value(); });
+  auto key = [&](int64_t id) { return by_clv ? *v.at(id).clv_minor : static_cast<double>(v.at(id).margin_minor); };
+  for (int64_t id : {a, b, c, d, e}) {
+    double smaller = 0, equal = 0;
+    for (int64_t o : {a, b, c, d, e}) {
+      if (key(o) < key(id)) ++smaller;
+      if (key(o) == key(id)) ++equal;
+    }
+    ASSERT_TRUE(v.at(id).value_percentile.has_value());
+    EXPECT_DOUBLE_EQ(*v.at(id).value_percentile, (smaller + (equal - 1) / 2.0) / 4.0);
+  }
+  if (!by_clv) {
+    EXPECT_DOUBLE_EQ(*v.at(e).value_percentile, 0.0);
+    EXPECT_DOUBLE_EQ(*v.at(d).value_percentile, 0.25);
+    EXPECT_DOUBLE_EQ(*v.at(b).value_percentile, 0.5);
+    EXPECT_DOUBLE_EQ(*v.at(c).value_percentile, 1.0);
+  }
+  value::LatestValuePercentiles latest(*repo_);
+  auto pct = latest.For(1, {a, c, 999999});
+  ASSERT_TRUE(pct.ok()) << pct.error().message;
+  ASSERT_EQ(pct->size(), 2u);
+  EXPECT_DOUBLE_EQ(pct->at(a), *v.at(a).value_percentile);
+  EXPECT_DOUBLE_EQ(pct->at(c), *v.at(c).value_percentile);
 
   // The views over the run.
   auto rfm = values_->Rfm(admin_);
