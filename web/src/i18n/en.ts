@@ -603,6 +603,7 @@ const en = {
     status: 'Status',
     assignee: 'Assignee',
     priority: 'Priority',
+    valuePercentile: 'Customer value percentile',
     sla: 'SLA',
     description: 'Description',
     created: 'Filed',

@@ -605,6 +605,7 @@ const zh: Messages = {
     status: '状态',
     assignee: '处理人',
     priority: '优先级',
+    valuePercentile: '客户价值百分位',
     sla: '时限',
     description: '描述',
     created: '受理时间',

@@ -64,6 +64,9 @@ export default function ComplaintDetailPage() {
           <Descriptions.Item label={t('service.category')}>{category ? (lang === 'zh-CN' ? category.name_zh : category.name_en) : k.category}</Descriptions.Item>
           <Descriptions.Item label={t('service.severity')}>{t(`service.severities.${k.severity}`)}</Descriptions.Item>
           <Descriptions.Item label={t('service.priority')}>{k.priority}</Descriptions.Item>
+          <Descriptions.Item label={t('service.valuePercentile')}>
+            {k.value_percentile == null ? '—' : `${Math.round(k.value_percentile * 100)}%`}
+          </Descriptions.Item>
           <Descriptions.Item label={t('service.created')}>{formatTimestamp(k.created_at, lang)}</Descriptions.Item>
           <Descriptions.Item label={t('service.description')} span={2}>{k.description}</Descriptions.Item>
         </Descriptions>
