@@ -18,4 +18,6 @@ function request()
   return prefix .. math.random(min_id, max_id) .. suffix
 end
 
+if report.paced() then delay = report.delay end
+
 done = report.done

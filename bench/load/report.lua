@@ -8,6 +8,15 @@
 -- because a 404 or 409 is cheap for the server and would otherwise inflate req/s unnoticed.
 local report = {}
 
+-- Paced load: with KEHU_PACE_MS=D in the environment each connection waits a random 0..2D ms
+-- (mean D) before each request instead of sending the next one at once, so N connections offer
+-- about N / (D + latency) requests a second: a load below saturation, at which a latency figure
+-- means something (a closed loop at full speed measures queueing behind the other connections).
+-- Scripts opt in with `if report.paced() then delay = report.delay end`.
+local pace_ms = tonumber(os.getenv("KEHU_PACE_MS") or "")
+function report.paced() return pace_ms ~= nil and pace_ms > 0 end
+function report.delay() return math.random(0, 2 * pace_ms) end
+
 function report.done(summary, latency, requests)
   local e = summary.errors
   local seconds = summary.duration / 1e6

@@ -28,4 +28,6 @@ function request()
   return prefix .. phones[i] .. suffix
 end
 
+if report.paced() then delay = report.delay end
+
 done = report.done
