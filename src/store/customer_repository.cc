@@ -288,6 +288,21 @@ class SqlCustomerRepository final : public customers::CustomerRepository {
     return out;
   }
 
+  bool ReadsDuringWrites() const override { return db_.ReadsDuringWrites(); }
+
+  Status WriteStream(const NextBatch& next) override {
+    return db_.Write([&](Connection& c) -> Status {
+      for (;;) {
+        KEHU_ASSIGN_OR_RETURN(auto batch, next());
+        if (!batch) return Status::Ok();
+        for (auto& w : *batch) {
+          KEHU_ASSIGN_OR_RETURN(auto written, WriteOne(c, w));
+          (void)written;
+        }
+      }
+    });
+  }
+
   Result<Customer> Merge(CustomerWrite survivor, CustomerWrite from) override {
     Customer out;
     KEHU_RETURN_IF_ERROR(db_.Write([&](Connection& c) -> Status {

@@ -90,6 +90,9 @@ class Database {
   virtual Status Read(const std::function<Status(Connection&)>& fn) = 0;
   // True when the database answers a trivial query (readiness probe).
   virtual bool Ping() = 0;
+  // False when a Read waits for (or fails behind) an open Write, as with in-memory SQLite
+  // (memdb has no WAL); bulk writers then check everything before they start writing.
+  virtual bool ReadsDuringWrites() const { return true; }
   virtual PoolStats Stats() const = 0;
 };
 

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <atomic>
+#include <condition_variable>
+#include <deque>
 #include <functional>
 #include <mutex>
 #include <optional>
@@ -193,10 +195,14 @@ Result<ImportReport> CustomerService::Import(const Principal& p, std::string_vie
   const int64_t total = static_cast<int64_t>(rows.size()) - 1;
   report.rows = total;
 
-  // Each row is checked in three steps: (1) cells to a patch, in parallel; (2) duplicates inside
-  // the file, in file order; (3) the existing customer, validation, search text and audit
-  // entry, in parallel. Outcomes are then merged in file order, so the report and the writes
-  // are the same as one pass over the rows would give.
+  // The rows go through in chunks of kChunkRows, so memory holds one chunk's work, not the
+  // file's. Each chunk is checked in three steps: (1) cells to a patch, in parallel; (2)
+  // duplicates inside the file, in file order (the seen phones and external ids carry over from
+  // chunk to chunk); (3) the existing customer, validation, search text and audit entry, in
+  // parallel. Outcomes are merged in file order, so the report and the writes are the same as
+  // one pass over the rows would give. While the next chunk is checked, the writer writes the
+  // last one into the import's single transaction (CustomerRepository::WriteStream); the first
+  // row error stops the writing and rolls it all back, and checking goes on to report every row.
   struct RowWork {
     CustomerPatch patch;
     Address addr;
@@ -206,14 +212,16 @@ Result<ImportReport> CustomerService::Import(const Principal& p, std::string_vie
     std::optional<CustomerWrite> write;
     enum class Kind { kNone, kCreated, kUpdated, kUnchanged } kind{Kind::kNone};
   };
-  std::vector<RowWork> work(static_cast<size_t>(std::max<int64_t>(total, 0)));
+  const int64_t kChunkRows = std::max<int64_t>(1, options.chunk_rows);
+  int64_t chunk_first = 1;  // file row of work[0]
+  std::vector<RowWork> work;
   auto row_error = [&](RowWork& w, int64_t r, std::string field, std::string message) {
     w.errors.push_back({r, rows[r].line, std::move(field), std::move(message)});
   };
 
   auto cells_to_patch = [&](int64_t r) {
     const auto& row = rows[r];
-    RowWork& w = work[r - 1];
+    RowWork& w = work[r - chunk_first];
     if (row.fields.size() != report.headers.size()) {
       row_error(w, r, "", "has " + std::to_string(row.fields.size()) + " columns, the header has " +
                               std::to_string(report.headers.size()));
@@ -265,10 +273,10 @@ Result<ImportReport> CustomerService::Import(const Principal& p, std::string_vie
   };
 
   // Step 2, in file order: the same external id or phone twice in the file.
-  auto file_duplicates = [&] {
-    std::unordered_map<std::string, int64_t> seen_phone, seen_external;  // value -> row
-    for (int64_t r = 1; r <= total; ++r) {
-      RowWork& w = work[r - 1];
+  std::unordered_map<std::string, int64_t> seen_phone, seen_external;  // value -> row
+  auto file_duplicates = [&](int64_t first, int64_t last) {
+    for (int64_t r = first; r <= last; ++r) {
+      RowWork& w = work[r - chunk_first];
       if (!w.errors.empty()) continue;
       if (w.patch.external_id && *w.patch.external_id) {
         const std::string& ext = **w.patch.external_id;
@@ -288,7 +296,7 @@ Result<ImportReport> CustomerService::Import(const Principal& p, std::string_vie
 
   // Step 3: the customer the row describes (by external id, then by any phone), and the write.
   auto check_row = [&](int64_t r) -> Status {
-    RowWork& w = work[r - 1];
+    RowWork& w = work[r - chunk_first];
     if (!w.errors.empty()) return Status::Ok();
     CustomerPatch& patch = w.patch;
     std::optional<Customer> existing;
@@ -360,18 +368,19 @@ Result<ImportReport> CustomerService::Import(const Principal& p, std::string_vie
   // Runs fn(r) for every row on a few threads (inline for small files); the first error wins.
   std::mutex progress_mu;
   std::atomic<int64_t> done{0};
-  auto for_rows = [&](const std::function<Status(int64_t)>& fn, bool report_progress) -> Status {
+  auto for_rows = [&](int64_t from, int64_t to, const std::function<Status(int64_t)>& fn,
+                      bool report_progress) -> Status {
     const int64_t kChunk = 512;
     const unsigned threads =
-        total < 4 * kChunk ? 1u : std::clamp(std::thread::hardware_concurrency(), 1u, 4u);
-    std::atomic<int64_t> next{1};
+        to - from + 1 < 4 * kChunk ? 1u : std::clamp(std::thread::hardware_concurrency(), 1u, 4u);
+    std::atomic<int64_t> next{from};
     std::mutex err_mu;
     std::optional<Error> failure;
     auto worker = [&] {
       for (;;) {
         const int64_t first = next.fetch_add(kChunk);
-        if (first > total) return;
-        const int64_t last = std::min(total, first + kChunk - 1);
+        if (first > to) return;
+        const int64_t last = std::min(to, first + kChunk - 1);
         for (int64_t r = first; r <= last; ++r) {
           if (Status st = fn(r); !st.ok()) {
             std::lock_guard lock(err_mu);
@@ -394,37 +403,104 @@ Result<ImportReport> CustomerService::Import(const Principal& p, std::string_vie
     return Status::Ok();
   };
 
-  KEHU_RETURN_IF_ERROR(for_rows([&](int64_t r) { cells_to_patch(r); return Status::Ok(); }, false));
-  file_duplicates();
-  KEHU_RETURN_IF_ERROR(for_rows(check_row, true));
+  // The hand-over between the checking thread and the writer: at most two checked chunks wait.
+  // Where reads cannot run beside an open write (in-memory SQLite), everything is checked first.
+  const bool pipelined = repo_.ReadsDuringWrites();
+  std::mutex hand_mu;
+  std::condition_variable hand_cv;
+  std::deque<std::vector<CustomerWrite>> ready;
+  bool checked_all = false, writer_gone = false;
+  std::optional<Error> check_failure;  // a database error while checking (not a row error)
 
-  // Merge the outcomes in file order.
-  std::vector<CustomerWrite> writes;
-  for (auto& w : work) {
-    for (auto& e : w.errors) {
-      ++report.error_count;
-      if (report.errors.size() < kMaxReportedErrors) report.errors.push_back(std::move(e));
+  // Checks every chunk in file order; hands each chunk's writes to the writer (unless this is a
+  // dry run or a row error has been found) and merges the outcomes into the report.
+  auto check_all = [&] {
+    for (int64_t first = 1; first <= total; first += kChunkRows) {
+      const int64_t last = std::min(total, first + kChunkRows - 1);
+      chunk_first = first;
+      work.assign(static_cast<size_t>(last - first + 1), RowWork{});
+      Status st = for_rows(first, last, [&](int64_t r) { cells_to_patch(r); return Status::Ok(); }, false);
+      if (st.ok()) {
+        file_duplicates(first, last);
+        st = for_rows(first, last, check_row, true);
+      }
+      std::vector<CustomerWrite> writes;
+      std::unique_lock lock(hand_mu);
+      if (!st.ok()) {
+        check_failure = st.error();
+        break;
+      }
+      for (auto& w : work) {
+        for (auto& e : w.errors) {
+          ++report.error_count;
+          if (report.errors.size() < kMaxReportedErrors) report.errors.push_back(std::move(e));
+        }
+        if (!w.errors.empty()) continue;
+        if (w.kind == RowWork::Kind::kUnchanged) ++report.unchanged;
+        if (w.kind == RowWork::Kind::kUpdated) ++report.updated;
+        if (w.kind == RowWork::Kind::kCreated) ++report.created;
+        if (w.write && report.error_count == 0 && !options.dry_run) writes.push_back(std::move(*w.write));
+      }
+      if (!writes.empty() && report.error_count == 0 && !options.dry_run) {
+        if (pipelined) hand_cv.wait(lock, [&] { return ready.size() < 2 || writer_gone; });
+        if (!writer_gone) ready.push_back(std::move(writes));
+      }
+      hand_cv.notify_all();
     }
-    if (!w.errors.empty()) continue;
-    if (w.kind == RowWork::Kind::kUnchanged) ++report.unchanged;
-    if (w.kind == RowWork::Kind::kUpdated) ++report.updated;
-    if (w.kind == RowWork::Kind::kCreated) ++report.created;
-    if (w.write) writes.push_back(std::move(*w.write));
+    work.clear();
+    work.shrink_to_fit();
+    std::lock_guard lock(hand_mu);
+    checked_all = true;
+    hand_cv.notify_all();
+  };
+
+  if (options.dry_run || total == 0) {
+    check_all();
+    if (check_failure) return *check_failure;
+    if (progress) progress(total, total);
+    return report;
   }
-  work.clear();
-  work.shrink_to_fit();
-  if (progress) progress(total, total);
-  if (report.error_count > 0 || options.dry_run) return report;
-  if (!writes.empty()) {
-    auto written = repo_.Write(std::move(writes));
-    if (!written.ok()) {
-      // A conflict with a change made since the rows were checked: nothing was written.
-      report.error_count += 1;
-      report.errors.push_back({0, 0, written.error().fields.empty() ? "" : written.error().fields[0].field,
-                               written.error().message});
-      report.created = report.updated = 0;
+
+  std::thread checker;
+  if (pipelined) {
+    checker = std::thread(check_all);
+  } else {
+    check_all();
+    if (check_failure) return *check_failure;
+    if (report.error_count > 0) {
+      if (progress) progress(total, total);
       return report;
     }
+  }
+  const Error row_errors = MakeError(ErrorCode::kAborted, "the file has row errors; nothing was imported");
+  Status written = repo_.WriteStream([&]() -> Result<std::optional<std::vector<CustomerWrite>>> {
+    std::unique_lock lock(hand_mu);
+    hand_cv.wait(lock, [&] { return !ready.empty() || checked_all || report.error_count > 0 || check_failure; });
+    if (report.error_count > 0) return row_errors;  // roll back now; checking goes on for the report
+    if (check_failure) return *check_failure;
+    if (ready.empty()) return std::optional<std::vector<CustomerWrite>>();  // all checked and written
+    std::vector<CustomerWrite> batch = std::move(ready.front());
+    ready.pop_front();
+    hand_cv.notify_all();
+    return std::optional<std::vector<CustomerWrite>>(std::move(batch));
+  });
+  {
+    std::lock_guard lock(hand_mu);
+    writer_gone = true;
+    ready.clear();
+    hand_cv.notify_all();
+  }
+  if (checker.joinable()) checker.join();
+  if (check_failure) return *check_failure;
+  if (progress) progress(total, total);
+  if (report.error_count > 0) return report;  // the counts say what the rows would have done
+  if (!written.ok()) {
+    // A conflict with a change made since the rows were checked: nothing was written.
+    report.error_count += 1;
+    report.errors.push_back({0, 0, written.error().fields.empty() ? "" : written.error().fields[0].field,
+                             written.error().message});
+    report.created = report.updated = 0;
+    return report;
   }
   report.applied = true;
   return report;

@@ -22,6 +22,8 @@ struct ImportOptions {
   std::string encoding{"auto"};               // auto, utf-8, gbk, gb18030
   bool dry_run{false};
   std::map<std::string, std::string> mapping{};  // header -> field; overrides the automatic one
+  // Rows checked and written per step (memory holds one step's work); tests make it small.
+  int64_t chunk_rows{20000};
 };
 
 struct ImportIssue {

@@ -2,6 +2,7 @@
 // The customers port: store/ implements it for SQLite and PostgreSQL. The domain decides what
 // to write (full new state, search texts, audit entry); the repository writes it atomically.
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -73,6 +74,16 @@ class CustomerRepository {
   // another live customer of the org; kAborted when a row's version is not expected_version;
   // kNotFound when an updated row does not exist.
   virtual Result<std::vector<Customer>> Write(std::vector<CustomerWrite> writes) = 0;
+
+  // Bulk loads (imports): writes every batch `next` hands out, in one transaction (all or
+  // nothing), without keeping the written states. `next` returns the next batch, an empty
+  // optional when there are no more (then it commits), or an error (then everything is rolled
+  // back and that error returned). Errors as for Write.
+  using NextBatch = std::function<Result<std::optional<std::vector<CustomerWrite>>>()>;
+  virtual Status WriteStream(const NextBatch& next) = 0;
+  // True when reads (lookups) may run while a WriteStream is open, so a bulk load can check its
+  // next batch while the last one is written; false: check everything first.
+  virtual bool ReadsDuringWrites() const = 0;
 
   // Merges `from` into `survivor` in one transaction: survivor_write is the survivor's new
   // state, from_write the merged one's (merged_into set, index rows dropped); contacts and

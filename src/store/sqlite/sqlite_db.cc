@@ -381,6 +381,9 @@ class SqliteDatabase final : public Database {
     return st.ok();
   }
 
+  bool ReadsDuringWrites() const override { return !memory_; }
+  void set_memory(bool memory) { memory_ = memory; }
+
   PoolStats Stats() const override {
     std::lock_guard lock(pool_mu_);
     return PoolStats{.readers_total = static_cast<int>(readers_.size()),
@@ -483,6 +486,7 @@ class SqliteDatabase final : public Database {
   }
 
   std::unique_ptr<SqliteConnection> writer_;
+  bool memory_{false};
   static inline thread_local bool in_write_batch_ = false;
   std::mutex queue_mu_;
   std::condition_variable queue_cv_;
@@ -532,8 +536,9 @@ Result<std::unique_ptr<Database>> OpenSqlite(const std::string& path, int reader
     KEHU_ASSIGN_OR_RETURN(auto reader, Connect(name, memory, /*reader=*/true));
     readers.push_back(std::move(reader));
   }
-  return std::unique_ptr<Database>(
-      std::make_unique<SqliteDatabase>(std::move(writer), std::move(readers)));
+  auto db = std::make_unique<SqliteDatabase>(std::move(writer), std::move(readers));
+  db->set_memory(memory);
+  return std::unique_ptr<Database>(std::move(db));
 }
 
 Status BackupTo(Database& db, const std::string& path) {

@@ -16,6 +16,67 @@ class CustomerServiceTest : public DomainTest {
   }
 };
 
+// The import checks and writes in chunks (ImportOptions::chunk_rows) inside one transaction:
+// with chunks of 3 rows, duplicates are found across chunks, a bad row in the last chunk leaves
+// nothing of the earlier chunks, and a clean file lands whole; re-importing it changes nothing.
+TEST_P(CustomerServiceTest, ChunkedImportIsAllOrNothingAcrossChunks) {
+  auto csv = [](int rows, int bad_row, int dup_of) {
+    std::string s = "name,phones,external_id\n";
+    for (int i = 1; i <= rows; ++i) {
+      const int phone = i == dup_of + 100 ? dup_of : i;
+      s += "导入客户" + std::to_string(i) + ",1390000" + std::to_string(1000 + phone) + "," +
+           (i == bad_row ? std::string("") : "EXT-" + std::to_string(i)) + "\n";
+      if (i == bad_row) s.back() = ',', s += "extra\n";  // a ragged row
+    }
+    return s;
+  };
+  customers::ImportOptions opts;
+  opts.chunk_rows = 3;
+  auto count = [&] {
+    auto page = customers_->List(admin_, customers::ListRequest{.q = "导入客户", .limit = 100});
+    EXPECT_TRUE(page.ok());
+    return page.ok() ? page->items.size() : 0u;
+  };
+
+  // A ragged row in the last chunk: nothing is written, the other rows are still counted.
+  auto bad = customers_->Import(admin_, csv(10, 10, 0), opts, nullptr);
+  ASSERT_TRUE(bad.ok()) << bad.error().message;
+  EXPECT_FALSE(bad->applied);
+  EXPECT_EQ(bad->error_count, 1);
+  ASSERT_EQ(bad->errors.size(), 1u);
+  EXPECT_EQ(bad->errors[0].row, 10);
+  EXPECT_EQ(bad->created, 9);
+  EXPECT_EQ(count(), 0u);
+
+  // The same phone in row 2 and row 102 (chunks 1 and 34): found across chunks.
+  auto dup = customers_->Import(admin_, csv(102, 0, 2), opts, nullptr);
+  ASSERT_TRUE(dup.ok());
+  EXPECT_FALSE(dup->applied);
+  ASSERT_EQ(dup->error_count, 1);
+  EXPECT_EQ(dup->errors[0].row, 102);
+  EXPECT_EQ(dup->errors[0].field, "phones");
+  EXPECT_EQ(count(), 0u);
+
+  // A clean file of 11 rows (four chunks) lands whole, and again changes nothing.
+  int64_t last_progress = 0;
+  auto ok = customers_->Import(admin_, csv(11, 0, 0), opts, [&](int64_t done, int64_t total) {
+    EXPECT_GE(done, last_progress);
+    EXPECT_EQ(total, 11);
+    last_progress = done;
+  });
+  ASSERT_TRUE(ok.ok());
+  EXPECT_TRUE(ok->applied);
+  EXPECT_EQ(ok->created, 11);
+  EXPECT_EQ(last_progress, 11);
+  EXPECT_EQ(count(), 11u);
+  auto again = customers_->Import(admin_, csv(11, 0, 0), opts, nullptr);
+  ASSERT_TRUE(again.ok());
+  EXPECT_TRUE(again->applied);
+  EXPECT_EQ(again->unchanged, 11);
+  EXPECT_EQ(again->created, 0);
+  EXPECT_EQ(count(), 11u);
+}
+
 struct BadInput {
   const char* what;
   CustomerPatch patch;
