@@ -149,6 +149,41 @@ constexpr const char* kEmailCols =
     "id, org_id, user_id, to_address, subject, body, status, attempts, last_error, created_at, sent_at";
 
 
+// The statuses IsOpen calls closed (resolved, closed), as bound values for an IN list.
+std::vector<Value> NotOpenStatuses() {
+  std::vector<Value> out;
+  for (auto st : {service::ComplaintStatus::kNew, service::ComplaintStatus::kAssigned,
+                  service::ComplaintStatus::kInProgress, service::ComplaintStatus::kWaitingCustomer,
+                  service::ComplaintStatus::kResolved, service::ComplaintStatus::kClosed})
+    if (!service::IsOpen(st)) out.emplace_back(std::string(service::Name(st)));
+  return out;
+}
+
+// ServiceStats in one pass: the range is grouped by (category, channel, team, local day) and each
+// group carries the sums; AggregateComplaints folds the groups (far fewer than the complaints)
+// into the per-dimension counts. `local_day` is a floor division (exact for negative instants
+// too; both dialects truncate `/` and `%` toward zero). SUM of BIGINT is NUMERIC in PostgreSQL,
+// hence the casts. Parameters: utc offset ms, the not-open statuses, org, from, to.
+std::string AggregateSql(size_t not_open) {
+  return "SELECT category, channel, team_id, "
+         "(local_ms - ((local_ms % 86400000) + 86400000) % 86400000) / 86400000 AS local_day, "
+         "COUNT(*), "
+         "COUNT(response_elapsed_ms), CAST(COALESCE(SUM(response_elapsed_ms), 0) AS BIGINT), "
+         "COUNT(res_ms), CAST(COALESCE(SUM(res_ms), 0) AS BIGINT), "
+         "COUNT(*) FILTER (WHERE res_ms IS NOT NULL AND resolution_target_ms > 0), "
+         "COUNT(*) FILTER (WHERE res_ms IS NOT NULL AND resolution_target_ms > 0 "
+         "AND res_ms <= resolution_target_ms), "
+         "COUNT(answered_csat), CAST(COALESCE(SUM(answered_csat), 0) AS BIGINT), "
+         "COUNT(*) FILTER (WHERE answered_csat IS NOT NULL AND nps >= 9), "
+         "COUNT(*) FILTER (WHERE answered_csat IS NOT NULL AND nps <= 6) "
+         "FROM (SELECT category, channel, team_id, created_at + ? AS local_ms, response_elapsed_ms, "
+         "CASE WHEN status IN (" + Placeholders(not_open) + ") THEN resolution_elapsed_ms END AS res_ms, "
+         "resolution_target_ms, "
+         "CASE WHEN survey_answered_at IS NOT NULL AND nps IS NOT NULL THEN csat END AS answered_csat, nps "
+         "FROM complaints WHERE org_id = ? AND created_at >= ? AND created_at < ?) AS x "
+         "GROUP BY category, channel, team_id, local_day";
+}
+
 class SqlServiceRepository final : public service::ServiceRepository {
  public:
   explicit SqlServiceRepository(Database& db) : db_(db) {}
@@ -436,6 +471,46 @@ class SqlServiceRepository final : public service::ServiceRepository {
       return Status::Ok();
     }));
     return out;
+  }
+
+  Result<service::ComplaintAggregates> AggregateComplaints(int64_t org_id, UnixMillis from, UnixMillis to,
+                                                           int utc_offset_minutes) override {
+    service::ComplaintAggregates a;
+    const std::vector<Value> not_open = NotOpenStatuses();
+    std::vector<Value> params{int64_t{utc_offset_minutes} * 60'000};
+    params.insert(params.end(), not_open.begin(), not_open.end());
+    params.insert(params.end(), {org_id, from, to});
+    const std::string sql = AggregateSql(not_open.size());
+    KEHU_RETURN_IF_ERROR(db_.Read([&](Connection& c) -> Status {
+      a = {};
+      // PostgreSQL sorts the range for the GROUP BY when it expects the hash table to outgrow the
+      // default 4 MB work_mem (measured: 0.50 s sorting vs 0.23 s hashing 200,000 complaints). Raise
+      // it for this read transaction only; a hash aggregate still spills to disk beyond it.
+      // SQLite has no hash aggregate: it always sorts.
+      if (c.dialect() == Dialect::kPostgres)
+        KEHU_RETURN_IF_ERROR(c.Query("SELECT set_config('work_mem', ?, true)", {std::string("64MB")}));
+      KEHU_ASSIGN_OR_RETURN(auto rows, c.Query(sql, params));
+      for (const auto& r : rows) {
+        const int64_t n = r.Int(4);
+        a.total += n;
+        a.by_category[r.Text(0)] += n;
+        a.by_channel[r.Text(1)] += n;
+        a.by_team[OptInt(r, 2)] += n;
+        a.by_day[r.Int(3)] += n;
+        a.response_count += r.Int(5);
+        a.response_sum_ms += r.Int(6);
+        a.resolution_count += r.Int(7);
+        a.resolution_sum_ms += r.Int(8);
+        a.sla_measured += r.Int(9);
+        a.sla_met += r.Int(10);
+        a.survey_count += r.Int(11);
+        a.csat_sum += r.Int(12);
+        a.promoters += r.Int(13);
+        a.detractors += r.Int(14);
+      }
+      return Status::Ok();
+    }));
+    return a;
   }
 
   Result<std::vector<Event>> ListEvents(int64_t org_id, int64_t complaint_id) override {

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Browser tests against a real server:  tests/e2e/run.sh BUILD_DIR
+# Browser tests against a real server:  tests/e2e/run.sh BUILD_DIR [SUITE.test.mjs ...]
+# (no SUITE: every tests/e2e/*.test.mjs; a SUITE is a file name in this folder or a path)
 # Builds web/dist if needed, starts BUILD_DIR/kehu on a free loopback port with a fresh SQLite
 # database and 50 demo customers, waits for /readyz, runs the node:test suites in this folder
 # with Debian's Chromium, and always stops the server. Screenshots of failures go to
@@ -7,7 +8,8 @@
 # Set KEHU_E2E_SCREENSHOTS=1 to also refresh docs/screenshots/*.png.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-BUILD=${1:?usage: tests/e2e/run.sh BUILD_DIR}
+BUILD=${1:?usage: tests/e2e/run.sh BUILD_DIR [SUITE.test.mjs ...]}
+shift
 case "$BUILD" in /*) ;; *) BUILD="$ROOT/$BUILD" ;; esac
 KEHU="$BUILD/kehu"
 [ -x "$KEHU" ] || { echo "e2e: $KEHU not found; build it first" >&2; exit 1; }
@@ -57,6 +59,14 @@ password=$(sed -n 's/^admin password: *//p' "$tmp/server.out" | head -n1)
 export KEHU_URL="$url" KEHU_ADMIN_PASSWORD="$password" KEHU_E2E_ARTIFACTS="$ROOT/tests/e2e/artifacts"
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 suites=("$ROOT"/tests/e2e/*.test.mjs)
+if [ $# -gt 0 ]; then
+  suites=()
+  for s in "$@"; do
+    case "$s" in */*) ;; *) s="$ROOT/tests/e2e/$s" ;; esac
+    [ -f "$s" ] || { echo "e2e: no such suite: $s" >&2; exit 2; }
+    suites+=("$s")
+  done
+fi
 [ "${KEHU_E2E_SCREENSHOTS:-}" = 1 ] && suites+=("$ROOT/tests/e2e/screenshots.mjs")
 status=0
 node --test --test-concurrency=1 --test-reporter=spec "${suites[@]}" || status=$?

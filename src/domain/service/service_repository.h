@@ -106,6 +106,26 @@ struct ComplaintQuery {
   int limit{500};
 };
 
+// Aggregates of the complaints filed in a created_at range (ComplaintService::ServiceStats turns
+// them into Stats). Sums are integer business milliseconds.
+struct ComplaintAggregates {
+  int64_t total{0};
+  std::map<std::string, int64_t> by_category{};
+  std::map<std::string, int64_t> by_channel{};
+  std::map<std::optional<int64_t>, int64_t> by_team{};  // nullopt: no team
+  std::map<int64_t, int64_t> by_day{};  // local day number (days since 1970-01-01 local) -> filed
+  int64_t response_count{0};            // complaints with a first response
+  int64_t response_sum_ms{0};
+  int64_t resolution_count{0};  // closed statuses (not IsOpen) with a resolution time
+  int64_t resolution_sum_ms{0};
+  int64_t sla_measured{0};  // ... of those, with a resolution target
+  int64_t sla_met{0};       // ... and resolved within it
+  int64_t survey_count{0};  // answered surveys (CSAT and NPS present)
+  int64_t csat_sum{0};
+  int64_t promoters{0};   // NPS 9-10
+  int64_t detractors{0};  // NPS 0-6
+};
+
 // One complaint's escalation outcome: its new levels and next_escalation_at, and the steps.
 struct EscalationWrite {
   Complaint complaint{};
@@ -150,6 +170,10 @@ class ServiceRepository {
   virtual Result<std::optional<Complaint>> GetComplaint(int64_t org_id, int64_t id) = 0;
   // Newest first.
   virtual Result<std::vector<Complaint>> ListComplaints(const ComplaintQuery& q) = 0;
+  // Aggregates over the org's complaints with created_at in [from, to), computed in the database.
+  // Local days are floor((created_at + utc_offset_minutes * 60,000) / 86,400,000).
+  virtual Result<ComplaintAggregates> AggregateComplaints(int64_t org_id, UnixMillis from, UnixMillis to,
+                                                          int utc_offset_minutes) = 0;
   virtual Result<std::vector<Event>> ListEvents(int64_t org_id, int64_t complaint_id) = 0;
   // Open complaints per assignee.
   virtual Result<std::map<int64_t, int64_t>> OpenCounts(int64_t org_id, const std::vector<int64_t>& users) = 0;

@@ -296,6 +296,105 @@ TEST_P(ComplaintServiceTest, TimelineSourcePagesTheCustomersComplaintEventsNewes
   EXPECT_EQ(earlier_kind->size(), 0u);
 }
 
+// One row with exactly the figures the statistics read, written through the repository.
+struct StatRow {
+  UnixMillis at{0};
+  std::string category{}, channel{};
+  std::optional<int64_t> team{};
+  ComplaintStatus status{ComplaintStatus::kNew};
+  std::optional<int64_t> response_min{}, resolution_min{};
+  int64_t target_min{0};
+  std::optional<int> csat{}, nps{};
+  bool answered{false};
+  int64_t org{1};
+};
+
+TEST_P(ComplaintServiceTest, ServiceStatsAreCountedInTheDatabaseByLocalDay) {
+  auto other = identity_->CreateTeam(admin_, identity::Team{.name = "团购客服", .lead_user_id = lead_.user_id,
+                                                            .member_ids = {svc1_.user_id}});
+  ASSERT_TRUE(other.ok()) << other.error().message;
+  const int64_t cust = Customer("online_consumer");
+  // Local (UTC+08:00) midnight opening Monday 2026-11-23; kStart is 16:00 that day.
+  const UnixMillis from = kStart - 16 * 60 * kMin;
+  const UnixMillis to = from + 3 * 1440 * kMin;
+  const UnixMillis h = 60 * kMin;
+  const auto S = ComplaintStatus::kResolved, C = ComplaintStatus::kClosed;
+  const std::vector<StatRow> rows = {
+      // A: local midnight itself (UTC date 11-22); met 60 <= 120; survey 5 / 10.
+      {from, "product_quality", "hotline", team_.id, S, 10, 60, 120, 5, 10, true},
+      // B: missed 200 > 120; survey 2 / 9 (a promoter at the boundary).
+      {kStart, "product_quality", "wechat", team_.id, C, 30, 200, 120, 2, 9, true},
+      // C: 23:59:59.999 local, the last instant of 11-23; open, so its resolution time is ignored.
+      {from + 24 * h - 1, "logistics", "hotline", other->id, ComplaintStatus::kInProgress, 20, 50, 100},
+      // D: local midnight of 11-24 (still 11-23 in UTC); scores without an answer do not count.
+      {from + 24 * h, "logistics", "web", std::nullopt, ComplaintStatus::kNew, {}, {}, 0, 1, 0, false},
+      // E: a team id no team has; no target, so not measured; survey 4 / 6 (a detractor).
+      {from + 58 * h, "pricing", "hotline", 9999, S, 40, 90, 0, 4, 6, true},
+      // F: met at exactly the target; survey 3 / 7 (passive).
+      {from + 59 * h, "product_quality", "hotline", other->id, S, 60, 120, 120, 3, 7, true},
+      // G: waiting for the customer.
+      {from + 33 * h, "counterfeit", "visit", std::nullopt, ComplaintStatus::kWaitingCustomer, 15, {}, 0},
+      // H: met 30 <= 60; survey 4 / 8 (passive).
+      {from + 12 * h, "other", "hotline", team_.id, C, 5, 30, 60, 4, 8, true},
+      // Outside: just before the range, at its end (excluded), and another org's.
+      {from - 1, "other", "hotline", team_.id, C, 5, 30, 60, 1, 0, true},
+      {to, "other", "hotline", team_.id, C, 5, 30, 60, 1, 0, true},
+      {kStart, "other", "hotline", team_.id, C, 5, 30, 60, 1, 0, true, 2},
+  };
+  for (const auto& r : rows) {
+    service::Complaint c{.org_id = r.org, .number = "TS-2026-", .customer_id = cust, .channel = r.channel,
+                         .category = r.category, .severity = 2, .description = "统计", .status = r.status,
+                         .team_id = r.team, .customer_category = "online_consumer", .created_at = r.at,
+                         .updated_at = r.at, .resolution_target_ms = r.target_min * kMin};
+    if (r.response_min) c.response_elapsed_ms = *r.response_min * kMin;
+    if (r.resolution_min) c.resolution_elapsed_ms = *r.resolution_min * kMin;
+    c.csat = r.csat;
+    c.nps = r.nps;
+    if (r.answered) c.survey_answered_at = r.at + h;
+    auto w = repo_->WriteComplaint({.complaint = c});
+    ASSERT_TRUE(w.ok()) << w.error().message;
+  }
+
+  auto st = svc_->ServiceStats(admin_, from, to);
+  ASSERT_TRUE(st.ok()) << st.error().message;
+  EXPECT_EQ(st->total, 8);
+  EXPECT_EQ(st->by_category, (std::map<std::string, int64_t>{
+                                 {"counterfeit", 1}, {"logistics", 2}, {"other", 1}, {"pricing", 1},
+                                 {"product_quality", 3}}));
+  EXPECT_EQ(st->by_channel,
+            (std::map<std::string, int64_t>{{"hotline", 5}, {"visit", 1}, {"web", 1}, {"wechat", 1}}));
+  EXPECT_EQ(st->by_team, (std::map<std::string, int64_t>{
+                             {"9999", 1}, {"none", 2}, {"团购客服", 2}, {"经销商客服", 3}}));
+  EXPECT_EQ(st->per_day,
+            (std::map<std::string, int64_t>{{"2026-11-23", 4}, {"2026-11-24", 2}, {"2026-11-25", 2}}));
+  // Responses A B C E F G H: 10+30+20+40+60+15+5 = 180 minutes over 7.
+  ASSERT_TRUE(st->mean_first_response_ms.has_value());
+  EXPECT_DOUBLE_EQ(*st->mean_first_response_ms, 180.0 * kMin / 7);
+  // Resolutions of the not-open A B E F H: 60+200+90+120+30 = 500 minutes over 5.
+  ASSERT_TRUE(st->mean_resolution_ms.has_value());
+  EXPECT_DOUBLE_EQ(*st->mean_resolution_ms, 100.0 * kMin);
+  // Measured A B F H (E has no target); met A F H.
+  EXPECT_EQ(st->sla_measured, 4);
+  ASSERT_TRUE(st->sla_compliance.has_value());
+  EXPECT_DOUBLE_EQ(*st->sla_compliance, 75.0);
+  // Answers A B E F H: CSAT 18 / 5; promoters A B, detractor E: (2 - 1) / 5.
+  EXPECT_EQ(st->survey_answers, 5);
+  ASSERT_TRUE(st->csat_average.has_value());
+  EXPECT_DOUBLE_EQ(*st->csat_average, 3.6);
+  ASSERT_TRUE(st->nps.has_value());
+  EXPECT_DOUBLE_EQ(*st->nps, 20.0);
+
+  // An empty range has counts of zero and no averages.
+  auto none = svc_->ServiceStats(admin_, to + 1, to + 2);
+  ASSERT_TRUE(none.ok());
+  EXPECT_EQ(none->total, 0);
+  EXPECT_TRUE(none->per_day.empty());
+  EXPECT_FALSE(none->sla_compliance || none->mean_first_response_ms || none->mean_resolution_ms ||
+               none->csat_average || none->nps);
+  EXPECT_EQ(svc_->ServiceStats(admin_, to, from).error().code, ErrorCode::kInvalidArgument);
+  EXPECT_EQ(svc_->ServiceStats(MakeUser("seller", "sales"), from, to).error().code, ErrorCode::kPermissionDenied);
+}
+
 KEHU_DOMAIN_BACKENDS(ComplaintServiceTest);
 
 }  // namespace

@@ -15,9 +15,12 @@ export default function CalendarPage() {
   const cal = useCalendar(year);
   const [days, setDays] = useState<CalendarDay[]>([]);
   const [hours, setHours] = useState({ start: '09:00', end: '18:00', weekdays: [1, 2, 3, 4, 5] });
+  // A year's rows are that year's only: while another year loads, the list is empty and cannot be
+  // saved (it used to keep the previous year's rows under the new year, and saving them was
+  // refused: dates outside the year).
   useEffect(() => {
+    setDays(cal.data?.days ?? []);
     if (!cal.data) return;
-    setDays(cal.data.days);
     setHours({ start: cal.data.hours.start, end: cal.data.hours.end, weekdays: cal.data.hours.weekdays ?? [] });
   }, [cal.data]);
   const fail = (e: unknown) =>
@@ -44,8 +47,8 @@ export default function CalendarPage() {
       </Card>
       <Card title={<Space>{t('service.calendar')}<InputNumber value={year} min={1970} max={9999} onChange={(v) => v && setYear(Number(v))} data-testid="calendar-year" /></Space>}
         extra={<Space>
-          <Button onClick={() => setDays([...days, { date: `${year}-01-01`, kind: 'holiday', name: '' }])}>{t('service.cal.addDay')}</Button>
-          <Button type="primary" data-testid="save-year" onClick={async () => {
+          <Button disabled={!cal.data} onClick={() => setDays([...days, { date: `${year}-01-01`, kind: 'holiday', name: '' }])}>{t('service.cal.addDay')}</Button>
+          <Button type="primary" data-testid="save-year" disabled={!cal.data} onClick={async () => {
             try {
               await put(`/service/calendar/${year}`, { days });
               await qc.invalidateQueries({ queryKey: ['service-calendar'] });

@@ -49,17 +49,19 @@ export default function ServiceDashboardPage() {
   });
   const s = q.data;
   const hours = (ms: number | null | undefined) => (ms == null ? '—' : (ms / 3_600_000).toFixed(1));
+  // Statistic prints a number as given: 2 of 3 within target would read 66.66666666666667 %.
+  const round = (x: number | null | undefined, digits: number) => (x == null ? '—' : Number(x.toFixed(digits)));
   return (
     <Space direction="vertical" style={{ width: '100%' }} size="large">
       <Card title={t('service.dashboard')} extra={
         <DatePicker.RangePicker value={range} onChange={(v) => v && v[0] && v[1] && setRange([v[0], v[1]])} />}>
         <Row gutter={16} data-testid="service-stats">
           <Col span={4}><Statistic title={t('service.stats.total')} value={s?.total ?? 0} /></Col>
-          <Col span={4}><Statistic title={t('service.stats.compliance')} value={s?.sla_compliance_pct ?? '—'} suffix={s?.sla_compliance_pct != null ? '%' : ''} /></Col>
+          <Col span={4}><Statistic title={t('service.stats.compliance')} value={round(s?.sla_compliance_pct, 1)} suffix={s?.sla_compliance_pct != null ? '%' : ''} /></Col>
           <Col span={4}><Statistic title={t('service.stats.firstResponse')} value={hours(s?.mean_first_response_ms)} suffix={t('service.stats.hours')} /></Col>
           <Col span={4}><Statistic title={t('service.stats.resolutionTime')} value={hours(s?.mean_resolution_ms)} suffix={t('service.stats.hours')} /></Col>
-          <Col span={4}><Statistic title={t('service.stats.csat')} value={s?.csat_average ?? '—'} /></Col>
-          <Col span={4}><Statistic title={t('service.stats.nps')} value={s?.nps ?? '—'} /></Col>
+          <Col span={4}><Statistic title={t('service.stats.csat')} value={round(s?.csat_average, 2)} /></Col>
+          <Col span={4}><Statistic title={t('service.stats.nps')} value={round(s?.nps, 1)} /></Col>
         </Row>
       </Card>
       {s && (
