@@ -462,6 +462,11 @@ void AddServiceRoutes(Api& api) {
     if (!from) errs.push_back({"from", "must be a date or an RFC 3339 time"});
     if (!to) errs.push_back({"to", "must be a date or an RFC 3339 time"});
     if (!errs.empty()) return ErrorResponse(Fields(errs));
+    // A bare date is the org's local day (the per-day counts are in local dates too).
+    auto offset = svc->UtcOffsetMinutes(*c.principal);
+    if (!offset.ok()) return ErrorResponse(offset.error());
+    if (c.Query("from")->size() == 10) *from -= int64_t{*offset} * 60'000;
+    if (c.Query("to")->size() == 10) *to -= int64_t{*offset} * 60'000;
     auto r = svc->ServiceStats(*c.principal, *from, *to);
     if (!r.ok()) return ErrorResponse(r.error());
     auto counts = [](const std::map<std::string, int64_t>& m) {

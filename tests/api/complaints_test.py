@@ -406,6 +406,8 @@ class AdminTest(Base):
         self.assertGreater(st["total"], 0)
         self.assertEqual(sum(st["by_channel"].values()), st["total"])
         self.assertEqual(sum(d["count"] for d in st["requests_per_day"]), st["total"])
+        # A bare date is local midnight (+08:00): 16:00 UTC of the day before.
+        self.assertTrue(st["from"].startswith((today - datetime.timedelta(days=3)).isoformat() + "T16:00:00"), st["from"])
         self.assertProblem(400, req("GET", "/api/v1/service/stats?from=yesterday&to=" + to), "from")
 
 

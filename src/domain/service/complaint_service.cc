@@ -397,7 +397,9 @@ Result<ComplaintView> ComplaintService::Transition(const Principal& p, int64_t i
     return e;
   }
   const ComplaintStatus from = c.status;
-  const bool reopen = from == ComplaintStatus::kResolved || from == ComplaintStatus::kClosed;
+  // Back to work from resolved or closed; resolved -> closed is the normal end, not a reopen.
+  const bool reopen = (from == ComplaintStatus::kResolved || from == ComplaintStatus::kClosed) &&
+                      *target == ComplaintStatus::kInProgress;
   if (!c.first_response_at && (from == ComplaintStatus::kNew || from == ComplaintStatus::kAssigned) && *target != ComplaintStatus::kAssigned) {
     c.first_response_at = now;
     c.response_elapsed_ms = ElapsedMillis(c, cal, now);
@@ -560,6 +562,11 @@ Result<std::vector<Complaint>> ComplaintService::Satisfaction(const Principal& p
   for (auto& c : list)
     if (c.survey_answered_at) out.push_back(std::move(c));
   return out;
+}
+
+Result<int> ComplaintService::UtcOffsetMinutes(const Principal& p) {
+  KEHU_ASSIGN_OR_RETURN(auto cal, LoadCalendar(p.org_id));
+  return cal.hours().utc_offset_minutes;
 }
 
 Result<Stats> ComplaintService::ServiceStats(const Principal& p, UnixMillis from, UnixMillis to) {

@@ -157,6 +157,8 @@ class ComplaintService {
   Result<std::vector<Complaint>> Satisfaction(const identity::Principal& p, int64_t customer_id);
 
   Result<Stats> ServiceStats(const identity::Principal& p, UnixMillis from, UnixMillis to);
+  // The org calendar's fixed UTC offset: a bare date in a request means that local day.
+  Result<int> UtcOffsetMinutes(const identity::Principal& p);
 
   Result<std::vector<ComplaintCategory>> ListCategories(const identity::Principal& p);
   Result<ComplaintCategory> CreateCategory(const identity::Principal& p, const ComplaintCategory& in);

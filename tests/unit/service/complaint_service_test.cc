@@ -202,6 +202,35 @@ TEST_P(ComplaintServiceTest, QueueIsSortedByPriority) {
   EXPECT_EQ(svc_->Queue(svc1_, "all").error().code, ErrorCode::kInvalidArgument);
 }
 
+// Closing a resolved complaint keeps its resolution time (it counts in the SLA statistics);
+// only going back to work from resolved or closed is a reopen.
+TEST_P(ComplaintServiceTest, ClosingKeepsTheResolutionAndOnlyBackToWorkReopens) {
+  auto c = File(Customer("distributor"), 2, svc1_.user_id);
+  const int64_t id = c.complaint.id;
+  ASSERT_TRUE(svc_->Transition(svc1_, id, "in_progress", "", std::nullopt).ok());
+  clock_.Advance(30 * kMin);
+  auto resolved = svc_->Transition(svc1_, id, "resolved", "换货", std::nullopt);
+  ASSERT_TRUE(resolved.ok()) << resolved.error().message;
+  ASSERT_TRUE(resolved->complaint.resolution_elapsed_ms.has_value());
+  auto closed = svc_->Transition(svc1_, id, "closed", "", std::nullopt);
+  ASSERT_TRUE(closed.ok()) << closed.error().message;
+  EXPECT_TRUE(closed->complaint.closed_at.has_value());
+  EXPECT_EQ(closed->complaint.resolution_elapsed_ms, resolved->complaint.resolution_elapsed_ms);
+  auto reopened = svc_->Transition(svc1_, id, "in_progress", "客户仍不满意", std::nullopt);
+  ASSERT_TRUE(reopened.ok()) << reopened.error().message;
+  EXPECT_FALSE(reopened->complaint.closed_at.has_value());
+  EXPECT_FALSE(reopened->complaint.resolution_elapsed_ms.has_value());
+  auto events = svc_->Events(admin_, id);
+  ASSERT_TRUE(events.ok());
+  int reopens = 0, closes = 0;
+  for (const auto& e : *events) {
+    if (e.kind == "reopen") ++reopens;
+    if (e.kind == "status" && e.to_status == "closed") ++closes;
+  }
+  EXPECT_EQ(reopens, 1);
+  EXPECT_EQ(closes, 1);
+}
+
 // Analytics' value percentile is part of customer importance: 20 points x percentile.
 class FixedRanking final : public service::ValueRanking {
  public:
