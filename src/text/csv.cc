@@ -2,27 +2,27 @@
 
 namespace kehu::text {
 
-Result<std::vector<CsvRow>> ParseCsv(std::string_view text) {
-  std::vector<CsvRow> rows;
+CsvReader::CsvReader(std::string_view text) : text_(text) {
   // Separator: the one of , ; \t that appears most on the first line outside quotes.
-  char sep = ',';
-  {
-    size_t end = text.find('\n');
-    std::string_view first = text.substr(0, end);
-    size_t commas = 0, semis = 0, tabs = 0;
-    bool quoted = false;
-    for (char c : first) {
-      if (c == '"') quoted = !quoted;
-      if (quoted) continue;
-      commas += c == ',';
-      semis += c == ';';
-      tabs += c == '\t';
-    }
-    if (tabs > commas && tabs >= semis) sep = '\t';
-    else if (semis > commas) sep = ';';
+  size_t end = text.find('\n');
+  std::string_view first = text.substr(0, end);
+  size_t commas = 0, semis = 0, tabs = 0;
+  bool quoted = false;
+  for (char c : first) {
+    if (c == '"') quoted = !quoted;
+    if (quoted) continue;
+    commas += c == ',';
+    semis += c == ';';
+    tabs += c == '\t';
   }
-  size_t i = 0;
-  int line = 1;
+  if (tabs > commas && tabs >= semis) sep_ = '\t';
+  else if (semis > commas) sep_ = ';';
+}
+
+Result<bool> CsvReader::Next(CsvRow* out) {
+  const std::string_view text = text_;
+  size_t& i = i_;
+  int& line = line_;
   while (i < text.size()) {
     CsvRow row;
     row.line = line;
@@ -50,11 +50,11 @@ Result<std::vector<CsvRow>> ParseCsv(std::string_view text) {
         }
         any = true;
       }
-      while (i < text.size() && text[i] != sep && text[i] != '\n' && text[i] != '\r') {
+      while (i < text.size() && text[i] != sep_ && text[i] != '\n' && text[i] != '\r') {
         field += text[i++];
         any = true;
       }
-      if (i < text.size() && text[i] == sep) {
+      if (i < text.size() && text[i] == sep_) {
         row.fields.push_back(std::move(field));
         field.clear();
         ++i;
@@ -69,9 +69,42 @@ Result<std::vector<CsvRow>> ParseCsv(std::string_view text) {
       break;
     }
     bool blank = !any || (row.fields.size() == 1 && row.fields[0].empty());
-    if (!blank) rows.push_back(std::move(row));
+    if (!blank) {
+      *out = std::move(row);
+      return true;
+    }
   }
-  return rows;
+  return false;
+}
+
+int64_t CsvReader::CountRecords(std::string_view text) {
+  int64_t n = 0;
+  bool quoted = false, content = false;
+  for (char c : text) {
+    if (c == '"') {
+      quoted = !quoted;
+      content = true;
+    } else if (quoted) {
+      continue;
+    } else if (c == '\n') {
+      n += content;
+      content = false;
+    } else if (c != '\r') {
+      content = true;
+    }
+  }
+  return n + (content ? 1 : 0);
+}
+
+Result<std::vector<CsvRow>> ParseCsv(std::string_view text) {
+  std::vector<CsvRow> rows;
+  CsvReader reader(text);
+  CsvRow row;
+  for (;;) {
+    KEHU_ASSIGN_OR_RETURN(bool more, reader.Next(&row));
+    if (!more) return rows;
+    rows.push_back(std::move(row));
+  }
 }
 
 std::string CsvField(std::string_view v) {

@@ -148,9 +148,12 @@ Result<ImportReport> CustomerService::Import(const Principal& p, std::string_vie
                            "CSV UTF-8, or CSV, which is GBK) — Debian has no XLSX reader library");
   KEHU_ASSIGN_OR_RETURN(auto decoded, text::DecodeToUtf8(bytes, options.encoding));
   report.encoding = decoded.encoding;
-  KEHU_ASSIGN_OR_RETURN(auto rows, text::ParseCsv(decoded.utf8));
-  if (rows.empty()) return InvalidArgument("the file is empty: it needs a header line and rows");
-  report.headers = rows[0].fields;
+  // Rows are read chunk by chunk (text::CsvReader): memory holds the text and one chunk of rows.
+  text::CsvReader reader(decoded.utf8);
+  text::CsvRow header;
+  KEHU_ASSIGN_OR_RETURN(bool has_header, reader.Next(&header));
+  if (!has_header) return InvalidArgument("the file is empty: it needs a header line and rows");
+  report.headers = std::move(header.fields);
 
   // Header mapping: given mapping first, then the automatic one; every header must be mapped.
   std::vector<std::string> field_of(report.headers.size());
@@ -192,8 +195,9 @@ Result<ImportReport> CustomerService::Import(const Principal& p, std::string_vie
 
   KEHU_ASSIGN_OR_RETURN(auto rules, LoadRules(p.org_id));
   const UnixMillis now = clock_.Now();
-  const int64_t total = static_cast<int64_t>(rows.size()) - 1;
-  report.rows = total;
+  // The progress total, counted ahead without building fields; report.rows counts what is read.
+  int64_t total = std::max<int64_t>(0, text::CsvReader::CountRecords(decoded.utf8) - 1);
+  std::vector<text::CsvRow> rows;  // the chunk's rows: rows[r - chunk_first] is file row r
 
   // The rows go through in chunks of kChunkRows, so memory holds one chunk's work, not the
   // file's. Each chunk is checked in three steps: (1) cells to a patch, in parallel; (2)
@@ -216,11 +220,11 @@ Result<ImportReport> CustomerService::Import(const Principal& p, std::string_vie
   int64_t chunk_first = 1;  // file row of work[0]
   std::vector<RowWork> work;
   auto row_error = [&](RowWork& w, int64_t r, std::string field, std::string message) {
-    w.errors.push_back({r, rows[r].line, std::move(field), std::move(message)});
+    w.errors.push_back({r, rows[r - chunk_first].line, std::move(field), std::move(message)});
   };
 
   auto cells_to_patch = [&](int64_t r) {
-    const auto& row = rows[r];
+    const auto& row = rows[r - chunk_first];
     RowWork& w = work[r - chunk_first];
     if (row.fields.size() != report.headers.size()) {
       row_error(w, r, "", "has " + std::to_string(row.fields.size()) + " columns, the header has " +
@@ -391,7 +395,7 @@ Result<ImportReport> CustomerService::Import(const Principal& p, std::string_vie
         if (report_progress && progress) {
           const int64_t d = done.fetch_add(last - first + 1) + (last - first + 1);
           std::lock_guard lock(progress_mu);
-          progress(d, total);
+          progress(std::min(d, total), total);
         }
       }
     };
@@ -415,11 +419,28 @@ Result<ImportReport> CustomerService::Import(const Principal& p, std::string_vie
   // Checks every chunk in file order; hands each chunk's writes to the writer (unless this is a
   // dry run or a row error has been found) and merges the outcomes into the report.
   auto check_all = [&] {
-    for (int64_t first = 1; first <= total; first += kChunkRows) {
-      const int64_t last = std::min(total, first + kChunkRows - 1);
+    for (int64_t first = 1;; first += kChunkRows) {
+      rows.clear();
+      Status st = Status::Ok();
+      text::CsvRow row;
+      while (static_cast<int64_t>(rows.size()) < kChunkRows) {
+        auto more = reader.Next(&row);
+        if (!more.ok()) {
+          st = more.error();
+          break;
+        }
+        if (!*more) break;
+        rows.push_back(std::move(row));
+      }
+      if (st.ok() && rows.empty()) break;
+      const int64_t last = first + static_cast<int64_t>(rows.size()) - 1;
       chunk_first = first;
-      work.assign(static_cast<size_t>(last - first + 1), RowWork{});
-      Status st = for_rows(first, last, [&](int64_t r) { cells_to_patch(r); return Status::Ok(); }, false);
+      work.assign(rows.size(), RowWork{});
+      {
+        std::lock_guard lock(hand_mu);
+        report.rows = last;
+      }
+      if (st.ok()) st = for_rows(first, last, [&](int64_t r) { cells_to_patch(r); return Status::Ok(); }, false);
       if (st.ok()) {
         file_duplicates(first, last);
         st = for_rows(first, last, check_row, true);
@@ -449,7 +470,10 @@ Result<ImportReport> CustomerService::Import(const Principal& p, std::string_vie
     }
     work.clear();
     work.shrink_to_fit();
+    rows.clear();
+    rows.shrink_to_fit();
     std::lock_guard lock(hand_mu);
+    total = report.rows;
     checked_all = true;
     hand_cv.notify_all();
   };
@@ -458,6 +482,7 @@ Result<ImportReport> CustomerService::Import(const Principal& p, std::string_vie
     check_all();
     if (check_failure) return *check_failure;
     if (progress) progress(total, total);
+    report.applied = !options.dry_run && report.error_count == 0;  // a header alone: nothing to do
     return report;
   }
 

@@ -48,6 +48,16 @@ TEST_P(CustomerServiceTest, ChunkedImportIsAllOrNothingAcrossChunks) {
   EXPECT_EQ(bad->created, 9);
   EXPECT_EQ(count(), 0u);
 
+  // An unterminated quote in the third chunk (rows are read chunk by chunk): the file is refused
+  // and the first chunks' rows, already written in the transaction, are rolled back.
+  std::string broken = csv(6, 0, 0);
+  broken += "\"导入客户7,13900001007,EXT-7\n导入客户8,13900001008,EXT-8\n";
+  auto refused = customers_->Import(admin_, broken, opts, nullptr);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_NE(refused.error().message.find("line 8"), std::string::npos) << refused.error().message;
+  EXPECT_EQ(count(), 0u);
+
   // The same phone in row 2 and row 102 (chunks 1 and 34): found across chunks.
   auto dup = customers_->Import(admin_, csv(102, 0, 2), opts, nullptr);
   ASSERT_TRUE(dup.ok());
