@@ -343,6 +343,15 @@ void AddAnalyticsRoutes(Api& api) {
     json::array trend;
     for (const auto& t : r->trend)
       trend.push_back(json::object{{"month", t.month}, {"churned", t.churned}});
+    json::array by_segment;
+    for (const auto& g : r->by_segment)
+      by_segment.push_back(json::object{{"segment", g.segment},
+                                        {"segment_zh", value::SegmentNameZh(g.segment)},
+                                        {"customers", g.customers},
+                                        {"churned", g.churned},
+                                        {"churn_rate", g.churn_rate},
+                                        {"mean_risk", Opt(g.mean_risk)}});
+    o["by_segment"] = std::move(by_segment);
     o["trend"] = std::move(trend);
     return JsonResponse(200, json::serialize(o));
   });

@@ -485,6 +485,16 @@ class SqlValueRepository final : public value::ValueRepository {
     return out;
   }
 
+  Result<std::vector<int64_t>> OpenChurnCustomers(int64_t org_id) override {
+    KEHU_ASSIGN_OR_RETURN(auto rows, Query("SELECT DISTINCT customer_id FROM churn_records WHERE org_id = ? "
+                                           "AND won_back_at IS NULL ORDER BY customer_id",
+                                           {org_id}));
+    std::vector<int64_t> out;
+    out.reserve(rows.size());
+    for (const auto& r : rows) out.push_back(r.Int(0));
+    return out;
+  }
+
   Status InsertOrders(int64_t org_id, const std::vector<value::BulkOrder>& orders,
                       UnixMillis now) override {
     constexpr size_t kRows = 500;

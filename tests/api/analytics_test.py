@@ -84,6 +84,15 @@ class AnalyticsApiTest(unittest.TestCase):
         self.assertGreater(len(churn["trend"]), 0)
         self.assertIn("holdout_auc", churn["model"])
         self.assertLessEqual(churn["at_risk"]["total"], churn["customers"])
+        # Churn by RFM segment: every valued customer in one segment; the demo has churn records.
+        segs = churn["by_segment"]
+        self.assertEqual(sum(g["customers"] for g in segs), churn["customers"])
+        self.assertGreater(sum(g["churned"] for g in segs), 0)
+        rates = [g["churn_rate"] for g in segs]
+        self.assertEqual(rates, sorted(rates, reverse=True))
+        for g in segs:
+            self.assertAlmostEqual(g["churn_rate"], g["churned"] / g["customers"])
+            self.assertTrue(g["segment_zh"])
 
         s, _, abc = self.req("GET", "/api/v1/analytics/abc")
         self.assertEqual(s, 200, abc)

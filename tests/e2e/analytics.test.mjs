@@ -68,5 +68,18 @@ describe('customer value analytics', () => {
       await page.goto(path);
       await page.getByTestId(testId).waitFor();
     }
+    // Churn by RFM segment: one table row per segment the API returns, with its churn rate.
+    const churn = await page.evaluate(async () => {
+      const r = await fetch('/api/v1/analytics/churn', { credentials: 'same-origin' });
+      return r.json();
+    });
+    await page.goto('/analytics/churn');
+    const table = page.getByTestId('churn-by-segment');
+    await table.waitFor();
+    const first = churn.by_segment[0];
+    await table.locator('tbody tr').first().waitFor();
+    assert.equal(await table.locator('tbody tr').count(), churn.by_segment.length);
+    const firstRow = await table.locator('tbody tr').first().innerText();
+    assert.ok(firstRow.includes(`${(first.churn_rate * 100).toFixed(1)}%`), firstRow);
   });
 });

@@ -98,6 +98,8 @@ class ValueRepository {
   virtual Result<std::map<int64_t, double>> GetPercentiles(int64_t org_id, int64_t run_id,
                                                            const std::vector<int64_t>& customer_ids) = 0;
   virtual Result<std::vector<ChurnRatePoint>> ChurnByMonth(int64_t org_id) = 0;
+  // Customers with an open churn record (lost, not won back), ascending.
+  virtual Result<std::vector<int64_t>> OpenChurnCustomers(int64_t org_id) = 0;
 
   // One transaction per call.
   virtual Status InsertOrders(int64_t org_id, const std::vector<BulkOrder>& orders,

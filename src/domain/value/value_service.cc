@@ -984,6 +984,32 @@ Result<ChurnView> ValueService::Churn(const Principal& p) {
     if (v.at_risk_reason.find("overdue") != std::string::npos) ++view.at_risk_overdue;
   }
   KEHU_ASSIGN_OR_RETURN(view.trend, repo_.ChurnByMonth(p.org_id));
+  KEHU_ASSIGN_OR_RETURN(auto churned, repo_.OpenChurnCustomers(p.org_id));
+  struct Acc {
+    int64_t n{0}, churned{0}, scored{0};
+    double risk{0.0};
+  };
+  std::map<std::string, Acc> seg;
+  for (const auto& v : values) {
+    if (v.segment.empty()) continue;
+    Acc& a = seg[v.segment];
+    ++a.n;
+    if (std::binary_search(churned.begin(), churned.end(), v.customer_id)) ++a.churned;
+    if (v.churn_risk) {
+      ++a.scored;
+      a.risk += *v.churn_risk;
+    }
+  }
+  for (const auto& [name, a] : seg) {
+    view.by_segment.push_back(
+        {.segment = name,
+         .customers = a.n,
+         .churned = a.churned,
+         .churn_rate = static_cast<double>(a.churned) / static_cast<double>(a.n),
+         .mean_risk = a.scored ? std::optional<double>(a.risk / static_cast<double>(a.scored)) : std::nullopt});
+  }
+  std::stable_sort(view.by_segment.begin(), view.by_segment.end(),
+                   [](const SegmentChurnRow& x, const SegmentChurnRow& y) { return x.churn_rate > y.churn_rate; });
   return view;
 }
 

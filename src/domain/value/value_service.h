@@ -103,6 +103,16 @@ struct ClvView {
   Settings settings{};
 };
 
+// Churn by RFM segment: of the run's customers in a segment, how many have an open churn record
+// (lost and not won back) now, and the mean churn risk the model gives them.
+struct SegmentChurnRow {
+  std::string segment{};
+  int64_t customers{0};
+  int64_t churned{0};
+  double churn_rate{0.0};              // churned / customers
+  std::optional<double> mean_risk{};   // over those the model scored
+};
+
 struct ChurnView {
   RunRef run{};
   int64_t customers{0};
@@ -113,6 +123,7 @@ struct ChurnView {
   int64_t at_risk_overdue{0};
   std::string diagnostics_json{"{}"};  // the run's diagnostics; "churn" holds the model and AUC
   std::vector<ChurnRatePoint> trend{};
+  std::vector<SegmentChurnRow> by_segment{};  // the segments with customers, by churn rate
 };
 
 struct ParetoPoint {

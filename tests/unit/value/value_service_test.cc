@@ -152,6 +152,24 @@ TEST_P(ValueTest, SmallOrderSetGivesTheHandComputedRfmCells) {
   EXPECT_DOUBLE_EQ(pct->at(a), *v.at(a).value_percentile);
   EXPECT_DOUBLE_EQ(pct->at(c), *v.at(c).value_percentile);
 
+  // Churn by RFM segment: churn records (open) for E (Lost) and D (Can't lose them), read live.
+  ASSERT_TRUE(repo_->InsertChurnRecords(1, {{.customer_id = e, .churned_on = "2026-07-01", .reason = "price"},
+                                            {.customer_id = d, .churned_on = "2026-07-02", .reason = "service"}},
+                                        Noon(2026, 7, 2)).ok());
+  auto churn = values_->Churn(admin_);
+  ASSERT_TRUE(churn.ok()) << churn.error().message;
+  ASSERT_EQ(churn->by_segment.size(), 5u);
+  std::map<std::string, value::SegmentChurnRow> by;
+  for (const auto& g : churn->by_segment) by[g.segment] = g;
+  EXPECT_EQ(by["Lost"].customers, 1);
+  EXPECT_EQ(by["Lost"].churned, 1);
+  EXPECT_DOUBLE_EQ(by["Lost"].churn_rate, 1.0);
+  EXPECT_EQ(by["Can't lose them"].churned, 1);
+  EXPECT_EQ(by["Champions"].churned, 0);
+  EXPECT_DOUBLE_EQ(by["Champions"].churn_rate, 0.0);
+  EXPECT_DOUBLE_EQ(churn->by_segment.front().churn_rate, 1.0);  // highest rate first
+  EXPECT_DOUBLE_EQ(churn->by_segment.back().churn_rate, 0.0);
+
   // The views over the run.
   auto rfm = values_->Rfm(admin_);
   ASSERT_TRUE(rfm.ok()) << rfm.error().message;

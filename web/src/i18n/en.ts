@@ -531,6 +531,12 @@ const en = {
       notConverged: 'not converged',
     },
     churn: {
+      bySegment: 'Churn by RFM segment',
+      segment: 'Segment',
+      segmentCustomers: 'Customers',
+      segmentChurned: 'Churned now',
+      segmentRate: 'Churn rate',
+      segmentRisk: 'Mean predicted risk',
       title: 'Churn dashboard',
       atRisk: 'At risk',
       byPAlive: 'Low P(alive)',

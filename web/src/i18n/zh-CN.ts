@@ -533,6 +533,12 @@ const zh: Messages = {
       notConverged: '未收敛',
     },
     churn: {
+      bySegment: '按 RFM 分群的流失',
+      segment: '分群',
+      segmentCustomers: '客户数',
+      segmentChurned: '当前已流失',
+      segmentRate: '流失率',
+      segmentRisk: '平均预测风险',
       title: '流失看板',
       atRisk: '有流失风险',
       byPAlive: '存活概率低',

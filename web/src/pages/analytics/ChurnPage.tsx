@@ -17,7 +17,7 @@ interface Model {
 }
 
 export default function ChurnPage() {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const q = useChurn();
   const dist = q.data?.risk_distribution ?? [];
   const trend = q.data?.trend ?? [];
@@ -64,6 +64,22 @@ export default function ChurnPage() {
                 <Card title={t('analytics.churn.trend')}><EChart option={trendOption} testId="churn-trend" /></Card>
               </Col>
             </Row>
+            <Card title={t('analytics.churn.bySegment')}>
+              <Table
+                size="small"
+                rowKey="segment"
+                pagination={false}
+                data-testid="churn-by-segment"
+                dataSource={q.data?.by_segment ?? []}
+                columns={[
+                  { title: t('analytics.churn.segment'), render: (_, g) => (i18n.language.startsWith('zh') ? g.segment_zh : g.segment) },
+                  { title: t('analytics.churn.segmentCustomers'), dataIndex: 'customers' },
+                  { title: t('analytics.churn.segmentChurned'), dataIndex: 'churned' },
+                  { title: t('analytics.churn.segmentRate'), render: (_, g) => `${(g.churn_rate * 100).toFixed(1)}%` },
+                  { title: t('analytics.churn.segmentRisk'), render: (_, g) => (g.mean_risk == null ? '—' : `${(g.mean_risk * 100).toFixed(1)}%`) },
+                ]}
+              />
+            </Card>
             <Card title={t('analytics.churn.features')}>
               <Table
                 size="small"
