@@ -150,7 +150,9 @@ const Route* Api::FindRoute(const Request& req, std::vector<std::string>* allowe
 bool Api::RunsInline(const Request& req) const {
   if (!services_.inline_cheap_reads || req.method != "GET") return false;
   // API keys may touch their last-used time (a write, which could wait behind an import).
-  if (!req.Header("x-api-key").empty() || req.Header("authorization").find("kehu_") != std::string_view::npos)
+  const std::string_view authz = req.Header("authorization");
+  if (!req.Header("x-api-key").empty() ||
+      (authz.size() > 12 && authz.substr(7, 5) == "kehu_"))  // "Bearer kehu_...": an API key
     return false;
   const Route* r = FindRoute(req, nullptr);
   if (!r || !r->cheap_read) return false;
