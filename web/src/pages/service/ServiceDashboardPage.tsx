@@ -1,34 +1,13 @@
 // The service dashboard: volume, SLA compliance, response and resolution times, CSAT, NPS, and
 // requests per day, in ECharts.
-import { useEffect, useRef, useState } from 'react';
+import { useMemo, useState } from 'react';
 import { Card, Col, DatePicker, Row, Space, Statistic } from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
-import * as echarts from 'echarts/core';
-import { BarChart, LineChart } from 'echarts/charts';
-import { GridComponent, TooltipComponent } from 'echarts/components';
-import { CanvasRenderer } from 'echarts/renderers';
 import { useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../api/client';
 import { serviceKeys, type ServiceStats } from '../../api/service';
-
-echarts.use([BarChart, LineChart, GridComponent, TooltipComponent, CanvasRenderer]);
-
-function Chart({ option, testid }: { option: echarts.EChartsCoreOption; testid: string }) {
-  const ref = useRef<HTMLDivElement>(null);
-  useEffect(() => {
-    if (!ref.current) return undefined;
-    const chart = echarts.init(ref.current);
-    chart.setOption(option);
-    const onResize = () => chart.resize();
-    window.addEventListener('resize', onResize);
-    return () => {
-      window.removeEventListener('resize', onResize);
-      chart.dispose();
-    };
-  }, [option]);
-  return <div ref={ref} style={{ height: 260 }} data-testid={testid} />;
-}
+import EChart from '../../components/EChart';
 
 const bars = (m: Record<string, number>) => ({
   tooltip: {},
@@ -48,6 +27,18 @@ export default function ServiceDashboardPage() {
     queryFn: ({ signal }) => api.get<ServiceStats>('/service/stats', { from, to }, signal),
   });
   const s = q.data;
+  // Built once per answer, so a re-render (the range picker, the language) does not rebuild charts.
+  const charts = useMemo(() => (s ? {
+    perDay: {
+      tooltip: {}, grid: { left: 40, right: 16, top: 16, bottom: 40 },
+      xAxis: { type: 'category', data: s.requests_per_day.map((d) => d.date) },
+      yAxis: { type: 'value', minInterval: 1 },
+      series: [{ type: 'line', data: s.requests_per_day.map((d) => d.count), smooth: true }],
+    },
+    category: bars(s.by_category),
+    channel: bars(s.by_channel),
+    team: bars(s.by_team),
+  } : null), [s]);
   const hours = (ms: number | null | undefined) => (ms == null ? '—' : (ms / 3_600_000).toFixed(1));
   // Statistic prints a number as given: 2 of 3 within target would read 66.66666666666667 %.
   const round = (x: number | null | undefined, digits: number) => (x == null ? '—' : Number(x.toFixed(digits)));
@@ -64,17 +55,12 @@ export default function ServiceDashboardPage() {
           <Col span={4}><Statistic title={t('service.stats.nps')} value={round(s?.nps, 1)} /></Col>
         </Row>
       </Card>
-      {s && (
+      {s && charts && (
         <Row gutter={16}>
-          <Col xs={24} lg={12}><Card title={t('service.stats.perDay')}><Chart testid="chart-per-day" option={{
-            tooltip: {}, grid: { left: 40, right: 16, top: 16, bottom: 40 },
-            xAxis: { type: 'category', data: s.requests_per_day.map((d) => d.date) },
-            yAxis: { type: 'value', minInterval: 1 },
-            series: [{ type: 'line', data: s.requests_per_day.map((d) => d.count), smooth: true }],
-          }} /></Card></Col>
-          <Col xs={24} lg={12}><Card title={t('service.stats.byCategory')}><Chart testid="chart-category" option={bars(s.by_category)} /></Card></Col>
-          <Col xs={24} lg={12}><Card title={t('service.stats.byChannel')}><Chart testid="chart-channel" option={bars(s.by_channel)} /></Card></Col>
-          <Col xs={24} lg={12}><Card title={t('service.stats.byTeam')}><Chart testid="chart-team" option={bars(s.by_team)} /></Card></Col>
+          <Col xs={24} lg={12}><Card title={t('service.stats.perDay')}><EChart height={260} testId="chart-per-day" option={charts.perDay} /></Card></Col>
+          <Col xs={24} lg={12}><Card title={t('service.stats.byCategory')}><EChart height={260} testId="chart-category" option={charts.category} /></Card></Col>
+          <Col xs={24} lg={12}><Card title={t('service.stats.byChannel')}><EChart height={260} testId="chart-channel" option={charts.channel} /></Card></Col>
+          <Col xs={24} lg={12}><Card title={t('service.stats.byTeam')}><EChart height={260} testId="chart-team" option={charts.team} /></Card></Col>
         </Row>
       )}
     </Space>
