@@ -405,16 +405,24 @@ class SqlCustomerRepository final : public customers::CustomerRepository {
       // SQLite plan choice for a search: with few matches, start from the full-text hits and sort
       // them (`+c.org_id` keeps SQLite off the sort index); with many, walk the sort index and
       // test each row against the hits, which finds a page long before the index ends.
-      bool fts_first = false;
+      // With few matches the hits are collected once here and bound into the list query, rather
+      // than counted here and searched again inside it (a long pinyin or phone substring's
+      // trigram phrase costs as much as the rest of the search).
+      std::optional<std::vector<int64_t>> hits;
       if (q.search && !pg_) {
-        KEHU_ASSIGN_OR_RETURN(int64_t n, CountUpTo(c, "customers_fts_tok", Fts5TokenQuery(q.search->token_prefixes)));
-        if (n < kFewMatches && !q.search->substring.empty()) {
-          KEHU_ASSIGN_OR_RETURN(int64_t m, CountUpTo(c, "customers_fts", Fts5Phrase(q.search->substring)));
-          n += m;
+        KEHU_ASSIGN_OR_RETURN(auto ids, HitsUpTo(c, "customers_fts_tok", Fts5TokenQuery(q.search->token_prefixes)));
+        if (static_cast<int64_t>(ids.size()) < kFewMatches && !q.search->substring.empty()) {
+          KEHU_ASSIGN_OR_RETURN(auto more, HitsUpTo(c, "customers_fts", Fts5Phrase(q.search->substring)));
+          const size_t n = ids.size() + more.size();
+          ids.insert(ids.end(), more.begin(), more.end());
+          std::sort(ids.begin(), ids.end());
+          ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+          if (static_cast<int64_t>(n) < kFewMatches) hits = std::move(ids);
+        } else if (static_cast<int64_t>(ids.size()) < kFewMatches) {
+          hits = std::move(ids);
         }
-        fts_first = n < kFewMatches;
       }
-      auto [sql, params] = ListSql(q, fts_first);
+      auto [sql, params] = ListSql(q, hits);
       if (sql.empty()) return InvalidArgument("invalid cursor", {{"cursor", "is not a cursor this list gave out"}});
       KEHU_ASSIGN_OR_RETURN(auto rows, c.Query(sql, params));
       out.reserve(rows.size());
@@ -426,15 +434,22 @@ class SqlCustomerRepository final : public customers::CustomerRepository {
 
   static constexpr int64_t kFewMatches = 2000;
 
-  Result<int64_t> CountUpTo(Connection& c, const char* table, const std::string& match) {
-    KEHU_ASSIGN_OR_RETURN(auto rows, c.Query(std::string("SELECT count(*) FROM (SELECT rowid FROM ") + table +
-                                                 " WHERE " + table + " MATCH ? LIMIT ?)",
+  // The rowids matching, at most kFewMatches of them (all of them when fewer).
+  Result<std::vector<int64_t>> HitsUpTo(Connection& c, const char* table, const std::string& match) {
+    KEHU_ASSIGN_OR_RETURN(auto rows, c.Query(std::string("SELECT rowid FROM ") + table + " WHERE " + table +
+                                                 " MATCH ? LIMIT ?",
                                              {match, kFewMatches}));
-    return rows.at(0).Int(0);
+    std::vector<int64_t> out;
+    out.reserve(rows.size());
+    for (const auto& r : rows) out.push_back(r.Int(0));
+    return out;
   }
 
   // The list query's SQL and parameters; an empty SQL text means a malformed cursor key.
-  std::pair<std::string, std::vector<Value>> ListSql(const ListQuery& q, bool fts_first) {
+  // `hits` (SQLite, few matches): every matching id, used instead of the full-text subquery.
+  std::pair<std::string, std::vector<Value>> ListSql(const ListQuery& q,
+                                                     const std::optional<std::vector<int64_t>>& hits) {
+    const bool fts_first = hits.has_value();
     std::string sql = std::string("SELECT ") + kCols + " FROM customers c WHERE " +
                       (fts_first ? "+c.org_id" : "c.org_id") +
                       " = ? AND c.deleted_at IS NULL AND c.merged_into IS NULL";
@@ -458,6 +473,13 @@ class SqlCustomerRepository final : public customers::CustomerRepository {
         }
         if (!any) sql += "1 = 0";
         sql += ")";
+      } else if (hits) {
+        if (hits->empty()) {
+          sql += " AND 1 = 0";
+        } else {
+          sql += " AND c.id IN (" + Placeholders(hits->size()) + ")";
+          for (int64_t id : *hits) params.emplace_back(id);
+        }
       } else {
         sql += " AND c.id IN (SELECT rowid FROM customers_fts_tok WHERE customers_fts_tok MATCH ?";
         params.push_back(Fts5TokenQuery(s.token_prefixes));
