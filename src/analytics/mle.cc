@@ -140,10 +140,20 @@ Result<MleResult> MaximizeLogLikelihood(const LogLikelihoodFn& ll, std::vector<d
     // far from the optimum). Then walk there gradient-free, and polish with L-BFGS.
     for (size_t i = 0; i < n; ++i) u[i] = std::log(start[i]);
     code = run(NLOPT_LN_NELDERMEAD, 1e-6, 1e-10);
+    algorithm = "NLopt LN_NELDERMEAD on log-parameters";
     if (code > 0 || code == NLOPT_ROUNDOFF_LIMITED) {
+      // Polish with L-BFGS; if its line search fails again (a likelihood ridge), keep the
+      // gradient-free optimum: the convergence test below still judges it by its gradient.
+      const std::vector<double> walked = u;
+      const nlopt_result walked_code = code;
       code = run(NLOPT_LD_LBFGS, options.xtol_rel, options.ftol_rel);
+      if (code < 0 && code != NLOPT_ROUNDOFF_LIMITED) {
+        u = walked;
+        code = walked_code;
+      } else {
+        algorithm = "NLopt LN_NELDERMEAD then LD_LBFGS on log-parameters, analytic gradient";
+      }
     }
-    algorithm = "NLopt LN_NELDERMEAD then LD_LBFGS on log-parameters, analytic gradient";
   }
 
   MleResult out;

@@ -7,7 +7,8 @@
 // matters when one evaluation is a pass over a million customers; tolerances are tight
 // (relative 1e-12 on the log-parameters, 1e-14 on the log-likelihood). If L-BFGS fails outright
 // (its first line search can land where the likelihood overflows), LN_NELDERMEAD walks from the
-// start and L-BFGS polishes. Standard errors come from the inverse of the Hessian of the negative
+// start and L-BFGS polishes; if the polish fails too (a ridge, e.g. BG/NBD's a and b growing
+// together), the walk's optimum is the answer and `converged` says whether its gradient is ~0. Standard errors come from the inverse of the Hessian of the negative
 // log-likelihood in natural units at the optimum, by central differences of the gradient.
 
 #include <functional>
