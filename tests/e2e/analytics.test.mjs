@@ -2,7 +2,7 @@
 // heatmap and the segment table, then the value panel on a customer's 360° page.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { openBrowser, signIn, withScreenshots } from './lib.mjs';
+import { apiCall, openBrowser, signIn, withScreenshots } from './lib.mjs';
 
 describe('customer value analytics', () => {
   let browser;
@@ -69,10 +69,8 @@ describe('customer value analytics', () => {
       await page.getByTestId(testId).waitFor();
     }
     // Churn by RFM segment: one table row per segment the API returns, with its churn rate.
-    const churn = await page.evaluate(async () => {
-      const r = await fetch('/api/v1/analytics/churn', { credentials: 'same-origin' });
-      return r.json();
-    });
+    const { status, body: churn } = await apiCall(page, 'GET', '/analytics/churn');
+    assert.equal(status, 200);
     await page.goto('/analytics/churn');
     const table = page.getByTestId('churn-by-segment');
     await table.waitFor();

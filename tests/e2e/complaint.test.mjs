@@ -3,21 +3,7 @@
 // with --manual-clock, so the test moves time with POST /api/v1/system/clock; it never sleeps.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { openBrowser, randomMobile, signIn, withScreenshots } from './lib.mjs';
-
-/** Calls the API from the signed-in page (session cookie + CSRF header). */
-async function apiCall(page, method, path, body) {
-  return page.evaluate(async ({ method, path, body }) => {
-    const csrf = document.cookie.split('; ').find((c) => c.startsWith('kehu_csrf='))?.split('=')[1] ?? '';
-    const res = await fetch(`/api/v1${path}`, {
-      method,
-      headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': decodeURIComponent(csrf) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    return { status: res.status, body: text ? JSON.parse(text) : null };
-  }, { method, path, body });
-}
+import { apiCall, openBrowser, randomMobile, signIn, withScreenshots } from './lib.mjs';
 
 describe('complaint desk', () => {
   let browser;

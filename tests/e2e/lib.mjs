@@ -90,3 +90,17 @@ export async function chooseOption(page, testId, optionText) {
   await page.locator('.ant-select-dropdown:visible .ant-select-item-option-active', { hasText: optionText }).waitFor();
   await page.keyboard.press('Enter');
 }
+
+/** Calls the API from the signed-in page (session cookie + CSRF header). */
+export async function apiCall(page, method, path, body) {
+  return page.evaluate(async ({ method, path, body }) => {
+    const csrf = document.cookie.split('; ').find((c) => c.startsWith('kehu_csrf='))?.split('=')[1] ?? '';
+    const res = await fetch(`/api/v1${path}`, {
+      method,
+      headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': decodeURIComponent(csrf) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    return { status: res.status, body: text ? JSON.parse(text) : null };
+  }, { method, path, body });
+}
