@@ -235,7 +235,7 @@ int Serve(const Config& cfg, int64_t demo_if_empty, int threads, int workers,
   }
   auto api = http::MakeApi(services);
   http::ServerOptions opts;
-  opts.run_inline = [&api](const http::Request& r) { return api->RunsInline(r); };
+  opts.run_inline = [&api](http::Request& r) { return api->RunsInline(r); };
   opts.host = host;
   opts.port = port;
   opts.io_threads = threads;

@@ -147,7 +147,7 @@ const Route* Api::FindRoute(const Request& req, std::vector<std::string>* allowe
   return nullptr;
 }
 
-bool Api::RunsInline(const Request& req) const {
+bool Api::RunsInline(Request& req) const {
   if (!services_.inline_cheap_reads || req.method != "GET") return false;
   // API keys may touch their last-used time (a write, which could wait behind an import).
   const std::string_view authz = req.Header("authorization");
@@ -155,7 +155,9 @@ bool Api::RunsInline(const Request& req) const {
       (authz.size() > 12 && authz.substr(7, 5) == "kehu_"))  // "Bearer kehu_...": an API key
     return false;
   const Route* r = FindRoute(req, nullptr);
-  if (!r || !r->cheap_read) return false;
+  if (!r) return false;
+  req.route_index = static_cast<int>(r - routes_.data());
+  if (!r->cheap_read) return false;
   return !services_.idle_reader || services_.idle_reader();
 }
 
@@ -229,7 +231,9 @@ Response Api::Dispatch(Request& req, const std::string& request_id, const Route*
                        std::string* user_out) {
   std::vector<std::string> allowed;
   Ctx ctx{.req = req};
-  const Route* found = FindRoute(req, &allowed);
+  const Route* found = req.route_index >= 0 && static_cast<size_t>(req.route_index) < routes_.size()
+                           ? &routes_[static_cast<size_t>(req.route_index)]
+                           : FindRoute(req, &allowed);
   if (found) (void)Match(*found, Split(req.path), &ctx.params);
   if (!found) {
     if (!allowed.empty()) {

@@ -100,7 +100,8 @@ class Api {
   // True when this request may be handled on the I/O thread that read it: its route is a cheap
   // read and Services::inline_cheap_reads is on (SQLite, whose reads take microseconds; on
   // PostgreSQL every read is a network round trip and keeps to the worker pool).
-  bool RunsInline(const Request& req) const;
+  // Remembers the matched route in req.route_index, so Handle does not match it again.
+  bool RunsInline(Request& req) const;
   const std::vector<Route>& routes() const { return routes_; }
   const Services& services() const { return services_; }
   // Prometheus text for /metrics.

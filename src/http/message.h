@@ -21,6 +21,7 @@ struct Request {
   std::vector<std::pair<std::string, std::string>> headers{};  // names lower-cased
   std::string body{};
   std::string remote_addr{};  // peer IP address, e.g. "127.0.0.1"
+  int route_index{-1};        // the API route table entry matched for it, once matched (api.cc)
 
   // First header with this lower-case name, or "" when absent.
   std::string_view Header(std::string_view lower_name) const {

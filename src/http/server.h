@@ -30,7 +30,7 @@ struct ServerOptions {
   // When set and true for a request, its handler runs on the I/O thread that read it, with no
   // hop to the worker pool and back. Only for handlers that finish in microseconds and never
   // wait (see Api::RunsInline); everything else keeps to the pool.
-  std::function<bool(const Request&)> run_inline{};
+  std::function<bool(Request&)> run_inline{};
 };
 
 using Handler = std::function<Response(Request&)>;
