@@ -67,4 +67,5 @@ function request()
   return prefix .. q .. suffix
 end
 
+if report.paced() then delay = report.delay end
 done = report.done

@@ -6,7 +6,9 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
+#include <limits>
 #include <map>
+#include <unordered_set>
 #include <mutex>
 
 #include "core/strings.h"
@@ -212,14 +214,16 @@ std::vector<Value> DataValues(const CustomerWrite& w) {
           w.search.name_sort, w.search.name_fold, c.updated_at, c.version};
 }
 
-// FTS5 query for the token index: each phrase quoted (quotes doubled) and matched as a prefix.
-std::string Fts5TokenQuery(const std::vector<std::string>& phrases) {
+// FTS5 query for the token index: each phrase quoted (quotes doubled) and matched as a prefix
+// unless it is made of whole tokens.
+std::string Fts5TokenQuery(const customers::SearchSpec& spec) {
+  const auto& phrases = spec.token_prefixes;
   std::string q;
   for (const auto& p : phrases) {
     std::string esc;
     for (char ch : p) esc += ch == '"' ? std::string("\"\"") : std::string(1, ch);
     if (!q.empty()) q += " OR ";
-    q += "\"" + esc + "\" *";
+    q += "\"" + esc + (spec.whole_tokens ? "\"" : "\" *");
   }
   return q;
 }
@@ -402,25 +406,10 @@ class SqlCustomerRepository final : public customers::CustomerRepository {
   Result<std::vector<Customer>> List(const ListQuery& q) override {
     std::vector<Customer> out;
     KEHU_RETURN_IF_ERROR(db_.Read([&](Connection& c) -> Status {
-      // SQLite plan choice for a search: with few matches, start from the full-text hits and sort
-      // them (`+c.org_id` keeps SQLite off the sort index); with many, walk the sort index and
-      // test each row against the hits, which finds a page long before the index ends.
-      // With few matches the hits are collected once here and bound into the list query, rather
-      // than counted here and searched again inside it (a long pinyin or phone substring's
-      // trigram phrase costs as much as the rest of the search).
       std::optional<std::vector<int64_t>> hits;
       if (q.search && !pg_) {
-        KEHU_ASSIGN_OR_RETURN(auto ids, HitsUpTo(c, "customers_fts_tok", Fts5TokenQuery(q.search->token_prefixes)));
-        if (static_cast<int64_t>(ids.size()) < kFewMatches && !q.search->substring.empty()) {
-          KEHU_ASSIGN_OR_RETURN(auto more, HitsUpTo(c, "customers_fts", Fts5Phrase(q.search->substring)));
-          const size_t n = ids.size() + more.size();
-          ids.insert(ids.end(), more.begin(), more.end());
-          std::sort(ids.begin(), ids.end());
-          ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
-          if (static_cast<int64_t>(n) < kFewMatches) hits = std::move(ids);
-        } else if (static_cast<int64_t>(ids.size()) < kFewMatches) {
-          hits = std::move(ids);
-        }
+        KEHU_ASSIGN_OR_RETURN(auto page, SearchPage(c, q));
+        hits = std::move(page);
       }
       auto [sql, params] = ListSql(q, hits);
       if (sql.empty()) return InvalidArgument("invalid cursor", {{"cursor", "is not a cursor this list gave out"}});
@@ -432,25 +421,159 @@ class SqlCustomerRepository final : public customers::CustomerRepository {
     return out;
   }
 
-  static constexpr int64_t kFewMatches = 2000;
+  static constexpr size_t kFewMatches = 2000;
 
-  // The rowids matching, at most kFewMatches of them (all of them when fewer).
-  Result<std::vector<int64_t>> HitsUpTo(Connection& c, const char* table, const std::string& match) {
-    KEHU_ASSIGN_OR_RETURN(auto rows, c.Query(std::string("SELECT rowid FROM ") + table + " WHERE " + table +
-                                                 " MATCH ? LIMIT ?",
-                                             {match, kFewMatches}));
-    std::vector<int64_t> out;
-    out.reserve(rows.size());
-    for (const auto& r : rows) out.push_back(r.Int(0));
-    return out;
+  // Full-text hits in rowid order (descending or not), read as far as needed; the first ones
+  // read (to count them) are replayed before the rest.
+  class HitStream {
+   public:
+    // sql: "SELECT rowid FROM ... WHERE ..." without its order.
+    static Result<HitStream> Open(Connection& c, const std::string& sql, const std::vector<Value>& params,
+                                  bool desc) {
+      HitStream s;
+      KEHU_ASSIGN_OR_RETURN(s.cursor_, c.Open(sql + " ORDER BY rowid" + (desc ? " DESC" : ""), params));
+      return s;
+    }
+    static Result<HitStream> Tokens(Connection& c, const customers::SearchSpec& spec, bool desc) {
+      return Open(c, "SELECT rowid FROM customers_fts_tok WHERE customers_fts_tok MATCH ?", {Fts5TokenQuery(spec)},
+                  desc);
+    }
+    // The trigram index for a substring: its phrase; for a longer ASCII one (6+ characters) the
+    // trigrams that cover it, ANDed, and each candidate's text checked with instr() — the same
+    // hits at a third of the cost, because a long phrase drags the position lists of very common
+    // trigrams (pinyin's "ang", "xia", "ing") through every document holding all of them. The
+    // text is ASCII-lowered on both sides (customer_search.cc), so instr() decides exactly.
+    static Result<HitStream> Substring(Connection& c, const std::string& sub, bool desc) {
+      const bool ascii = std::all_of(sub.begin(), sub.end(), [](char ch) { return static_cast<unsigned char>(ch) < 0x80; });
+      if (!ascii || sub.size() < 6) {
+        return Open(c, "SELECT rowid FROM customers_fts WHERE customers_fts MATCH ?", {Fts5Phrase(sub)}, desc);
+      }
+      std::string match;
+      for (size_t at = 0;; at += 3) {
+        at = std::min(at, sub.size() - 3);
+        match += (match.empty() ? "" : " AND ") + Fts5Phrase(sub.substr(at, 3));
+        if (at + 3 == sub.size()) break;
+      }
+      return Open(c, "SELECT rowid FROM customers_fts WHERE customers_fts MATCH ? AND instr(doc, ?) > 0",
+                  {match, sub}, desc);
+    }
+    // Reads ahead until n hits are held or none is left; true when every hit is held.
+    Result<bool> ReadAhead(size_t n) {
+      while (!spent_ && read_.size() < n) {
+        KEHU_ASSIGN_OR_RETURN(auto row, cursor_->Next());
+        if (row) read_.push_back(row->Int(0));
+        else spent_ = true;
+      }
+      return spent_;
+    }
+    const std::vector<int64_t>& read() const { return read_; }
+    Result<std::optional<int64_t>> Next() {
+      if (next_ < read_.size()) return std::optional<int64_t>(read_[next_++]);
+      if (spent_) return std::optional<int64_t>();
+      KEHU_ASSIGN_OR_RETURN(auto row, cursor_->Next());
+      if (!row) spent_ = true;
+      return row ? std::optional<int64_t>(row->Int(0)) : std::nullopt;
+    }
+
+   private:
+    std::unique_ptr<Cursor> cursor_;
+    std::vector<int64_t> read_;
+    size_t next_{0};
+    bool spent_{false};
+  };
+
+  // A search on SQLite: the ids of the page's rows, settled before the rows are read.
+  // With few matches (< kFewMatches in the token and substring indexes together), every hit;
+  // the list query then sorts them (`+c.org_id` keeps SQLite off the sort index). With many,
+  // MatchesInOrder walks the sort index beside the hits and stops after one page instead of
+  // gathering a quarter of the customers first.
+  Result<std::vector<int64_t>> SearchPage(Connection& c, const ListQuery& q) {
+    const auto& spec = *q.search;
+    // The token stream is read in the walk's order from the start (a prefix query costs the
+    // same either way: FTS5 gathers its hits first). The substring stream is counted in
+    // ascending rowid order, which FTS5 reads fastest (a long phrase takes twice as long
+    // descending), and reopened descending for a descending walk.
+    std::vector<HitStream> streams;
+    KEHU_ASSIGN_OR_RETURN(auto tok, HitStream::Tokens(c, spec, q.descending));
+    KEHU_ASSIGN_OR_RETURN(bool few, tok.ReadAhead(kFewMatches));
+    streams.push_back(std::move(tok));
+    if (!spec.substring.empty()) {
+      const bool counted = few;
+      KEHU_ASSIGN_OR_RETURN(auto tri, HitStream::Substring(c, spec.substring, q.descending && !counted));
+      if (counted) {
+        KEHU_ASSIGN_OR_RETURN(few, tri.ReadAhead(kFewMatches - streams[0].read().size()));
+        if (!few && q.descending) {
+          KEHU_ASSIGN_OR_RETURN(tri, HitStream::Substring(c, spec.substring, true));
+        }
+      }
+      streams.push_back(std::move(tri));
+    }
+    if (few) {
+      std::vector<int64_t> ids;
+      for (const auto& st : streams) ids.insert(ids.end(), st.read().begin(), st.read().end());
+      std::sort(ids.begin(), ids.end());
+      ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+      return ids;
+    }
+    return MatchesInOrder(c, q, streams);
+  }
+
+  // A search with many matches (SQLite): the ids of the page's rows, at most q.limit of them.
+  // The list's own query without the search walks the sort index row by row (every other filter
+  // applied); the full-text hits stream beside it in rowid order, descending for a descending
+  // list. A walked id is a match when a stream holds it: each stream is read up to that id, and
+  // the hits it passes on the way are kept for rows the walk reaches later. Newest first (the
+  // default), ids fall as the walk goes and both sides stop after about one page; in any other
+  // order the streams run further ahead and, at worst, are read to the end — never more work
+  // than gathering every hit first. Once the streams are spent, only kept hits can still match,
+  // so the walk ends when none is left.
+  Result<std::vector<int64_t>> MatchesInOrder(Connection& c, const ListQuery& q, std::vector<HitStream>& streams) {
+    std::vector<std::optional<int64_t>> heads;
+    for (auto& st : streams) {
+      KEHU_ASSIGN_OR_RETURN(auto h, st.Next());
+      heads.push_back(h);
+    }
+    ListQuery walk = q;
+    walk.search.reset();
+    walk.limit = std::numeric_limits<int>::max();
+    auto [sql, params] = ListSql(walk, std::nullopt, "c.id");
+    if (sql.empty()) return InvalidArgument("invalid cursor", {{"cursor", "is not a cursor this list gave out"}});
+    KEHU_ASSIGN_OR_RETURN(auto rows, c.Open(sql, params));
+
+    const bool desc = q.descending;
+    std::unordered_set<int64_t> kept;  // hits the streams have passed, not yet walked
+    std::vector<int64_t> page;
+    while (static_cast<int64_t>(page.size()) < q.limit) {
+      bool live = false;
+      for (const auto& h : heads) live = live || h.has_value();
+      if (!live && kept.empty()) break;
+      KEHU_ASSIGN_OR_RETURN(auto row, rows->Next());
+      if (!row) break;
+      const int64_t id = row->Int(0);
+      bool match = kept.erase(id) > 0;
+      for (size_t i = 0; i < streams.size() && !match; ++i) {
+        auto& head = heads[i];
+        while (head && (desc ? *head > id : *head < id)) {
+          // A hit already on the page (matched through another stream) is not kept: the walk
+          // will not see it again, and a kept id means "the walk may still need this one".
+          if (std::find(page.begin(), page.end(), *head) == page.end()) kept.insert(*head);
+          KEHU_ASSIGN_OR_RETURN(head, streams[i].Next());
+        }
+        match = head == id;
+      }
+      if (match) page.push_back(id);
+    }
+    return page;
   }
 
   // The list query's SQL and parameters; an empty SQL text means a malformed cursor key.
   // `hits` (SQLite, few matches): every matching id, used instead of the full-text subquery.
+  // `cols`: the columns read (the customer's by default).
   std::pair<std::string, std::vector<Value>> ListSql(const ListQuery& q,
-                                                     const std::optional<std::vector<int64_t>>& hits) {
+                                                     const std::optional<std::vector<int64_t>>& hits,
+                                                     const char* cols = kCols) {
     const bool fts_first = hits.has_value();
-    std::string sql = std::string("SELECT ") + kCols + " FROM customers c WHERE " +
+    std::string sql = std::string("SELECT ") + cols + " FROM customers c WHERE " +
                       (fts_first ? "+c.org_id" : "c.org_id") +
                       " = ? AND c.deleted_at IS NULL AND c.merged_into IS NULL";
     std::vector<Value> params{q.org_id};
@@ -480,15 +603,8 @@ class SqlCustomerRepository final : public customers::CustomerRepository {
           sql += " AND c.id IN (" + Placeholders(hits->size()) + ")";
           for (int64_t id : *hits) params.emplace_back(id);
         }
-      } else {
-        sql += " AND c.id IN (SELECT rowid FROM customers_fts_tok WHERE customers_fts_tok MATCH ?";
-        params.push_back(Fts5TokenQuery(s.token_prefixes));
-        if (!s.substring.empty()) {
-          sql += " UNION SELECT rowid FROM customers_fts WHERE customers_fts MATCH ?";
-          params.push_back(Fts5Phrase(s.substring));
-        }
-        sql += ")";
       }
+      // (SQLite without hits: SearchPage settles a search's rows first; it always passes hits.)
     }
     AppendVisibility(q.visibility, q.org_id, sql, params);
     auto eq = [&](const char* col, const std::optional<std::string>& v) {
@@ -791,11 +907,12 @@ class SqlCustomerRepository final : public customers::CustomerRepository {
   Status LoadShares(Connection& c, std::vector<Customer>& v) {
     if (v.empty()) return Status::Ok();
     std::string sql = "SELECT customer_id, user_id FROM customer_shares WHERE org_id = ? AND customer_id IN (";
-    std::vector<Value> params{v[0].org_id};
+    std::vector<Value> params;
+    params.emplace_back(v[0].org_id);
     std::map<int64_t, size_t> at;
     for (size_t i = 0; i < v.size(); ++i) {
       sql += i ? ", ?" : "?";
-      params.push_back(v[i].id);
+      params.emplace_back(v[i].id);
       at[v[i].id] = i;
     }
     sql += ") ORDER BY user_id";

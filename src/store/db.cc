@@ -33,6 +33,29 @@ bool LooksLikeConninfo(std::string_view s) {
 
 }  // namespace
 
+namespace {
+
+// Rows already read, handed out one at a time.
+class BufferedCursor final : public Cursor {
+ public:
+  explicit BufferedCursor(std::vector<Row> rows) : rows_(std::move(rows)) {}
+  Result<std::optional<Row>> Next() override {
+    if (next_ == rows_.size()) return std::optional<Row>();
+    return std::optional<Row>(std::move(rows_[next_++]));
+  }
+
+ private:
+  std::vector<Row> rows_;
+  size_t next_{0};
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Cursor>> Connection::Open(std::string_view sql, const std::vector<Value>& params) {
+  KEHU_ASSIGN_OR_RETURN(auto rows, Query(sql, params));
+  return std::unique_ptr<Cursor>(std::make_unique<BufferedCursor>(std::move(rows)));
+}
+
 int64_t Row::Int(size_t i) const {
   const Value& v = cols_.at(i);
   if (const auto* n = std::get_if<int64_t>(&v)) return *n;

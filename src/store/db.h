@@ -21,6 +21,7 @@
 #include <functional>
 #include <initializer_list>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -55,12 +56,24 @@ class Row {
   std::vector<Value> cols_;
 };
 
+// One statement's rows, taken one at a time, for walks that stop early (a search merging an
+// index walk with full-text hits). It must not outlive the Read or Write it was opened in.
+class Cursor {
+ public:
+  virtual ~Cursor() = default;
+  // The next row, or nullopt when there are no more.
+  virtual Result<std::optional<Row>> Next() = 0;
+};
+
 class Connection {
  public:
   virtual ~Connection() = default;
   virtual Dialect dialect() const = 0;
   // Runs one statement and returns every row it produced.
   virtual Result<std::vector<Row>> Query(std::string_view sql, const std::vector<Value>& params) = 0;
+  // Opens a statement to step row by row; several may be open at once on one connection.
+  // The default runs the statement to the end first (fine where nothing stops early).
+  virtual Result<std::unique_ptr<Cursor>> Open(std::string_view sql, const std::vector<Value>& params);
   // Runs one statement and returns the number of rows it changed.
   virtual Result<int64_t> Exec(std::string_view sql, const std::vector<Value>& params) = 0;
   // Runs a script of several statements with no parameters (migrations).

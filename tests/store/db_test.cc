@@ -124,6 +124,55 @@ TEST_P(StoreDatabaseTest, InsertReturningIdOfSeveralRowsGivesEveryId) {
   EXPECT_GT(ids[4], ids[3]);
 }
 
+// Cursors step their statements independently: two open on one connection interleave, one may
+// stop early, the same text may be open twice, and bound text outlives the caller's vector.
+TEST_P(StoreDatabaseTest, CursorsOnOneConnectionStepIndependently) {
+  ASSERT_TRUE(Script("CREATE TABLE nums (" + IdColumn() + ", n INTEGER NOT NULL, label TEXT NOT NULL)").ok());
+  ASSERT_TRUE(db().Write([&](Connection& c) -> Status {
+                   for (int i = 1; i <= 10; ++i) {
+                     KEHU_RETURN_IF_ERROR(c.Exec("INSERT INTO nums (n, label) VALUES (?, ?)",
+                                                 {int64_t{i}, std::string(i % 2 ? "奇" : "偶")}));
+                   }
+                   return Status::Ok();
+                 }).ok());
+  std::vector<std::string> seen;
+  Status st = db().Read([&](Connection& c) -> Status {
+    std::unique_ptr<Cursor> odd, even, again;
+    {
+      std::vector<Value> params{std::string("奇")};
+      KEHU_ASSIGN_OR_RETURN(odd, c.Open("SELECT n FROM nums WHERE label = ? ORDER BY n", params));
+    }
+    KEHU_ASSIGN_OR_RETURN(even, c.Open("SELECT n FROM nums WHERE label = ? ORDER BY n DESC", {std::string("偶")}));
+    KEHU_ASSIGN_OR_RETURN(again, c.Open("SELECT n FROM nums WHERE label = ? ORDER BY n", {std::string("偶")}));
+    for (int i = 0; i < 3; ++i) {
+      KEHU_ASSIGN_OR_RETURN(auto a, odd->Next());
+      KEHU_ASSIGN_OR_RETURN(auto b, even->Next());
+      KEHU_ASSIGN_OR_RETURN(auto x, again->Next());
+      if (!a || !b || !x) return Internal("a cursor ended early");
+      seen.push_back(a->Text(0) + "/" + b->Text(0) + "/" + x->Text(0));
+    }
+    // Stopped early: odd is dropped with rows left; even runs to its end.
+    for (;;) {
+      KEHU_ASSIGN_OR_RETURN(auto b, even->Next());
+      if (!b) break;
+      seen.push_back(b->Text(0));
+    }
+    KEHU_ASSIGN_OR_RETURN(auto past, even->Next());
+    if (past) return Internal("a row after the end");
+    KEHU_ASSIGN_OR_RETURN(auto rows, c.Query("SELECT COUNT(*) FROM nums", {}));
+    seen.push_back(rows[0].Text(0));
+    return Status::Ok();
+  });
+  ASSERT_TRUE(st.ok()) << st.error().message;
+  EXPECT_EQ(seen, (std::vector<std::string>{"1/10/2", "3/8/4", "5/6/6", "4", "2", "10"}));
+  // A malformed statement is an error, not a cursor.
+  Status bad = db().Read([&](Connection& c) -> Status {
+    KEHU_ASSIGN_OR_RETURN(auto cursor, c.Open("SELEC n FROM nums", {}));
+    return Status::Ok();
+  });
+  EXPECT_FALSE(bad.ok());
+}
+
 TEST_P(StoreDatabaseTest, SecondRowWithTheSameUniqueEmailIsAlreadyExists) {
   ASSERT_TRUE(Script("CREATE TABLE users (" + IdColumn() + ", email TEXT NOT NULL UNIQUE)").ok());
   auto insert = [&](const std::string& email) {

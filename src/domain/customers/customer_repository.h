@@ -38,6 +38,9 @@ enum class SortKey { kCreatedAt, kUpdatedAt, kName };
 // A folded search (see customer_search.h): rows must match any of these.
 struct SearchSpec {
   std::vector<std::string> token_prefixes{};  // each a phrase, matched as a prefix phrase
+  // The phrases are whole Chinese characters, each a token of its own: the last one is matched
+  // exactly, not as a prefix (same matches; a prefix makes FTS5 gather every hit up front).
+  bool whole_tokens{false};
   std::string substring{};                    // >= 3 characters, matched anywhere in doc
 };
 

@@ -89,6 +89,9 @@ std::optional<SearchSpec> FoldQuery(const std::string& raw) {
   if (text::ContainsHan(spaced)) {
     // A phrase of single characters: 王芳 -> "王 芳"; also finds longer names containing it.
     spec.token_prefixes.push_back(spaced);
+    // Every Han character is a token of its own in the index, so a phrase ending in one needs
+    // no prefix match ("王 a" still does).
+    spec.whole_tokens = text::ContainsHan(spaced.substr(spaced.rfind(' ') + 1));
     std::string joined;
     for (char c : spaced)
       if (c != ' ') joined += c;

@@ -113,6 +113,94 @@ std::string_view SingleRowInsertReturningId(std::string_view sql) {
   return {};
 }
 
+// Binds params to stmt's parameters (their number must match).
+Status Bind(sqlite3* db, sqlite3_stmt* stmt, std::string_view sql, const std::vector<Value>& params) {
+    const int expected = sqlite3_bind_parameter_count(stmt);
+    if (expected != static_cast<int>(params.size())) {
+      return InvalidArgument("sqlite: statement has " + std::to_string(expected) + " parameters, " +
+                             std::to_string(params.size()) + " given (in: " + SqlHead(sql) + ")");
+    }
+    for (size_t i = 0; i < params.size(); ++i) {
+      const int idx = static_cast<int>(i) + 1;
+      int rc = SQLITE_OK;
+      if (const auto* v = std::get_if<int64_t>(&params[i])) {
+        rc = sqlite3_bind_int64(stmt, idx, *v);
+      } else if (const auto* d = std::get_if<double>(&params[i])) {
+        rc = sqlite3_bind_double(stmt, idx, *d);
+      } else if (const auto* s = std::get_if<std::string>(&params[i])) {
+        // SQLITE_STATIC: params outlive the statement's use (bindings are cleared on return).
+        rc = sqlite3_bind_text64(stmt, idx, s->data(), s->size(), SQLITE_STATIC, SQLITE_UTF8);
+      } else {
+        rc = sqlite3_bind_null(stmt, idx);
+      }
+      if (rc != SQLITE_OK) return SqliteError(rc, db, sql);
+    }
+
+  return Status::Ok();
+}
+
+// The current row of a stepped statement.
+Row ReadRow(sqlite3_stmt* stmt) {
+  const int n = sqlite3_column_count(stmt);
+  std::vector<Value> cols;
+  cols.reserve(static_cast<size_t>(n));
+  for (int c = 0; c < n; ++c) {
+    switch (sqlite3_column_type(stmt, c)) {
+      case SQLITE_INTEGER:
+        cols.emplace_back(static_cast<int64_t>(sqlite3_column_int64(stmt, c)));
+        break;
+      case SQLITE_FLOAT:
+        cols.emplace_back(sqlite3_column_double(stmt, c));
+        break;
+      case SQLITE_TEXT: {
+        const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt, c));
+        cols.emplace_back(std::string(p, static_cast<size_t>(sqlite3_column_bytes(stmt, c))));
+        break;
+      }
+      case SQLITE_BLOB: {
+        const auto* p = static_cast<const char*>(sqlite3_column_blob(stmt, c));
+        const auto len = static_cast<size_t>(sqlite3_column_bytes(stmt, c));
+        cols.emplace_back(p == nullptr ? std::string() : std::string(p, len));
+        break;
+      }
+      default:
+        cols.emplace_back(Null{});
+    }
+  }
+  return Row(std::move(cols));
+}
+
+// A statement of its own (not from the connection's cache, so several can step at once),
+// finalized with the cursor. Its bound text lives in params_.
+class SqliteCursor final : public Cursor {
+ public:
+  SqliteCursor(sqlite3* db, sqlite3_stmt* stmt, std::string sql, std::vector<Value> params)
+      : db_(db), stmt_(stmt), sql_(std::move(sql)), params_(std::move(params)) {}
+  ~SqliteCursor() override { sqlite3_finalize(stmt_); }
+  SqliteCursor(const SqliteCursor&) = delete;
+  SqliteCursor& operator=(const SqliteCursor&) = delete;
+
+  Status Start() { return Bind(db_, stmt_, sql_, params_); }
+
+  Result<std::optional<Row>> Next() override {
+    if (done_) return std::optional<Row>();
+    const int rc = sqlite3_step(stmt_);
+    if (rc == SQLITE_DONE) {
+      done_ = true;
+      return std::optional<Row>();
+    }
+    if (rc != SQLITE_ROW) return SqliteError(rc, db_, sql_);
+    return std::optional<Row>(ReadRow(stmt_));
+  }
+
+ private:
+  sqlite3* db_;
+  sqlite3_stmt* stmt_;
+  std::string sql_;
+  std::vector<Value> params_;
+  bool done_{false};
+};
+
 class SqliteConnection final : public Connection {
  public:
   explicit SqliteConnection(sqlite3* db) : db_(db) {}
@@ -138,6 +226,18 @@ class SqliteConnection final : public Connection {
     }
     KEHU_RETURN_IF_ERROR(Run(sql, params, &rows));
     return rows;
+  }
+
+  Result<std::unique_ptr<Cursor>> Open(std::string_view sql, const std::vector<Value>& params) override {
+    sqlite3_stmt* stmt = nullptr;
+    const char* tail = nullptr;
+    const int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()), 0, &stmt, &tail);
+    if (rc != SQLITE_OK) return SqliteError(rc, db_, sql);
+    if (stmt == nullptr) return InvalidArgument("sqlite: empty statement");
+    auto cursor = std::make_unique<SqliteCursor>(db_, stmt, std::string(sql), params);
+    if (!OnlyBlanksOrSemicolons(tail)) return InvalidArgument("sqlite: Open runs one statement (in: " + SqlHead(sql) + ")");
+    KEHU_RETURN_IF_ERROR(cursor->Start());
+    return std::unique_ptr<Cursor>(std::move(cursor));
   }
 
   Result<int64_t> Exec(std::string_view sql, const std::vector<Value>& params) override {
@@ -208,59 +308,12 @@ class SqliteConnection final : public Connection {
       }
     } cleanup{stmt};
 
-    const int expected = sqlite3_bind_parameter_count(stmt);
-    if (expected != static_cast<int>(params.size())) {
-      return InvalidArgument("sqlite: statement has " + std::to_string(expected) + " parameters, " +
-                             std::to_string(params.size()) + " given (in: " + SqlHead(sql) + ")");
-    }
-    for (size_t i = 0; i < params.size(); ++i) {
-      const int idx = static_cast<int>(i) + 1;
-      int rc = SQLITE_OK;
-      if (const auto* v = std::get_if<int64_t>(&params[i])) {
-        rc = sqlite3_bind_int64(stmt, idx, *v);
-      } else if (const auto* d = std::get_if<double>(&params[i])) {
-        rc = sqlite3_bind_double(stmt, idx, *d);
-      } else if (const auto* s = std::get_if<std::string>(&params[i])) {
-        // SQLITE_STATIC: params outlive the statement's use (bindings are cleared on return).
-        rc = sqlite3_bind_text64(stmt, idx, s->data(), s->size(), SQLITE_STATIC, SQLITE_UTF8);
-      } else {
-        rc = sqlite3_bind_null(stmt, idx);
-      }
-      if (rc != SQLITE_OK) return SqliteError(rc, db_, sql);
-    }
-
+    KEHU_RETURN_IF_ERROR(Bind(db_, stmt, sql, params));
     for (;;) {
       const int rc = sqlite3_step(stmt);
       if (rc == SQLITE_DONE) return Status::Ok();
       if (rc != SQLITE_ROW) return SqliteError(rc, db_, sql);
-      if (rows == nullptr) continue;
-      const int n = sqlite3_column_count(stmt);
-      std::vector<Value> cols;
-      cols.reserve(static_cast<size_t>(n));
-      for (int c = 0; c < n; ++c) {
-        switch (sqlite3_column_type(stmt, c)) {
-          case SQLITE_INTEGER:
-            cols.emplace_back(static_cast<int64_t>(sqlite3_column_int64(stmt, c)));
-            break;
-          case SQLITE_FLOAT:
-            cols.emplace_back(sqlite3_column_double(stmt, c));
-            break;
-          case SQLITE_TEXT: {
-            const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt, c));
-            cols.emplace_back(std::string(p, static_cast<size_t>(sqlite3_column_bytes(stmt, c))));
-            break;
-          }
-          case SQLITE_BLOB: {
-            const auto* p = static_cast<const char*>(sqlite3_column_blob(stmt, c));
-            const auto len = static_cast<size_t>(sqlite3_column_bytes(stmt, c));
-            cols.emplace_back(p == nullptr ? std::string() : std::string(p, len));
-            break;
-          }
-          default:
-            cols.emplace_back(Null{});
-        }
-      }
-      rows->emplace_back(std::move(cols));
+      if (rows != nullptr) rows->push_back(ReadRow(stmt));
     }
   }
 
