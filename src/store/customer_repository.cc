@@ -519,7 +519,7 @@ class SqlCustomerRepository final : public customers::CustomerRepository {
   }
 
   // A search with many matches (SQLite): the ids of the page's rows, at most q.limit of them.
-  // The list's own query without the search walks the sort index row by row (every other filter
+  // The list's own query without the search walks the list in its order (every other filter
   // applied); the full-text hits stream beside it in rowid order, descending for a descending
   // list. A walked id is a match when a stream holds it: each stream is read up to that id, and
   // the hits it passes on the way are kept for rows the walk reaches later. Newest first (the
@@ -533,37 +533,50 @@ class SqlCustomerRepository final : public customers::CustomerRepository {
       KEHU_ASSIGN_OR_RETURN(auto h, st.Next());
       heads.push_back(h);
     }
+    // The walk is the list itself, read in keyset pages that grow from a few times the page
+    // size: each is the list page's own query shape, with a LIMIT, so it is planned as list
+    // pages are (whose plans the list tests and benchmarks already cover).
     ListQuery walk = q;
     walk.search.reset();
-    walk.limit = std::numeric_limits<int>::max();
-    auto [sql, params] = ListSql(walk, std::nullopt, "c.id");
-    if (sql.empty()) return InvalidArgument("invalid cursor", {{"cursor", "is not a cursor this list gave out"}});
-    KEHU_ASSIGN_OR_RETURN(auto rows, c.Open(sql, params));
-
+    const std::string cols = std::string("c.id, ") +
+                             (q.sort == SortKey::kCreatedAt   ? "c.created_at"
+                              : q.sort == SortKey::kUpdatedAt ? "c.updated_at"
+                                                              : "c.name_sort");
     const bool desc = q.descending;
     std::unordered_set<int64_t> kept;  // hits the streams have passed, not yet walked
     std::vector<int64_t> page;
-    while (static_cast<int64_t>(page.size()) < q.limit) {
-      bool live = false;
-      for (const auto& h : heads) live = live || h.has_value();
-      if (!live && kept.empty()) break;
-      KEHU_ASSIGN_OR_RETURN(auto row, rows->Next());
-      if (!row) break;
-      const int64_t id = row->Int(0);
-      bool match = kept.erase(id) > 0;
-      for (size_t i = 0; i < streams.size() && !match; ++i) {
-        auto& head = heads[i];
-        while (head && (desc ? *head > id : *head < id)) {
-          // A hit already on the page (matched through another stream) is not kept: the walk
-          // will not see it again, and a kept id means "the walk may still need this one".
-          if (std::find(page.begin(), page.end(), *head) == page.end()) kept.insert(*head);
-          KEHU_ASSIGN_OR_RETURN(head, streams[i].Next());
+    auto spent = [&] {
+      for (const auto& h : heads)
+        if (h) return false;
+      return kept.empty();
+    };
+    for (int batch = std::max(64, 4 * q.limit);; batch = std::min(batch * 2, 4096)) {
+      walk.limit = batch;
+      auto [sql, params] = ListSql(walk, std::nullopt, cols.c_str());
+      if (sql.empty()) return InvalidArgument("invalid cursor", {{"cursor", "is not a cursor this list gave out"}});
+      KEHU_ASSIGN_OR_RETURN(auto rows, c.Query(sql, params));
+      for (const auto& row : rows) {
+        if (static_cast<int64_t>(page.size()) >= q.limit || spent()) return page;
+        const int64_t id = row.Int(0);
+        bool match = kept.erase(id) > 0;
+        for (size_t i = 0; i < streams.size() && !match; ++i) {
+          auto& head = heads[i];
+          while (head && (desc ? *head > id : *head < id)) {
+            // A hit already on the page (matched through another stream) is not kept: the walk
+            // will not see it again, and a kept id means "the walk may still need this one".
+            if (std::find(page.begin(), page.end(), *head) == page.end()) kept.insert(*head);
+            KEHU_ASSIGN_OR_RETURN(head, streams[i].Next());
+          }
+          match = head == id;
         }
-        match = head == id;
+        if (match) page.push_back(id);
       }
-      if (match) page.push_back(id);
+      // Done: a full page, nothing left that could match, or the list has no more rows.
+      if (static_cast<int64_t>(page.size()) >= q.limit || spent() || static_cast<int>(rows.size()) < batch)
+        return page;
+      walk.after_key = rows.back().Text(1);
+      walk.after_id = rows.back().Int(0);
     }
-    return page;
   }
 
   // The list query's SQL and parameters; an empty SQL text means a malformed cursor key.
