@@ -115,27 +115,27 @@ std::string_view SingleRowInsertReturningId(std::string_view sql) {
 
 // Binds params to stmt's parameters (their number must match).
 Status Bind(sqlite3* db, sqlite3_stmt* stmt, std::string_view sql, const std::vector<Value>& params) {
-    const int expected = sqlite3_bind_parameter_count(stmt);
-    if (expected != static_cast<int>(params.size())) {
-      return InvalidArgument("sqlite: statement has " + std::to_string(expected) + " parameters, " +
-                             std::to_string(params.size()) + " given (in: " + SqlHead(sql) + ")");
+  const int expected = sqlite3_bind_parameter_count(stmt);
+  if (expected != static_cast<int>(params.size())) {
+    return InvalidArgument("sqlite: statement has " + std::to_string(expected) + " parameters, " +
+                           std::to_string(params.size()) + " given (in: " + SqlHead(sql) + ")");
+  }
+  for (size_t i = 0; i < params.size(); ++i) {
+    const int idx = static_cast<int>(i) + 1;
+    int rc = SQLITE_OK;
+    if (const auto* v = std::get_if<int64_t>(&params[i])) {
+      rc = sqlite3_bind_int64(stmt, idx, *v);
+    } else if (const auto* d = std::get_if<double>(&params[i])) {
+      rc = sqlite3_bind_double(stmt, idx, *d);
+    } else if (const auto* s = std::get_if<std::string>(&params[i])) {
+      // SQLITE_STATIC: params outlive the statement's use (Run clears the bindings before it
+      // returns; a cursor owns its params).
+      rc = sqlite3_bind_text64(stmt, idx, s->data(), s->size(), SQLITE_STATIC, SQLITE_UTF8);
+    } else {
+      rc = sqlite3_bind_null(stmt, idx);
     }
-    for (size_t i = 0; i < params.size(); ++i) {
-      const int idx = static_cast<int>(i) + 1;
-      int rc = SQLITE_OK;
-      if (const auto* v = std::get_if<int64_t>(&params[i])) {
-        rc = sqlite3_bind_int64(stmt, idx, *v);
-      } else if (const auto* d = std::get_if<double>(&params[i])) {
-        rc = sqlite3_bind_double(stmt, idx, *d);
-      } else if (const auto* s = std::get_if<std::string>(&params[i])) {
-        // SQLITE_STATIC: params outlive the statement's use (bindings are cleared on return).
-        rc = sqlite3_bind_text64(stmt, idx, s->data(), s->size(), SQLITE_STATIC, SQLITE_UTF8);
-      } else {
-        rc = sqlite3_bind_null(stmt, idx);
-      }
-      if (rc != SQLITE_OK) return SqliteError(rc, db, sql);
-    }
-
+    if (rc != SQLITE_OK) return SqliteError(rc, db, sql);
+  }
   return Status::Ok();
 }
 
