@@ -277,7 +277,8 @@ std::string LikeEscape(const std::string& s) {
 
 class SqlCustomerRepository final : public customers::CustomerRepository {
  public:
-  explicit SqlCustomerRepository(Database& db) : db_(db), pg_(db.dialect() == Dialect::kPostgres) {}
+  SqlCustomerRepository(Database& db, SearchTuning tuning)
+      : db_(db), pg_(db.dialect() == Dialect::kPostgres), tuning_(tuning) {}
 
   Result<std::vector<Customer>> Write(std::vector<CustomerWrite> writes) override {
     std::vector<Customer> out;
@@ -421,8 +422,6 @@ class SqlCustomerRepository final : public customers::CustomerRepository {
     return out;
   }
 
-  static constexpr size_t kFewMatches = 2000;
-
   // Full-text hits in rowid order (descending or not), read as far as needed; the first ones
   // read (to count them) are replayed before the rest.
   class HitStream {
@@ -483,7 +482,7 @@ class SqlCustomerRepository final : public customers::CustomerRepository {
   };
 
   // A search on SQLite: the ids of the page's rows, settled before the rows are read.
-  // With few matches (< kFewMatches in the token and substring indexes together), every hit;
+  // With few matches (< tuning_.few_matches in the token and substring indexes together), every hit;
   // the list query then sorts them (`+c.org_id` keeps SQLite off the sort index). With many,
   // MatchesInOrder walks the sort index beside the hits and stops after one page instead of
   // gathering a quarter of the customers first.
@@ -495,13 +494,13 @@ class SqlCustomerRepository final : public customers::CustomerRepository {
     // descending), and reopened descending for a descending walk.
     std::vector<HitStream> streams;
     KEHU_ASSIGN_OR_RETURN(auto tok, HitStream::Tokens(c, spec, q.descending));
-    KEHU_ASSIGN_OR_RETURN(bool few, tok.ReadAhead(kFewMatches));
+    KEHU_ASSIGN_OR_RETURN(bool few, tok.ReadAhead(tuning_.few_matches));
     streams.push_back(std::move(tok));
     if (!spec.substring.empty()) {
       const bool counted = few;
       KEHU_ASSIGN_OR_RETURN(auto tri, HitStream::Substring(c, spec.substring, q.descending && !counted));
       if (counted) {
-        KEHU_ASSIGN_OR_RETURN(few, tri.ReadAhead(kFewMatches - streams[0].read().size()));
+        KEHU_ASSIGN_OR_RETURN(few, tri.ReadAhead(tuning_.few_matches - streams[0].read().size()));
         if (!few && q.descending) {
           KEHU_ASSIGN_OR_RETURN(tri, HitStream::Substring(c, spec.substring, true));
         }
@@ -550,6 +549,7 @@ class SqlCustomerRepository final : public customers::CustomerRepository {
         if (h) return false;
       return kept.empty();
     };
+    int64_t walked = 0;
     for (int batch = std::max(64, 4 * q.limit);; batch = std::min(batch * 2, 4096)) {
       walk.limit = batch;
       auto [sql, params] = ListSql(walk, std::nullopt, cols.c_str());
@@ -576,6 +576,29 @@ class SqlCustomerRepository final : public customers::CustomerRepository {
         return page;
       walk.after_key = rows.back().Text(1);
       walk.after_id = rows.back().Int(0);
+      walked += static_cast<int64_t>(rows.size());
+      // A long walk (the matches sit late in this order: `wang` sorted by name walks every name
+      // before "w…"): once it has passed walk_budget rows, read the rest of the hits; when fewer
+      // remain than rows were walked, read those rows after the walk's position and sort them,
+      // as with few matches, instead of walking on. Every match still ahead is among them: a hit
+      // the streams passed was kept, one they had not reached is read now.
+      if (walked < tuning_.walk_budget) continue;
+      for (size_t i = 0; i < streams.size(); ++i) {
+        while (heads[i]) {
+          if (std::find(page.begin(), page.end(), *heads[i]) == page.end()) kept.insert(*heads[i]);
+          KEHU_ASSIGN_OR_RETURN(heads[i], streams[i].Next());
+        }
+      }
+      if (static_cast<int64_t>(kept.size()) > walked) continue;
+      ListQuery rest = walk;
+      rest.search = q.search;  // with hits: ListSql's id filter, not a second search
+      rest.limit = q.limit - static_cast<int>(page.size());
+      std::vector<int64_t> ahead(kept.begin(), kept.end());
+      std::sort(ahead.begin(), ahead.end());
+      auto [rest_sql, rest_params] = ListSql(rest, ahead, "c.id");
+      KEHU_ASSIGN_OR_RETURN(auto found, c.Query(rest_sql, rest_params));
+      for (const auto& r : found) page.push_back(r.Int(0));
+      return page;
     }
   }
 
@@ -612,9 +635,17 @@ class SqlCustomerRepository final : public customers::CustomerRepository {
       } else if (hits) {
         if (hits->empty()) {
           sql += " AND 1 = 0";
-        } else {
+        } else if (hits->size() <= 32) {
           sql += " AND c.id IN (" + Placeholders(hits->size()) + ")";
           for (int64_t id : *hits) params.emplace_back(id);
+        } else {
+          // One JSON array: one statement text whatever the count (an IN list of n placeholders
+          // is a new statement for the cache at every n), and no limit on the count (SQLite
+          // allows 32,766 parameters).
+          std::string ids = "[";
+          for (int64_t id : *hits) ids += (ids.size() > 1 ? "," : "") + std::to_string(id);
+          sql += " AND c.id IN (SELECT value FROM json_each(?))";
+          params.emplace_back(ids + "]");
         }
       }
       // (SQLite without hits: SearchPage settles a search's rows first; it always passes hits.)
@@ -1074,6 +1105,7 @@ class SqlCustomerRepository final : public customers::CustomerRepository {
 
   Database& db_;
   bool pg_;
+  SearchTuning tuning_;
 };
 
 }  // namespace
@@ -1092,8 +1124,8 @@ void RegisterCustomerErasure(const std::string& sql) {
   if (std::find(sqls.begin(), sqls.end(), sql) == sqls.end()) sqls.push_back(sql);
 }
 
-std::unique_ptr<customers::CustomerRepository> MakeCustomerRepository(Database& db) {
-  return std::make_unique<SqlCustomerRepository>(db);
+std::unique_ptr<customers::CustomerRepository> MakeCustomerRepository(Database& db, SearchTuning tuning) {
+  return std::make_unique<SqlCustomerRepository>(db, tuning);
 }
 
 }  // namespace kehu::store

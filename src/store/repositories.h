@@ -16,7 +16,13 @@
 namespace kehu::store {
 
 std::unique_ptr<identity::IdentityRepository> MakeIdentityRepository(Database& db);
-std::unique_ptr<customers::CustomerRepository> MakeCustomerRepository(Database& db);
+// How a SQLite search with many matches is run (docs/search.md, "How a search runs"); tests make
+// them small to take every road on a few thousand rows.
+struct SearchTuning {
+  size_t few_matches{2000};   // fewer hits than this: read them all and sort
+  int64_t walk_budget{4096};  // rows walked before "fetch the rest of the hits" is considered
+};
+std::unique_ptr<customers::CustomerRepository> MakeCustomerRepository(Database& db, SearchTuning tuning = {});
 // Registers orders and churn_records with RegisterCustomerReference.
 std::unique_ptr<orders::OrderRepository> MakeOrderRepository(Database& db);
 // Registers interaction_customers, tasks and calls with RegisterCustomerReference.
