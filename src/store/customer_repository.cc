@@ -532,66 +532,67 @@ class SqlCustomerRepository final : public customers::CustomerRepository {
       KEHU_ASSIGN_OR_RETURN(auto h, st.Next());
       heads.push_back(h);
     }
-    // The walk is the list itself, read in keyset pages that grow from a few times the page
-    // size: each is the list page's own query shape, with a LIMIT, so it is planned as list
-    // pages are (whose plans the list tests and benchmarks already cover).
+    // The walk: the list's own query without the search and without a limit, stepped row by
+    // row (SQLite plans it like a list page: the sort index, on the demo data and in the tests).
     ListQuery walk = q;
     walk.search.reset();
+    walk.limit = std::numeric_limits<int>::max();
     const std::string cols = std::string("c.id, ") +
                              (q.sort == SortKey::kCreatedAt   ? "c.created_at"
                               : q.sort == SortKey::kUpdatedAt ? "c.updated_at"
                                                               : "c.name_sort");
+    auto [sql, params] = ListSql(walk, std::nullopt, cols.c_str());
+    if (sql.empty()) return InvalidArgument("invalid cursor", {{"cursor", "is not a cursor this list gave out"}});
+    KEHU_ASSIGN_OR_RETURN(auto rows, c.Open(sql, params));
+
     const bool desc = q.descending;
     std::unordered_set<int64_t> kept;  // hits the streams have passed, not yet walked
     std::vector<int64_t> page;
-    auto spent = [&] {
+    auto spent_streams = [&] {
       for (const auto& h : heads)
         if (h) return false;
-      return kept.empty();
+      return true;
     };
+    // Walking newest or oldest first reads the table nearly in id order, several times cheaper a
+    // row than reading hits by id (random places in the table, then a sort); in the other orders
+    // both read at random.
+    const int64_t walk_cost = q.sort == SortKey::kCreatedAt ? 4 : 1;
     int64_t walked = 0;
-    for (int batch = std::max(64, 4 * q.limit);; batch = std::min(batch * 2, 4096)) {
-      walk.limit = batch;
-      auto [sql, params] = ListSql(walk, std::nullopt, cols.c_str());
-      if (sql.empty()) return InvalidArgument("invalid cursor", {{"cursor", "is not a cursor this list gave out"}});
-      KEHU_ASSIGN_OR_RETURN(auto rows, c.Query(sql, params));
-      for (const auto& row : rows) {
-        if (static_cast<int64_t>(page.size()) >= q.limit || spent()) return page;
-        const int64_t id = row.Int(0);
-        bool match = kept.erase(id) > 0;
-        for (size_t i = 0; i < streams.size() && !match; ++i) {
-          auto& head = heads[i];
-          while (head && (desc ? *head > id : *head < id)) {
-            // A hit already on the page (matched through another stream) is not kept: the walk
-            // will not see it again, and a kept id means "the walk may still need this one".
-            if (std::find(page.begin(), page.end(), *head) == page.end()) kept.insert(*head);
-            KEHU_ASSIGN_OR_RETURN(head, streams[i].Next());
-          }
-          match = head == id;
+    std::optional<Row> last;
+    while (static_cast<int64_t>(page.size()) < q.limit && !(spent_streams() && kept.empty())) {
+      KEHU_ASSIGN_OR_RETURN(auto row, rows->Next());
+      if (!row) break;
+      const int64_t id = row->Int(0);
+      bool match = kept.erase(id) > 0;
+      for (size_t i = 0; i < streams.size() && !match; ++i) {
+        auto& head = heads[i];
+        while (head && (desc ? *head > id : *head < id)) {
+          // A hit already on the page (matched through another stream) is not kept: the walk
+          // will not see it again, and a kept id means "the walk may still need this one".
+          if (std::find(page.begin(), page.end(), *head) == page.end()) kept.insert(*head);
+          KEHU_ASSIGN_OR_RETURN(head, streams[i].Next());
         }
-        if (match) page.push_back(id);
+        match = head == id;
       }
-      // Done: a full page, nothing left that could match, or the list has no more rows.
-      if (static_cast<int64_t>(page.size()) >= q.limit || spent() || static_cast<int>(rows.size()) < batch)
-        return page;
-      walk.after_key = rows.back().Text(1);
-      walk.after_id = rows.back().Int(0);
-      walked += static_cast<int64_t>(rows.size());
+      if (match) page.push_back(id);
+      last = std::move(row);
       // A long walk (the matches sit late in this order: `wang` sorted by name walks every name
-      // before "w…"): once it has passed walk_budget rows, read the rest of the hits; when fewer
-      // remain than rows were walked, read those rows after the walk's position and sort them,
-      // as with few matches, instead of walking on. Every match still ahead is among them: a hit
-      // the streams passed was kept, one they had not reached is read now.
-      if (walked < tuning_.walk_budget) continue;
+      // before "w…"): every walk_budget rows, read ahead the hits while they stay fewer than the
+      // walk so far costs; once every hit is read and reading the rest by id costs less than the
+      // walk so far, read those rows after the walk's position and sort them, as with few
+      // matches, instead of walking on. Every match still ahead is among them: a hit the
+      // streams passed was kept, one they had not reached has been read now.
+      if (++walked % tuning_.walk_budget != 0) continue;
       for (size_t i = 0; i < streams.size(); ++i) {
-        while (heads[i]) {
+        while (heads[i] && static_cast<int64_t>(kept.size()) * walk_cost <= walked) {
           if (std::find(page.begin(), page.end(), *heads[i]) == page.end()) kept.insert(*heads[i]);
           KEHU_ASSIGN_OR_RETURN(heads[i], streams[i].Next());
         }
       }
-      if (static_cast<int64_t>(kept.size()) > walked) continue;
-      ListQuery rest = walk;
-      rest.search = q.search;  // with hits: ListSql's id filter, not a second search
+      if (static_cast<int64_t>(kept.size()) * walk_cost > walked || !spent_streams()) continue;
+      ListQuery rest = q;  // with hits: ListSql's id filter, not a second search
+      rest.after_key = last->Text(1);
+      rest.after_id = last->Int(0);
       rest.limit = q.limit - static_cast<int>(page.size());
       std::vector<int64_t> ahead(kept.begin(), kept.end());
       std::sort(ahead.begin(), ahead.end());
@@ -600,6 +601,7 @@ class SqlCustomerRepository final : public customers::CustomerRepository {
       for (const auto& r : found) page.push_back(r.Int(0));
       return page;
     }
+    return page;
   }
 
   // The list query's SQL and parameters; an empty SQL text means a malformed cursor key.
@@ -635,13 +637,12 @@ class SqlCustomerRepository final : public customers::CustomerRepository {
       } else if (hits) {
         if (hits->empty()) {
           sql += " AND 1 = 0";
-        } else if (hits->size() <= 32) {
+        } else if (hits->size() <= tuning_.few_matches) {  // a few matches: their ids (a little faster)
           sql += " AND c.id IN (" + Placeholders(hits->size()) + ")";
           for (int64_t id : *hits) params.emplace_back(id);
         } else {
-          // One JSON array: one statement text whatever the count (an IN list of n placeholders
-          // is a new statement for the cache at every n), and no limit on the count (SQLite
-          // allows 32,766 parameters).
+          // A long walk's remaining hits (MatchesInOrder): one JSON array, as SQLite allows no
+          // more than 32,766 parameters.
           std::string ids = "[";
           for (int64_t id : *hits) ids += (ids.size() > 1 ? "," : "") + std::to_string(id);
           sql += " AND c.id IN (SELECT value FROM json_each(?))";
