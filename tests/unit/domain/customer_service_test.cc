@@ -269,12 +269,14 @@ TEST_P(CustomerServiceTest, SearchWithThousandsOfMatchesPagesLikeTheFilteredList
     cursor = *page->next_cursor;
   }
   ASSERT_EQ(all.size(), 3000u);
+  const identity::Principal seller = MakeUser("seller", "sales");
   std::mt19937 rng(7);
   std::shuffle(all.begin(), all.end(), rng);
   for (size_t i = 0; i < 300; ++i) {
     clock_.Advance(1000);
     customers::CustomerPatch note;
     note.note = "回访" + std::to_string(i);
+    note.owner_id = std::optional<int64_t>(seller.user_id);  // the seller's 300 (see the end)
     ASSERT_TRUE(customers_->Update(admin_, all[i].id, all[i].version, note).ok());
   }
   for (size_t i = 300; i < 340; ++i) ASSERT_TRUE(customers_->Delete(admin_, all[i].id, std::nullopt).ok());
@@ -284,11 +286,12 @@ TEST_P(CustomerServiceTest, SearchWithThousandsOfMatchesPagesLikeTheFilteredList
   auto tuned_repo = store::MakeCustomerRepository(*db_, {.few_matches = 50, .walk_budget = 64});
   customers::CustomerService tuned(*tuned_repo, clock_);
   customers::CustomerService* service = customers_.get();
+  const identity::Principal* who = &admin_;
   auto ids = [&](customers::ListRequest req, int limit) {
     std::vector<int64_t> out;
     req.limit = limit;
     for (int pages = 0; pages < 1000; ++pages) {
-      auto page = service->List(admin_, req);
+      auto page = service->List(*who, req);
       EXPECT_TRUE(page.ok()) << (page.ok() ? "" : page.error().message);
       if (!page.ok()) break;
       for (const auto& c : page->items) out.push_back(c.id);
@@ -332,6 +335,32 @@ TEST_P(CustomerServiceTest, SearchWithThousandsOfMatchesPagesLikeTheFilteredList
       }
     }
   }
+  }
+
+  // A salesperson who sees 300 of the 3,000: on SQLite their list and searches start from their
+  // own rows (FewVisible) with the real thresholds, and walk the org's index with the tuned ones
+  // (300 visible is "many" there). Either way: the admin's list, cut to the seller's customers.
+  std::set<int64_t> owned;
+  for (size_t i = 0; i < 300; ++i) owned.insert(all[i].id);
+  for (auto* svc : {customers_.get(), &tuned}) {
+    for (const char* sort : {"-created_at", "created_at", "-updated_at", "name"}) {
+      service = customers_.get();
+      who = &admin_;
+      std::vector<int64_t> mine;
+      for (int64_t id : ids(customers::ListRequest{.sort = sort}, 500))
+        if (owned.count(id)) mine.push_back(id);
+      ASSERT_EQ(mine.size(), 300u);
+      service = svc;
+      who = &seller;
+      EXPECT_EQ(ids(customers::ListRequest{.sort = sort}, 37), mine) << sort << (svc == &tuned ? " tuned" : "");
+      for (const auto& [q, matches] : queries) {
+        std::vector<int64_t> want;
+        for (int64_t id : mine)
+          if (matches(name_of[id], tags_of[id])) want.push_back(id);
+        EXPECT_EQ(ids(customers::ListRequest{.q = q, .sort = sort}, 37), want)
+            << "seller " << q << " " << sort << (svc == &tuned ? " tuned" : "");
+      }
+    }
   }
 }
 
