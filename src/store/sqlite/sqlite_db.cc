@@ -229,13 +229,16 @@ class SqliteConnection final : public Connection {
   }
 
   Result<std::unique_ptr<Cursor>> Open(std::string_view sql, const std::vector<Value>& params) override {
+    // Prepared from a NUL-terminated copy: the tail check reads up to the terminator.
+    std::string text(sql);
     sqlite3_stmt* stmt = nullptr;
     const char* tail = nullptr;
-    const int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()), 0, &stmt, &tail);
+    const int rc = sqlite3_prepare_v3(db_, text.c_str(), static_cast<int>(text.size()), 0, &stmt, &tail);
     if (rc != SQLITE_OK) return SqliteError(rc, db_, sql);
     if (stmt == nullptr) return InvalidArgument("sqlite: empty statement");
-    auto cursor = std::make_unique<SqliteCursor>(db_, stmt, std::string(sql), params);
-    if (!OnlyBlanksOrSemicolons(tail)) return InvalidArgument("sqlite: Open runs one statement (in: " + SqlHead(sql) + ")");
+    const bool one_statement = OnlyBlanksOrSemicolons(tail);
+    auto cursor = std::make_unique<SqliteCursor>(db_, stmt, std::move(text), params);
+    if (!one_statement) return InvalidArgument("sqlite: Open runs one statement (in: " + SqlHead(sql) + ")");
     KEHU_RETURN_IF_ERROR(cursor->Start());
     return std::unique_ptr<Cursor>(std::move(cursor));
   }
@@ -263,8 +266,10 @@ class SqliteConnection final : public Connection {
 
  private:
   Result<sqlite3_stmt*> Prepare(std::string_view sql) {
+    // Looked up by the text itself (a heterogeneous lookup): a cache hit, nearly every statement,
+    // copies nothing. The key string is made only for a new statement.
+    if (auto it = stmts_.find(sql); it != stmts_.end()) return it->second;
     std::string key(sql);
-    if (auto it = stmts_.find(key); it != stmts_.end()) return it->second;
     sqlite3_stmt* stmt = nullptr;
     const char* tail = nullptr;
     const int rc = sqlite3_prepare_v3(db_, key.data(), static_cast<int>(key.size()),
@@ -319,7 +324,11 @@ class SqliteConnection final : public Connection {
 
   sqlite3* db_;
   static constexpr size_t kMaxCachedStatements = 256;
-  std::unordered_map<std::string, sqlite3_stmt*> stmts_;
+  struct TextHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  std::unordered_map<std::string, sqlite3_stmt*, TextHash, std::equal_to<>> stmts_;
 };
 
 Result<std::unique_ptr<SqliteConnection>> Connect(const std::string& name, bool memory,
