@@ -167,6 +167,9 @@ if [[ ! -f $CACHE ]]; then
   mv "$PARTIAL" "$CACHE"
   PARTIAL=""
 fi
+# A cache made before a newer migration is brought up to date once, here, rather than in every
+# run's copy while kehu starts (rebuilding the token index of a million takes ~20 s).
+"$KEHU" migrate --db "sqlite:$CACHE" >/dev/null || die "could not migrate $CACHE"
 DB=$TMP/kehu.db
 cp "$CACHE" "$DB"
 [[ -f $CACHE-wal ]] && cp "$CACHE-wal" "$DB-wal"
