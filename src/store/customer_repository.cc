@@ -560,6 +560,14 @@ class SqlCustomerRepository final : public customers::CustomerRepository {
     // row than reading hits by id (random places in the table, then a sort); in the other orders
     // both read at random.
     const int64_t walk_cost = q.sort == SortKey::kCreatedAt ? 4 : 1;
+    // Moves stream i past its head, keeping the head for the walk — unless it is already on the
+    // page (matched through another stream): the walk will not see it again, and a kept id means
+    // "the walk may still need this one".
+    auto pass = [&](size_t i) -> Status {
+      if (std::find(page.begin(), page.end(), *heads[i]) == page.end()) kept.insert(*heads[i]);
+      KEHU_ASSIGN_OR_RETURN(heads[i], streams[i].Next());
+      return Status::Ok();
+    };
     int64_t walked = 0;
     std::optional<Row> last;
     while (static_cast<int64_t>(page.size()) < q.limit && !(spent_streams() && kept.empty())) {
@@ -568,14 +576,8 @@ class SqlCustomerRepository final : public customers::CustomerRepository {
       const int64_t id = row->Int(0);
       bool match = kept.erase(id) > 0;
       for (size_t i = 0; i < streams.size() && !match; ++i) {
-        auto& head = heads[i];
-        while (head && (desc ? *head > id : *head < id)) {
-          // A hit already on the page (matched through another stream) is not kept: the walk
-          // will not see it again, and a kept id means "the walk may still need this one".
-          if (std::find(page.begin(), page.end(), *head) == page.end()) kept.insert(*head);
-          KEHU_ASSIGN_OR_RETURN(head, streams[i].Next());
-        }
-        match = head == id;
+        while (heads[i] && (desc ? *heads[i] > id : *heads[i] < id)) KEHU_RETURN_IF_ERROR(pass(i));
+        match = heads[i] == id;
       }
       if (match) page.push_back(id);
       last = std::move(row);
@@ -587,10 +589,7 @@ class SqlCustomerRepository final : public customers::CustomerRepository {
       // streams passed was kept, one they had not reached has been read now.
       if (++walked % tuning_.walk_budget != 0) continue;
       for (size_t i = 0; i < streams.size(); ++i) {
-        while (heads[i] && static_cast<int64_t>(kept.size()) * walk_cost <= walked) {
-          if (std::find(page.begin(), page.end(), *heads[i]) == page.end()) kept.insert(*heads[i]);
-          KEHU_ASSIGN_OR_RETURN(heads[i], streams[i].Next());
-        }
+        while (heads[i] && static_cast<int64_t>(kept.size()) * walk_cost <= walked) KEHU_RETURN_IF_ERROR(pass(i));
       }
       if (static_cast<int64_t>(kept.size()) * walk_cost > walked || !spent_streams()) continue;
       ListQuery rest = q;  // with hits: ListSql's id filter, not a second search
