@@ -1132,12 +1132,12 @@ class SqlCustomerRepository final : public customers::CustomerRepository {
     }
     if (!pg_) {
       if (w.expected_version != 0) {
-        KEHU_RETURN_IF_ERROR(c.Exec("DELETE FROM customers_fts WHERE rowid = ?", {id}));
-        KEHU_RETURN_IF_ERROR(c.Exec("DELETE FROM customers_fts_tok WHERE rowid = ?", {id}));
+        KEHU_RETURN_IF_ERROR(c.ExecIndexWrite("DELETE FROM customers_fts WHERE rowid = ?", {id}));
+        KEHU_RETURN_IF_ERROR(c.ExecIndexWrite("DELETE FROM customers_fts_tok WHERE rowid = ?", {id}));
       }
       if (w.index_contacts) {
-        KEHU_RETURN_IF_ERROR(c.Exec("INSERT INTO customers_fts(rowid, doc) VALUES (?, ?)", {id, w.search.doc}));
-        KEHU_RETURN_IF_ERROR(c.Exec("INSERT INTO customers_fts_tok(rowid, doc) VALUES (?, ?)", {id, w.search.tokens}));
+        KEHU_RETURN_IF_ERROR(c.ExecIndexWrite("INSERT INTO customers_fts(rowid, doc) VALUES (?, ?)", {id, w.search.doc}));
+        KEHU_RETURN_IF_ERROR(c.ExecIndexWrite("INSERT INTO customers_fts_tok(rowid, doc) VALUES (?, ?)", {id, w.search.tokens}));
       }
     }
     if (!w.redact_audit_fields.empty()) {  // an erasure: also blank what other capabilities wrote

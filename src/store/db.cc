@@ -56,6 +56,12 @@ Result<std::unique_ptr<Cursor>> Connection::Open(std::string_view sql, const std
   return std::unique_ptr<Cursor>(std::make_unique<BufferedCursor>(std::move(rows)));
 }
 
+Status Connection::ExecIndexWrite(std::string_view sql, const std::vector<Value>& params) {
+  KEHU_ASSIGN_OR_RETURN(auto n, Exec(sql, params));
+  (void)n;
+  return Status::Ok();
+}
+
 int64_t Row::Int(size_t i) const {
   const Value& v = cols_.at(i);
   if (const auto* n = std::get_if<int64_t>(&v)) return *n;

@@ -78,6 +78,14 @@ class Connection {
   virtual Result<int64_t> Exec(std::string_view sql, const std::vector<Value>& params) = 0;
   // Runs a script of several statements with no parameters (migrations).
   virtual Status ExecScript(std::string_view sql) = 0;
+  // Runs a write to a full-text index table (SQLite FTS5): at once, or, where the driver runs
+  // each caller of a group-committed batch in its own savepoint, after the batch's last caller
+  // and before its commit, in the order written (FTS5 flushes its pending terms to a new
+  // segment at every SAVEPOINT and RELEASE, which made every create pay for a segment write and
+  // the merges after it). A caller whose work is rolled back loses its deferred writes too.
+  // Only for statements that cannot fail for data reasons and whose effect the same caller
+  // does not read back before it returns.
+  virtual Status ExecIndexWrite(std::string_view sql, const std::vector<Value>& params);
 };
 
 struct PoolStats {

@@ -639,5 +639,81 @@ TEST_F(StoreSqliteFileTest, CommittedWriteSurvivesAProcessKilledWithoutClosing) 
   EXPECT_EQ(ReadNotes(env_.url()), std::vector<std::string>{"acknowledged"});
 }
 
+
+// Callers of one group-committed batch run in savepoints, and their full-text index writes wait
+// for the end of the batch (Connection::ExecIndexWrite): a caller that fails after its index
+// write must leave no index entry, every other caller's entry lands, and a later caller's delete
+// and re-insert of the same rowid apply in order.
+TEST_F(StoreSqliteFileTest, IndexWritesOfABatchLandForCallersThatSucceededOnly) {
+  auto opened = Open(env_.url(), 2);
+  ASSERT_TRUE(opened.ok()) << opened.error().message;
+  Database& db = **opened;
+  ASSERT_TRUE(db.Write([](Connection& c) {
+                  return c.ExecScript("CREATE TABLE docs (id INTEGER PRIMARY KEY, body TEXT);"
+                                      "CREATE VIRTUAL TABLE docs_fts USING fts5(body)");
+                }).ok());
+  constexpr int kThreads = 8;
+  constexpr int kPerThread = 25;
+  std::mutex mu;
+  std::condition_variable cv;
+  bool release = false;
+  // A first writer holds the batch open until every thread has queued its first write, so the
+  // writes below are group-committed together (in savepoints) at least once.
+  std::thread holder([&] {
+    (void)db.Write([&](Connection&) -> Status {
+      std::unique_lock lock(mu);
+      cv.wait_for(lock, std::chrono::seconds(5), [&] { return release; });
+      return Status::Ok();
+    });
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  std::atomic<int> queued{0};
+  std::atomic<int> ok_count{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int k = 0; k < kPerThread; ++k) {
+        const int64_t id = int64_t{t} * 1000 + k;
+        const bool fails = (t + k) % 3 == 0;
+        if (k == 0 && ++queued == kThreads) {
+          std::lock_guard lock(mu);
+          release = true;
+          cv.notify_all();
+        }
+        Status st = db.Write([&](Connection& c) -> Status {
+          KEHU_RETURN_IF_ERROR(c.Exec("INSERT INTO docs (id, body) VALUES (?, ?)", {id, "first"}));
+          KEHU_RETURN_IF_ERROR(c.ExecIndexWrite("INSERT INTO docs_fts (rowid, body) VALUES (?, ?)",
+                                                {id, "first w" + std::to_string(id)}));
+          // Replaced in the same caller: the delete must run after the insert above.
+          KEHU_RETURN_IF_ERROR(c.ExecIndexWrite("DELETE FROM docs_fts WHERE rowid = ?", {id}));
+          KEHU_RETURN_IF_ERROR(c.ExecIndexWrite("INSERT INTO docs_fts (rowid, body) VALUES (?, ?)",
+                                                {id, "second w" + std::to_string(id)}));
+          if (fails) return InvalidArgument("changed my mind");
+          return Status::Ok();
+        });
+        if (st.ok()) ++ok_count;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  holder.join();
+  ASSERT_TRUE(db.Read([&](Connection& c) -> Status {
+                  KEHU_ASSIGN_OR_RETURN(auto docs, c.Query("SELECT COUNT(*) FROM docs", {}));
+                  EXPECT_EQ(docs.at(0).Int(0), ok_count.load());
+                  KEHU_ASSIGN_OR_RETURN(auto second, c.Query("SELECT COUNT(*) FROM docs_fts WHERE docs_fts MATCH 'second'", {}));
+                  EXPECT_EQ(second.at(0).Int(0), ok_count.load());
+                  KEHU_ASSIGN_OR_RETURN(auto first, c.Query("SELECT COUNT(*) FROM docs_fts WHERE docs_fts MATCH 'first'", {}));
+                  EXPECT_EQ(first.at(0).Int(0), 0);
+                  // Each index entry belongs to a row that was kept, and to no other.
+                  KEHU_ASSIGN_OR_RETURN(auto orphans, c.Query("SELECT COUNT(*) FROM docs_fts f WHERE NOT EXISTS "
+                                                              "(SELECT 1 FROM docs d WHERE d.id = f.rowid)", {}));
+                  EXPECT_EQ(orphans.at(0).Int(0), 0);
+                  KEHU_ASSIGN_OR_RETURN(auto one, c.Query("SELECT rowid FROM docs_fts WHERE docs_fts MATCH ?", {std::string("w1001")}));
+                  EXPECT_EQ(one.size(), 1u);  // (1 + 1) % 3 != 0: thread 1's second write succeeded
+                  return Status::Ok();
+                }).ok());
+  EXPECT_EQ(ok_count.load(), kThreads * kPerThread - 67);  // (t + k) % 3 == 0 for 67 of 200
+}
+
 }  // namespace
 }  // namespace kehu::store::testing

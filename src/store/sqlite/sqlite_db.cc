@@ -264,7 +264,32 @@ class SqliteConnection final : public Connection {
 
   bool InTransaction() const { return sqlite3_get_autocommit(db_) == 0; }
 
+  Status ExecIndexWrite(std::string_view sql, const std::vector<Value>& params) override {
+    if (!defer_index_writes_) return Run(sql, params, nullptr);
+    deferred_.push_back(DeferredWrite{std::string(sql), params});
+    return Status::Ok();
+  }
+
+  // While on, index writes wait in a list (see Connection::ExecIndexWrite); the batch runner
+  // marks each caller's start, drops a rolled-back caller's part, and runs the rest at its end.
+  void set_defer_index_writes(bool on) { defer_index_writes_ = on; }
+  size_t deferred_mark() const { return deferred_.size(); }
+  void DropDeferredFrom(size_t mark) { deferred_.resize(std::min(mark, deferred_.size())); }
+  Status RunDeferred() {
+    std::vector<DeferredWrite> todo;
+    todo.swap(deferred_);
+    for (const auto& d : todo) KEHU_RETURN_IF_ERROR(Run(d.sql, d.params, nullptr));
+    return Status::Ok();
+  }
+
  private:
+  struct DeferredWrite {
+    std::string sql;
+    std::vector<Value> params;
+  };
+  bool defer_index_writes_{false};
+  std::vector<DeferredWrite> deferred_;
+
   Result<sqlite3_stmt*> Prepare(std::string_view sql) {
     // Looked up by the text itself (a heterogeneous lookup): a cache hit, nearly every statement,
     // copies nothing. The key string is made only for a new statement.
@@ -383,23 +408,30 @@ class SqliteDatabase final : public Database {
 
   Dialect dialect() const override { return Dialect::kSqlite; }
 
-  // Group commit: writers queue their transaction; whoever finds no batch running becomes the
-  // leader and runs everything queued so far in ONE SQLite transaction, each caller's work in
+  // Group commit: writers queue their transaction; whoever finds the queue empty becomes the
+  // leader (and when a batch ends, the first caller still queued leads the next) and runs
+  // everything queued so far in ONE SQLite transaction, each caller's work in
   // its own SAVEPOINT (so one caller's failure rolls back only its own changes), then commits
   // once and wakes them all. Each caller still returns only after the commit that holds its
   // changes, so an acknowledged write is as durable as before; many concurrent writers share
   // one commit instead of paying one each.
+  //
+  // Each waiter sleeps on its own condition variable and is woken once: when its batch has
+  // committed, or when it is the first in the queue and so leads the next batch (a shared
+  // notify_all woke every one of 64 waiting workers after every batch, for nothing but those in
+  // that batch).
   Status Write(const std::function<Status(Connection&)>& fn) override {
     if (in_write_batch_) return Internal("sqlite: Write called inside Write on the same thread");
     WriteRequest req{&fn};
     std::unique_lock lock(queue_mu_);
     queue_.push_back(&req);
-    while (!req.done) {
-      if (leader_active_) {
-        queue_cv_.wait(lock);
-        continue;
-      }
-      leader_active_ = true;
+    if (!leader_active_) {
+      leader_active_ = true;  // the queue was empty: nobody else is running or waiting
+      req.lead = true;
+    }
+    while (!req.done && !req.lead) req.cv.wait(lock);
+    if (!req.done) {
+      // Leading: everything queued so far (this request is at the front) in one transaction.
       std::vector<WriteRequest*> batch;
       while (!queue_.empty() && batch.size() < kMaxBatch) {
         batch.push_back(queue_.front());
@@ -408,10 +440,19 @@ class SqliteDatabase final : public Database {
       lock.unlock();
       RunBatch(batch);
       lock.lock();
-      for (WriteRequest* r : batch) r->done = true;
-      leader_active_ = false;
-      queue_cv_.notify_all();
+      // Under the lock: a waiter may return (and its request go) as soon as it sees done.
+      for (WriteRequest* r : batch) {
+        r->done = true;
+        if (r != &req) r->cv.notify_one();
+      }
+      if (queue_.empty()) {
+        leader_active_ = false;
+      } else {
+        queue_.front()->lead = true;
+        queue_.front()->cv.notify_one();
+      }
     }
+    lock.unlock();
     if (req.exception) std::rethrow_exception(req.exception);
     return req.result;
   }
@@ -491,7 +532,9 @@ class SqliteDatabase final : public Database {
     const std::function<Status(Connection&)>* fn{nullptr};
     Status result{};
     std::exception_ptr exception{};
-    bool done{false};
+    bool done{false};  // guarded by queue_mu_
+    bool lead{false};  // guarded by queue_mu_: this caller runs the next batch
+    std::condition_variable cv{};
   };
   static constexpr size_t kMaxBatch = 128;
 
@@ -503,6 +546,7 @@ class SqliteDatabase final : public Database {
         return;
       }
     }
+    const size_t mark = writer_->deferred_mark();
     try {
       r.result = (*r.fn)(*writer_);
     } catch (...) {
@@ -510,7 +554,10 @@ class SqliteDatabase final : public Database {
       r.result = Internal("exception in a write transaction");
     }
     if (!savepoint) return;
-    if (!r.result.ok() && writer_->InTransaction()) (void)writer_->Simple("ROLLBACK TO kehu_w");
+    if (!r.result.ok()) {
+      writer_->DropDeferredFrom(mark);
+      if (writer_->InTransaction()) (void)writer_->Simple("ROLLBACK TO kehu_w");
+    }
     if (writer_->InTransaction()) (void)writer_->Simple("RELEASE kehu_w");
   }
 
@@ -524,19 +571,38 @@ class SqliteDatabase final : public Database {
       return;
     }
     const bool alone = batch.size() == 1;
+    // Callers in savepoints hand their full-text index writes to the end of the batch, where no
+    // savepoint is open (FTS5 flushes its pending terms at every SAVEPOINT and RELEASE).
+    writer_->set_defer_index_writes(!alone);
+    struct StopDeferring {
+      SqliteConnection* c;
+      ~StopDeferring() {
+        c->set_defer_index_writes(false);
+        c->DropDeferredFrom(0);
+      }
+    } stop_deferring{writer_.get()};
+    auto fail_all = [&](const Status& why) {
+      for (WriteRequest* other : batch)
+        if (other->result.ok()) other->result = why;
+    };
     for (WriteRequest* r : batch) {
       RunOne(*r, !alone);
       if (!writer_->InTransaction()) {
         // SQLite ended the whole transaction on its own (e.g. SQLITE_FULL): every change in the
         // batch is gone, so every caller fails.
-        for (WriteRequest* other : batch)
-          if (other->result.ok()) other->result = Internal("sqlite: the transaction was rolled back");
+        fail_all(Internal("sqlite: the transaction was rolled back"));
         rollbacks_.fetch_add(1);
         return;
       }
     }
     if (alone && !batch[0]->result.ok()) {
       Rollback();
+      return;
+    }
+    if (Status d = writer_->RunDeferred(); !d.ok()) {
+      // An index write that failed spoils the batch's index as a whole: nobody's change lands.
+      Rollback();
+      fail_all(d);
       return;
     }
     if (Status c = writer_->Simple("COMMIT"); !c.ok()) {
@@ -551,7 +617,6 @@ class SqliteDatabase final : public Database {
   bool memory_{false};
   static inline thread_local bool in_write_batch_ = false;
   std::mutex queue_mu_;
-  std::condition_variable queue_cv_;
   std::deque<WriteRequest*> queue_;
   bool leader_active_{false};
 
