@@ -201,16 +201,49 @@ Status CustomerService::EnsureBuiltinCategories(int64_t org_id) {
     if (have) continue;
     auto r = repo_.CreateCategory(
         Category{.org_id = org_id, .key = b[0], .name_zh = b[1], .name_en = b[2], .builtin = true});
+    ForgetRules();
     if (!r.ok() && r.error().code != ErrorCode::kAlreadyExists) return r.error();
   }
   return Status::Ok();
 }
 
 Result<CustomerService::Rules> CustomerService::LoadRules(int64_t org_id) {
+  uint64_t generation = 0;
+  {
+    std::lock_guard lock(rules_mu_);
+    generation = rules_generation_;
+  }
   Rules r;
   KEHU_ASSIGN_OR_RETURN(r.categories, repo_.ListCategories(org_id));
   KEHU_ASSIGN_OR_RETURN(r.field_defs, repo_.ListFieldDefs(org_id));
+  std::lock_guard lock(rules_mu_);
+  // A change made while we read may not be in what we read: keep it out of the cache then.
+  if (generation == rules_generation_)
+    rules_cache_[org_id] = CachedRulesEntry{std::make_shared<const Rules>(r), clock_.Now() + kRulesCacheMs};
   return r;
+}
+
+Result<std::shared_ptr<const CustomerService::Rules>> CustomerService::CachedRules(int64_t org_id,
+                                                                                   bool* from_cache) {
+  {
+    std::lock_guard lock(rules_mu_);
+    auto it = rules_cache_.find(org_id);
+    const UnixMillis now = clock_.Now();
+    // A clock moved backwards (a test clock) must not keep an entry alive for ever.
+    if (it != rules_cache_.end() && it->second.until > now && it->second.until - now <= kRulesCacheMs) {
+      *from_cache = true;
+      return it->second.rules;
+    }
+  }
+  *from_cache = false;
+  KEHU_ASSIGN_OR_RETURN(auto fresh, LoadRules(org_id));
+  return std::make_shared<const Rules>(std::move(fresh));
+}
+
+void CustomerService::ForgetRules() {
+  std::lock_guard lock(rules_mu_);
+  ++rules_generation_;
+  rules_cache_.clear();
 }
 
 Status CustomerService::Apply(const Principal& p, const Rules& rules, const CustomerPatch& in,
@@ -370,8 +403,15 @@ Result<Customer> CustomerService::Create(const Principal& p, const CustomerPatch
     return MakeError(ErrorCode::kPermissionDenied, "your role may not create customers");
   Customer c;
   c.org_id = p.org_id;
-  KEHU_ASSIGN_OR_RETURN(auto rules, LoadRules(p.org_id));
-  KEHU_RETURN_IF_ERROR(Apply(p, rules, in, c, nullptr));
+  bool cached = false;
+  KEHU_ASSIGN_OR_RETURN(auto rules, CachedRules(p.org_id, &cached));
+  if (Status st = Apply(p, *rules, in, c, nullptr); !st.ok()) {
+    if (!cached) return st.error();
+    KEHU_ASSIGN_OR_RETURN(auto fresh, LoadRules(p.org_id));  // refused by rules read earlier
+    c = Customer{};
+    c.org_id = p.org_id;
+    KEHU_RETURN_IF_ERROR(Apply(p, fresh, in, c, nullptr));
+  }
   const UnixMillis now = clock_.Now();
   c.created_at = c.updated_at = now;
   c.created_by = p.user_id;
@@ -511,8 +551,14 @@ Result<Customer> CustomerService::Update(const Principal& p, int64_t id, int64_t
   if (before.erased_at) return MakeError(ErrorCode::kFailedPrecondition, "the customer was erased");
   if (before.version != expected_version) return StaleVersion(before.version);
   Customer after = before;
-  KEHU_ASSIGN_OR_RETURN(auto rules, LoadRules(p.org_id));
-  KEHU_RETURN_IF_ERROR(Apply(p, rules, patch, after, &before));
+  bool cached = false;
+  KEHU_ASSIGN_OR_RETURN(auto rules, CachedRules(p.org_id, &cached));
+  if (Status st = Apply(p, *rules, patch, after, &before); !st.ok()) {
+    if (!cached) return st.error();
+    KEHU_ASSIGN_OR_RETURN(auto fresh, LoadRules(p.org_id));  // refused by rules read earlier
+    after = before;
+    KEHU_RETURN_IF_ERROR(Apply(p, fresh, patch, after, &before));
+  }
   auto changes = Diff(&before, after);
   if (changes.empty()) return before;
   const UnixMillis now = clock_.Now();
@@ -826,6 +872,7 @@ Result<Category> CustomerService::CreateCategory(const Principal& p, const Categ
   c.org_id = p.org_id;
   c.builtin = false;
   auto r = repo_.CreateCategory(c);
+  ForgetRules();
   if (!r.ok() && r.error().code == ErrorCode::kAlreadyExists)
     return Error{.code = ErrorCode::kAlreadyExists, .message = "a category with this key exists",
                  .fields = {{"key", "is taken"}}};
@@ -851,6 +898,7 @@ Result<CustomFieldDef> CustomerService::CreateFieldDef(const Principal& p, const
   CustomFieldDef d = in;
   d.org_id = p.org_id;
   auto r = repo_.CreateFieldDef(d);
+  ForgetRules();
   if (!r.ok() && r.error().code == ErrorCode::kAlreadyExists)
     return Error{.code = ErrorCode::kAlreadyExists, .message = "a custom field with this key exists",
                  .fields = {{"key", "is taken"}}};
@@ -859,7 +907,9 @@ Result<CustomFieldDef> CustomerService::CreateFieldDef(const Principal& p, const
 
 Status CustomerService::DeleteFieldDef(const Principal& p, int64_t id) {
   if (!identity::IsAdmin(p)) return MakeError(ErrorCode::kPermissionDenied, "only an admin may delete custom fields");
-  return repo_.DeleteFieldDef(p.org_id, id);
+  Status st = repo_.DeleteFieldDef(p.org_id, id);
+  ForgetRules();
+  return st;
 }
 
 Result<std::vector<SavedView>> CustomerService::ListSavedViews(const Principal& p) {

@@ -123,6 +123,41 @@ TEST_P(CustomerServiceTest, InvalidFieldsAreReportedOneByOneAndNothingIsWritten)
   EXPECT_TRUE(page->items.empty());
 }
 
+// Create and update reuse the org's categories and custom field definitions for a moment
+// (CustomerService::CachedRules). A change made through the service is seen at once; one made
+// behind its back (another server process) never makes it refuse a valid customer, and a new
+// rule it did not hear of applies once the moment has passed.
+TEST_P(CustomerServiceTest, RulesChangedElsewhereNeverRefuseAValidCustomer) {
+  Create(admin_, CustomerPatch{.name = "先来"});  // the rules are now cached
+  // Another process adds a category: the cached rules do not know it, fresh ones do.
+  ASSERT_TRUE(cus_->CreateCategory(customers::Category{.org_id = 1, .key = "banquet", .name_zh = "宴席",
+                                                       .name_en = "Banquet"}).ok());
+  auto banquet = Create(admin_, CustomerPatch{.name = "宴席客户", .category = "banquet"});
+  EXPECT_EQ(banquet.category, "banquet");
+
+  // Through the service: a required field applies to the very next create.
+  auto def = customers_->CreateFieldDef(admin_, customers::CustomFieldDef{.key = "member_no", .label = "会员号",
+                                                                          .required = true});
+  ASSERT_TRUE(def.ok()) << def.error().message;
+  auto refused = customers_->Create(admin_, CustomerPatch{.name = "没有会员号"});
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().fields.at(0).field, "custom_fields.member_no");
+
+  // Another process deletes it: the cached rules still ask for it, fresh ones do not.
+  ASSERT_TRUE(cus_->DeleteFieldDef(1, def->id).ok());
+  Create(admin_, CustomerPatch{.name = "不再需要会员号"});
+
+  // Another process adds a required field: accepted while the cached rules are fresh, refused after.
+  auto behind = cus_->CreateFieldDef(customers::CustomFieldDef{.org_id = 1, .key = "region_code", .label = "区号",
+                                                               .required = true});
+  ASSERT_TRUE(behind.ok()) << behind.error().message;
+  Create(admin_, CustomerPatch{.name = "缓存之内"});
+  clock_.Advance(5000);
+  auto later = customers_->Create(admin_, CustomerPatch{.name = "缓存之后"});
+  ASSERT_FALSE(later.ok());
+  EXPECT_EQ(later.error().fields.at(0).field, "custom_fields.region_code");
+}
+
 TEST_P(CustomerServiceTest, SecondCustomerWithSamePhoneIsAlreadyExists) {
   auto a = Create(admin_, CustomerPatch{.name = "王芳", .phones = std::vector<std::string>{"13800138000"}});
   auto r = customers_->Create(admin_, CustomerPatch{.name = "王芳2", .phones = std::vector<std::string>{"+86 138 0013 8000"}});
