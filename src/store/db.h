@@ -109,6 +109,9 @@ class Database {
   virtual Status Write(const std::function<Status(Connection&)>& fn) = 0;
   // Runs fn on a reader connection, inside a read transaction so it sees one snapshot.
   virtual Status Read(const std::function<Status(Connection&)>& fn) = 0;
+  // As Read, for fn that runs exactly one statement (a statement is its own snapshot): SQLite
+  // then skips the BEGIN and ROLLBACK around it (a point read's hottest path). The default is Read.
+  virtual Status ReadStatement(const std::function<Status(Connection&)>& fn) { return Read(fn); }
   // True when the database answers a trivial query (readiness probe).
   virtual bool Ping() = 0;
   // False when a Read waits for (or fails behind) an open Write, as with in-memory SQLite

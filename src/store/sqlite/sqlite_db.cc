@@ -489,6 +489,21 @@ class SqliteDatabase final : public Database {
     return st;
   }
 
+  Status ReadStatement(const std::function<Status(Connection&)>& fn) override {
+    Lease lease(this);
+    SqliteConnection& conn = *lease.conn;
+    Status st;
+    try {
+      st = fn(conn);
+    } catch (...) {
+      if (conn.InTransaction()) (void)conn.Simple("ROLLBACK");
+      throw;
+    }
+    // fn broke the contract (more than one statement, or a BEGIN): end what it left open.
+    if (conn.InTransaction()) (void)conn.Simple("ROLLBACK");
+    return st;
+  }
+
   bool Ping() override {
     Status st = Read([](Connection& c) -> Status {
       KEHU_ASSIGN_OR_RETURN(auto rows, c.Query("SELECT 1", {}));
