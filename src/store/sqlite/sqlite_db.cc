@@ -470,39 +470,10 @@ class SqliteDatabase final : public Database {
     return req.result;
   }
 
-  Status Read(const std::function<Status(Connection&)>& fn) override {
-    Lease lease(this);
-    SqliteConnection& conn = *lease.conn;
-    KEHU_RETURN_IF_ERROR(conn.Simple("BEGIN"));
-    Status st;
-    try {
-      st = fn(conn);
-    } catch (...) {
-      if (conn.InTransaction()) (void)conn.Simple("ROLLBACK");
-      throw;
-    }
-    // Nothing to keep from a read; ROLLBACK ends it just as well and cannot fail for lack of
-    // anything to commit.
-    if (conn.InTransaction()) {
-      if (Status end = conn.Simple("ROLLBACK"); !end.ok() && st.ok()) return end;
-    }
-    return st;
-  }
+  Status Read(const std::function<Status(Connection&)>& fn) override { return RunRead(fn, true); }
 
-  Status ReadStatement(const std::function<Status(Connection&)>& fn) override {
-    Lease lease(this);
-    SqliteConnection& conn = *lease.conn;
-    Status st;
-    try {
-      st = fn(conn);
-    } catch (...) {
-      if (conn.InTransaction()) (void)conn.Simple("ROLLBACK");
-      throw;
-    }
-    // fn broke the contract (more than one statement, or a BEGIN): end what it left open.
-    if (conn.InTransaction()) (void)conn.Simple("ROLLBACK");
-    return st;
-  }
+  // Without BEGIN: the one statement is its own snapshot (see Database::ReadStatement).
+  Status ReadStatement(const std::function<Status(Connection&)>& fn) override { return RunRead(fn, false); }
 
   bool Ping() override {
     Status st = Read([](Connection& c) -> Status {
@@ -549,6 +520,27 @@ class SqliteDatabase final : public Database {
   };
 
  private:
+  // Runs fn on a leased reader, inside BEGIN ... ROLLBACK when `begin`; a transaction fn left
+  // open (against ReadStatement's contract) is ended too.
+  Status RunRead(const std::function<Status(Connection&)>& fn, bool begin) {
+    Lease lease(this);
+    SqliteConnection& conn = *lease.conn;
+    if (begin) KEHU_RETURN_IF_ERROR(conn.Simple("BEGIN"));
+    Status st;
+    try {
+      st = fn(conn);
+    } catch (...) {
+      if (conn.InTransaction()) (void)conn.Simple("ROLLBACK");
+      throw;
+    }
+    // Nothing to keep from a read; ROLLBACK ends it just as well and cannot fail for lack of
+    // anything to commit.
+    if (conn.InTransaction()) {
+      if (Status end = conn.Simple("ROLLBACK"); !end.ok() && st.ok()) return end;
+    }
+    return st;
+  }
+
   void Rollback() {
     rollbacks_.fetch_add(1);
     // SQLite may already have rolled back on its own (e.g. SQLITE_FULL); then there is nothing
