@@ -345,12 +345,14 @@ class SqlCustomerRepository final : public customers::CustomerRepository {
       KEHU_ASSIGN_OR_RETURN(auto rows, c.Query(pg_ ? kPg : kSqlite, {org_id, id}));
       if (rows.empty()) return Status::Ok();
       Customer cu = FromRow(rows[0]);
+      // "3,7,12" (NULL when not shared): user ids the database wrote, so digits and commas.
       const std::string shares = rows[0].Text(rows[0].size() - 1);
-      for (size_t at = 0; at < shares.size();) {
-        size_t end = shares.find(',', at);
-        if (end == std::string::npos) end = shares.size();
-        cu.shared_with.push_back(std::stoll(shares.substr(at, end - at)));
-        at = end + 1;
+      for (const char *p = shares.data(), *end = p + shares.size(); p < end; ++p) {
+        int64_t user = 0;
+        auto [next, ec] = std::from_chars(p, end, user);
+        if (ec != std::errc()) return Internal("customer " + std::to_string(id) + ": unreadable shares");
+        cu.shared_with.push_back(user);
+        p = next;
       }
       out = std::move(cu);
       return Status::Ok();

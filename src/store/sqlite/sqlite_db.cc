@@ -275,11 +275,14 @@ class SqliteConnection final : public Connection {
   void set_defer_index_writes(bool on) { defer_index_writes_ = on; }
   size_t deferred_mark() const { return deferred_.size(); }
   void DropDeferredFrom(size_t mark) { deferred_.resize(std::min(mark, deferred_.size())); }
+  // Runs the deferred index writes in the order written and empties the list (on a failure
+  // too: the batch runner then rolls the whole batch back).
   Status RunDeferred() {
-    std::vector<DeferredWrite> todo;
-    todo.swap(deferred_);
-    for (const auto& d : todo) KEHU_RETURN_IF_ERROR(Run(d.sql, d.params, nullptr));
-    return Status::Ok();
+    Status st = Status::Ok();
+    for (const auto& d : deferred_)
+      if (st = Run(d.sql, d.params, nullptr); !st.ok()) break;
+    deferred_.clear();
+    return st;
   }
 
  private:
@@ -409,7 +412,7 @@ class SqliteDatabase final : public Database {
 
   // Checkpoints run on a thread of their own, on a connection of their own, in PASSIVE mode
   // (beside the writer and the readers, never blocking them), whenever the WAL has grown by
-  // kCheckpointFrames since the last one. SQLite's automatic checkpoint ran inside the COMMIT
+  // checkpoint_frames_ since the last one. SQLite's automatic checkpoint ran inside the COMMIT
   // of whichever write crossed the threshold: every caller of that batch, and everyone queued
   // behind it, waited for 200 MB to be copied (the creates' p99 of 250-300 ms).
   void StartCheckpointer(std::unique_ptr<SqliteConnection> conn, int frames) {

@@ -185,6 +185,12 @@ TEST_P(CustomerServiceTest, SalesSeeOnlyTheirOwnOrSharedCustomers) {
   EXPECT_EQ(r.error().code, ErrorCode::kNotFound);
   ASSERT_TRUE(customers_->Update(s1, mine.id, 1, CustomerPatch{.shared_with = std::vector<int64_t>{s2.user_id}}).ok());
   EXPECT_TRUE(customers_->Get(s2, mine.id).ok());
+  // Shared with several: the point read gives every one of them, in id order.
+  auto s3 = MakeUser("s3", "sales");
+  ASSERT_TRUE(customers_->Update(s1, mine.id, 2, CustomerPatch{.shared_with = std::vector<int64_t>{s3.user_id, s2.user_id}}).ok());
+  auto shared = customers_->Get(s3, mine.id);
+  ASSERT_TRUE(shared.ok());
+  EXPECT_EQ(shared->shared_with, (std::vector<int64_t>{s2.user_id, s3.user_id}));
   auto other = customers_->Create(s1, CustomerPatch{.name = "乙", .owner_id = std::optional<int64_t>(s2.user_id)});
   ASSERT_FALSE(other.ok());
   EXPECT_EQ(other.error().fields.at(0).field, "owner_id");
