@@ -8,17 +8,32 @@ namespace kehu::customers {
 
 namespace {
 
-// Digit forms of an E.164 number a user may type: the E.164 digits and the national form
-// (CN mobiles "138...", CN landlines with the trunk 0: "010...").
-void PhoneForms(const std::string& e164, std::string& out) {
-  std::string digits = e164.substr(e164.empty() || e164[0] != '+' ? 0 : 1);
-  out += digits;
-  out += ' ';
-  if (digits.rfind("86", 0) == 0 && digits.size() > 2) {
-    std::string nsn = digits.substr(2);
-    out += (nsn[0] == '1' ? nsn : "0" + nsn);
-    out += ' ';
-  }
+// The digits of an E.164 number ("+8613800138000" -> "8613800138000").
+std::string E164Digits(const std::string& e164) { return e164.substr(e164.empty() || e164[0] != '+' ? 0 : 1); }
+
+// The national form a user types for a Chinese number: a mobile's 11 digits ("139..."), any other
+// number with the trunk 0 ("010..." for Beijing, whose area code 10 also starts with 1; "0755...");
+// empty for other countries.
+std::string NationalForm(const std::string& digits) {
+  if (digits.rfind("86", 0) != 0 || digits.size() <= 2) return {};
+  const bool mobile = digits.size() == 13 && digits[2] == '1';
+  std::string national = mobile ? std::string() : std::string("0");
+  national.append(digits, 2, std::string::npos);
+  return national;
+}
+
+// Appends word to out with a space before it unless out is empty.
+void AddWord(std::string& out, const std::string& word) {
+  if (!out.empty()) out += ' ';
+  out += word;
+}
+
+// Appends part to out with a line break before it (fields of the substring text never touch, and
+// empty fields add nothing).
+void AddPart(std::string& out, const std::string& part) {
+  if (part.empty()) return;
+  if (!out.empty()) out += '\n';
+  out += part;
 }
 
 bool IsPhoneLike(std::string_view q) {
@@ -52,20 +67,29 @@ SearchText BuildSearchText(const Customer& c) {
   std::string pinyin = text::Pinyin(c.name);
   std::string initials = text::PinyinInitials(c.name);
   std::string org = AsciiLower(text::ToSimplified(c.organization));
-  std::string phones;
-  for (const auto& p : c.phones) PhoneForms(p, phones);
+  // Substring text: each phone's E.164 digits (a mobile's national form is inside them); token
+  // text: the national form, which is how a prefix is typed (a landline's "010..." is not inside
+  // "8610..."). Every substring of three or more characters of an email or a phone is found
+  // through the substring text, so neither is repeated as words.
+  std::string phone_digits, phone_words;
+  for (const auto& p : c.phones) {
+    const std::string digits = E164Digits(p);
+    const std::string national = NationalForm(digits);
+    AddWord(phone_digits, digits);
+    AddWord(phone_words, national.empty() ? digits : national);
+  }
   std::string tags;
-  for (const auto& tag : c.tags) tags += AsciiLower(text::ToSimplified(tag)) + " ";
+  for (const auto& tag : c.tags) AddWord(tags, AsciiLower(text::ToSimplified(tag)));
   std::string emails;
-  for (const auto& e : c.emails) emails += e + " ";
+  for (const auto& e : c.emails) AddWord(emails, e);
 
-  t.doc = simple_name + " | " + pinyin + " | " + initials + " | " + org + " | " + tags + "| " +
-          emails + "| " + phones;
+  for (const std::string* part : {&simple_name, &pinyin, &initials, &org, &tags, &emails, &phone_digits})
+    AddPart(t.doc, *part);
   std::string org_pinyin = text::ContainsHan(c.organization) ? text::Pinyin(c.organization) + " " +
                                                                    text::PinyinInitials(c.organization)
                                                              : std::string();
-  t.tokens = text::SpacedCjk(c.name + " " + c.organization + " " + tags) + " " + pinyin + " " +
-             initials + " " + org_pinyin + " " + emails + phones;
+  t.tokens = text::SpacedCjk(c.name + " " + c.organization + " " + tags) + " " + pinyin + " " + initials + " " +
+             org_pinyin + " " + phone_words;
   t.name_sort = pinyin;
   for (char ch : simple_name)
     if (ch != ' ') t.name_fold += ch;

@@ -9,10 +9,12 @@
 
 namespace kehu::customers {
 
-// doc: Simplified lower-case name, organisation, tags, emails, pinyin (full and initials),
-//      phone digits (E.164 and national) — for substring (trigram) search.
-// tokens: the same with every CJK character spaced out, so a token index finds 1-2 character
-//      Chinese terms as phrases and pinyin/initials/phone prefixes.
+// doc: Simplified lower-case name, pinyin (full and initials), organisation, tags, emails and
+//      phone digits (E.164), one field a line, for substring (trigram) search.
+// tokens: name, organisation and tags with every CJK character spaced out, pinyin and initials
+//      (of the organisation too) and each phone's national form, so a token index finds 1-2
+//      character Chinese terms as phrases and pinyin/initials/phone prefixes. Emails and E.164
+//      digits are not words: every query of 3+ characters finds them in doc.
 SearchText BuildSearchText(const Customer& c);
 
 // Folds a user's query. Returns nullopt for a query with nothing searchable (only spaces or

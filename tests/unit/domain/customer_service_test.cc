@@ -258,6 +258,30 @@ TEST_P(CustomerServiceTest, SearchFindsShortChinesePinyinAndTraditional) {
   EXPECT_TRUE(find("不存在的人").empty());
 }
 
+// A phone is found by the digits a user types in any of its forms: the E.164 digits, the
+// national form of a mobile (inside the E.164 digits) and of a landline (with the trunk 0, not
+// inside them), a middle part, and a short prefix of the national form (the token index). An
+// email by a fragment of three or more characters.
+TEST_P(CustomerServiceTest, SearchFindsPhonesInEveryFormAndEmailsByAFragment) {
+  auto mobile = Create(admin_, CustomerPatch{.name = "手机客户", .phones = std::vector<std::string>{"13912345678"},
+                                             .emails = std::vector<std::string>{"li.ming@example.cn"}});
+  auto landline = Create(admin_, CustomerPatch{.name = "座机客户", .phones = std::vector<std::string>{"010-65529988"}});
+  auto find = [&](const std::string& q) {
+    auto r = customers_->List(admin_, customers::ListRequest{.q = q});
+    EXPECT_TRUE(r.ok()) << q;
+    std::vector<int64_t> ids;
+    if (r.ok())
+      for (const auto& c : r->items) ids.push_back(c.id);
+    return ids;
+  };
+  const std::vector<int64_t> m{mobile.id}, l{landline.id};
+  for (const char* q : {"13912345678", "8613912345678", "+86 139 1234 5678", "1234567", "139"}) EXPECT_EQ(find(q), m) << q;
+  EXPECT_EQ(find("13"), m);  // a prefix too short for the substring index
+  for (const char* q : {"01065529988", "010-6552-9988", "+86 10 6552 9988", "6552998", "010"}) EXPECT_EQ(find(q), l) << q;
+  EXPECT_EQ(find("01"), l);
+  for (const char* q : {"li.ming@example.cn", "ming@ex", "example.cn"}) EXPECT_EQ(find(q), m) << q;
+}
+
 TEST_P(CustomerServiceTest, CursorPagesCoverEveryRowOnce) {
   for (int i = 0; i < 25; ++i) Create(admin_, CustomerPatch{.name = "客户" + std::to_string(i)});
   std::set<int64_t> seen;
