@@ -370,13 +370,18 @@ Result<ImportReport> CustomerService::Import(const Principal& p, std::string_vie
   };
 
   // Runs fn(r) for every row on a few threads (inline for small files); the first error wins.
+  // While the writer runs beside the checking (a real import), checking leaves it a core: the
+  // writer is what an import waits for, and checking threads on every core took turns with it
+  // (2 cores, 200,000 rows: 20.3 s with one checking thread, 23.1 s with two, alternating runs).
+  const unsigned cores = std::clamp(std::thread::hardware_concurrency(), 1u, 4u);
+  const unsigned check_threads = !options.dry_run && repo_.ReadsDuringWrites() ? std::max(1u, cores - 1) : cores;
   std::mutex progress_mu;
   std::atomic<int64_t> done{0};
   auto for_rows = [&](int64_t from, int64_t to, const std::function<Status(int64_t)>& fn,
                       bool report_progress) -> Status {
     const int64_t kChunk = 512;
     const unsigned threads =
-        to - from + 1 < 4 * kChunk ? 1u : std::clamp(std::thread::hardware_concurrency(), 1u, 4u);
+        to - from + 1 < 4 * kChunk ? 1u : check_threads;
     std::atomic<int64_t> next{from};
     std::mutex err_mu;
     std::optional<Error> failure;
