@@ -372,7 +372,8 @@ Result<ImportReport> CustomerService::Import(const Principal& p, std::string_vie
   // Runs fn(r) for every row on a few threads (inline for small files); the first error wins.
   // While the writer runs beside the checking (a real import), checking leaves it a core: the
   // writer is what an import waits for, and checking threads on every core took turns with it
-  // (2 cores, 200,000 rows: 20.3 s with one checking thread, 23.1 s with two, alternating runs).
+  // (2 cores, 200,000 rows, three alternations: 19.0-21.7 s with one checking thread, 25.5-27.5 s
+  // with two; docs/benchmarks.md).
   const unsigned cores = std::clamp(std::thread::hardware_concurrency(), 1u, 4u);
   const unsigned check_threads = !options.dry_run && repo_.ReadsDuringWrites() ? std::max(1u, cores - 1) : cores;
   std::mutex progress_mu;
