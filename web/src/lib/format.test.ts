@@ -32,6 +32,30 @@ describe('formatTimestamp', () => {
   it('returns invalid input unchanged', () => {
     expect(formatTimestamp('not a time', 'en')).toBe('not a time');
   });
+  it('formats Shanghai and UTC times by arithmetic exactly as Intl does', () => {
+    const viaIntl = (t: Date, timeZone: string) => {
+      const f = new Intl.DateTimeFormat('en-CA', {
+        timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
+      });
+      const p = Object.fromEntries(f.formatToParts(t).map((x) => [x.type, x.value]));
+      return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}`;
+    };
+    // Year and month ends, a leap day, and a pseudo-random sweep from 1992 to 2100.
+    const times = ['1992-01-01T00:00:00Z', '1999-12-31T15:59:59Z', '1999-12-31T16:00:00Z', '2024-02-28T16:30:00Z',
+      '2026-12-31T23:59:59.999Z', '2100-03-01T00:00:00Z'].map((s) => new Date(s));
+    let x = 12345;
+    for (let i = 0; i < 2000; i++) {
+      x = (x * 1103515245 + 12345) % 2147483648;
+      times.push(new Date(Date.UTC(1992, 0, 1) + (x / 2147483648) * (Date.UTC(2100, 0, 1) - Date.UTC(1992, 0, 1))));
+    }
+    for (const t of times)
+      for (const zone of ['Asia/Shanghai', 'UTC'])
+        expect(`${zone} ${formatTimestamp(t.toISOString(), 'en', zone)}`).toBe(`${zone} ${viaIntl(t, zone)}`);
+  });
+  it('uses Intl for older Shanghai times (daylight saving until 1991) and other zones', () => {
+    expect(formatTimestamp('1990-07-01T00:00:00Z', 'en')).toBe('1990-07-01 09:00'); // UTC+9 that summer
+    expect(formatTimestamp('2026-07-01T12:00:00Z', 'en', 'America/New_York')).toBe('2026-07-01 08:00');
+  });
 });
 
 describe('formatMoney', () => {

@@ -13,8 +13,9 @@ export function formatDate(date: string | null | undefined, lang: Lang): string 
   return lang === 'zh-CN' ? `${m[1]}年${Number(m[2])}月${Number(m[3])}日` : date;
 }
 
-// Intl.DateTimeFormat is costly to build (~0.1 ms each; a list page formats two timestamps a row),
-// so there is one per time zone, built on first use.
+// Intl.DateTimeFormat is costly to build (~0.1 ms each, and the first one with a time zone loads
+// ICU's zone data: ~110 ms of a cold list page on a slow host), so there is one per time zone,
+// built on first use, and the zones with one fixed offset over the years a CRM shows need none.
 const TIMESTAMP_FORMATS = new Map<string, Intl.DateTimeFormat>();
 
 function timestampFormat(timeZone: string): Intl.DateTimeFormat {
@@ -34,6 +35,35 @@ function timestampFormat(timeZone: string): Intl.DateTimeFormat {
   return f;
 }
 
+const HOUR_MS = 3_600_000;
+
+/**
+ * Zones whose UTC offset has been constant since `since` (ms): China has had UTC+8 all year since
+ * its last daylight-saving summer ended on 1991-09-15 (the IANA database), so a timestamp after
+ * that is formatted by arithmetic, exactly as Intl would (format.test.ts compares the two).
+ */
+const FIXED_OFFSETS: Record<string, { offsetMs: number; since: number }> = {
+  'Asia/Shanghai': { offsetMs: 8 * HOUR_MS, since: Date.UTC(1992, 0, 1) },
+  UTC: { offsetMs: 0, since: -8.64e15 },
+  'Etc/UTC': { offsetMs: 0, since: -8.64e15 },
+};
+
+const two = (n: number) => String(n).padStart(2, '0');
+
+/** "YYYY-MM-DD" and "HH:MM" of instant `t` in `timeZone`. */
+function localParts(t: Date, timeZone: string): [date: string, time: string] {
+  const fixed = FIXED_OFFSETS[timeZone];
+  if (fixed && t.getTime() >= fixed.since) {
+    const l = new Date(t.getTime() + fixed.offsetMs);
+    const y = l.getUTCFullYear();
+    const year = y >= 0 && y <= 9999 ? String(y).padStart(4, '0') : String(y);
+    return [`${year}-${two(l.getUTCMonth() + 1)}-${two(l.getUTCDate())}`, `${two(l.getUTCHours())}:${two(l.getUTCMinutes())}`];
+  }
+  const parts = timestampFormat(timeZone).formatToParts(t);
+  const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
+  return [`${get('year')}-${get('month')}-${get('day')}`, `${get('hour')}:${get('minute')}`];
+}
+
 /**
  * An RFC 3339 timestamp shown in `timeZone` (default Asia/Shanghai, the org's zone):
  * "2026年11月23日 18:36" (zh-CN) or "2026-11-23 18:36" (en). Invalid input is returned as is.
@@ -46,10 +76,8 @@ export function formatTimestamp(
   if (!iso) return '';
   const t = new Date(iso);
   if (Number.isNaN(t.getTime())) return iso;
-  const parts = timestampFormat(timeZone).formatToParts(t);
-  const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
-  const date = `${get('year')}-${get('month')}-${get('day')}`;
-  return `${formatDate(date, lang)} ${get('hour')}:${get('minute')}`;
+  const [date, time] = localParts(t, timeZone);
+  return `${formatDate(date, lang)} ${time}`;
 }
 
 const CURRENCY_SYMBOLS: Record<string, string> = { CNY: '¥', USD: '$', EUR: '€', HKD: 'HK$' };
