@@ -168,8 +168,10 @@ if [[ ! -f $CACHE ]]; then
   PARTIAL=""
 fi
 # A cache made before a newer migration is brought up to date once, here, rather than in every
-# run's copy while kehu starts (rebuilding the token index of a million takes ~20 s).
+# run's copy while kehu starts (rebuilding the token index of a million takes ~20 s), and so are
+# search texts of an older version (which kehu would otherwise rebuild while it is measured).
 "$KEHU" migrate --db "sqlite:$CACHE" >/dev/null || die "could not migrate $CACHE"
+"$KEHU" reindex --db "sqlite:$CACHE" || die "could not rebuild the search texts of $CACHE"
 DB=$TMP/kehu.db
 cp "$CACHE" "$DB"
 [[ -f $CACHE-wal ]] && cp "$CACHE-wal" "$DB-wal"

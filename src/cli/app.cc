@@ -11,7 +11,11 @@
 #include <algorithm>
 #include <cmath>
 #include <thread>
+#include <chrono>
 
+#include <spdlog/spdlog.h>
+
+#include "domain/customers/customer_search.h"
 #include "store/migrate.h"
 #include "store/repositories.h"
 
@@ -316,6 +320,46 @@ Status GenerateDemoOrders(App& app, uint64_t seed) {
     KEHU_RETURN_IF_ERROR(app.value_repo->InsertOrders(kDefaultOrg, part, now));
   }
   return app.value_repo->InsertChurnRecords(kDefaultOrg, churn, now);
+}
+
+Status RebuildSearchTexts(App& app, bool all, const std::atomic<bool>& stop, bool progress) {
+  std::vector<int64_t> orgs;
+  if (all) {
+    KEHU_ASSIGN_OR_RETURN(auto versions, app.customer_repo->SearchTextVersions());
+    for (const auto& v : versions) orgs.push_back(v.first);
+  } else {
+    KEHU_ASSIGN_OR_RETURN(orgs, app.customers->OrgsWithOldSearchTexts());
+  }
+  for (int64_t org : orgs) {
+    if (stop) return Status::Ok();
+    const auto t0 = std::chrono::steady_clock::now();
+    if (!progress) spdlog::info("search texts of org {}: rebuilding (older than version {})", org, customers::kSearchTextVersion);
+    int64_t last_logged = 0;
+    auto done = app.customers->RebuildSearchTexts(org, [&](const customers::CustomerService::RebuildProgress& p) {
+      if (progress && p.scanned - last_logged >= 10000) {
+        last_logged = p.scanned;
+        std::fprintf(stderr, "\rreindex: org %lld: %lld customers read, %lld rewritten", static_cast<long long>(org),
+                     static_cast<long long>(p.scanned), static_cast<long long>(p.rewritten));
+      } else if (!progress && p.scanned - last_logged >= 100000) {
+        spdlog::info("search texts of org {}: {} customers read, {} rewritten", org, p.scanned, p.rewritten);
+        last_logged = p.scanned;
+      }
+      return !stop;
+    });
+    if (!done.ok()) return done.error();
+    const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    if (stop) {
+      if (!progress) spdlog::info("search texts of org {}: stopped after {} customers (the next start rebuilds it)", org, done->scanned);
+      return Status::Ok();
+    }
+    if (progress)
+      std::fprintf(stderr, "\rreindex: org %lld: %lld customers read, %lld rewritten, %.1f s\n", static_cast<long long>(org),
+                   static_cast<long long>(done->scanned), static_cast<long long>(done->rewritten), secs);
+    else
+      spdlog::info("search texts of org {}: {} customers read, {} rewritten, {:.1f} s; version {}", org, done->scanned,
+                   done->rewritten, secs, customers::kSearchTextVersion);
+  }
+  return Status::Ok();
 }
 
 }  // namespace kehu::cli

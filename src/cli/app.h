@@ -2,6 +2,7 @@
 // The composition root: opens the database, applies migrations, and wires repositories into
 // the domain services. Shared by every sub-command.
 
+#include <atomic>
 #include <memory>
 #include <string>
 
@@ -65,5 +66,11 @@ inline constexpr int64_t kDemoOrdersMaxCustomers = 100000;
 
 // Demo orders and churn records for every live customer of the default org that has no order.
 Status GenerateDemoOrders(App& app, uint64_t seed);
+
+// Rebuilds customers' search texts (CustomerService::RebuildSearchTexts): of every org when
+// `all`, otherwise of the orgs whose texts are older than this binary's. Stops between batches
+// once `stop` is set (that org's version is then not recorded). Progress goes to stderr when
+// `progress` is set, and to the log otherwise.
+Status RebuildSearchTexts(App& app, bool all, const std::atomic<bool>& stop, bool progress);
 
 }  // namespace kehu::cli

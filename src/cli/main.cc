@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 #include <toml++/toml.h>
 
+#include <atomic>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
@@ -15,6 +16,7 @@
 #include <iostream>
 #include <mutex>
 #include <pthread.h>
+#include <thread>
 #include <string>
 
 #include "cli/app.h"
@@ -264,10 +266,19 @@ int Serve(const Config& cfg, int64_t demo_if_empty, int threads, int workers,
   if (services.web_root.empty())
     std::printf("(no web assets at %s: API only; build them with scripts/build-web.sh)\n", cfg.web_root.c_str());
   std::fflush(stdout);
+  // Customers written by an older binary get this one's search texts, in the background and in
+  // small batches (searches find each row by its old texts until it is rewritten).
+  std::atomic<bool> stop_rebuild{false};
+  std::thread rebuild([&] {
+    if (auto st = cli::RebuildSearchTexts(**app, false, stop_rebuild, false); !st.ok())
+      spdlog::error("search texts: rebuild failed: {}", st.error().message);
+  });
   int sig = 0;
   sigwait(&StopSignals(), &sig);
   spdlog::info("signal {} received: finishing in-flight requests", sig);
+  stop_rebuild = true;
   server.Stop();
+  rebuild.join();
   nightly.Stop();
   (*app)->values->WaitForBackground();
   service_jobs.Stop();
@@ -352,6 +363,13 @@ int main(int argc, char** argv) {
   add_db(demo);
   int64_t demo_n = 1000;
   demo->add_option("--customers", demo_n, "how many")->check(CLI::Range(int64_t{1}, int64_t{10000000}));
+
+  auto* reindex = cli.add_subcommand(
+      "reindex", "rebuild customers' search texts where they are older than this binary's (a server does it too, in "
+                 "the background)");
+  add_db(reindex);
+  bool reindex_all = false;
+  reindex->add_flag("--all", reindex_all, "rebuild every org's texts, current or not");
 
   auto* backup = cli.add_subcommand("backup", "online backup of a SQLite database while it serves");
   add_db(backup);
@@ -553,6 +571,11 @@ int main(int argc, char** argv) {
         for (const auto& r : rows) out << text::CsvLine(r);
       }
       std::printf("exported %zu customers to %s\n", rows.size(), export_out.c_str());
+      return 0;
+    }
+    if (*reindex) {
+      std::atomic<bool> never{false};
+      if (auto st = cli::RebuildSearchTexts(**app, reindex_all, never, true); !st.ok()) return Fail(st.error());
       return 0;
     }
     if (*backup) {

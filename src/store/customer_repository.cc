@@ -992,6 +992,89 @@ class SqlCustomerRepository final : public customers::CustomerRepository {
     });
   }
 
+  Result<std::vector<std::pair<int64_t, int>>> SearchTextVersions() override {
+    std::vector<std::pair<int64_t, int>> out;
+    KEHU_RETURN_IF_ERROR(db_.Read([&](Connection& c) -> Status {
+      // Every org (a system-wide read, like the migrations): orgs has no org_id of its own.
+      KEHU_ASSIGN_OR_RETURN(auto rows, c.Query("SELECT o.id, COALESCE(s.version, ?) FROM orgs o LEFT JOIN "
+                                               "search_text_state s ON s.org_id = o.id ORDER BY o.id",
+                                               {int64_t{customers::kFirstRecordedSearchTextVersion}}));
+      for (const auto& r : rows) out.emplace_back(r.Int(0), static_cast<int>(r.Int(1)));
+      return Status::Ok();
+    }));
+    return out;
+  }
+
+  Status SetSearchTextVersion(int64_t org_id, int version, UnixMillis now) override {
+    return db_.Write([&](Connection& c) -> Status {
+      KEHU_RETURN_IF_ERROR(c.Exec("INSERT INTO search_text_state(org_id, version, updated_at) VALUES (?, ?, ?) "
+                                  "ON CONFLICT (org_id) DO UPDATE SET version = excluded.version, updated_at = "
+                                  "excluded.updated_at",
+                                  {org_id, int64_t{version}, now}));
+      return Status::Ok();
+    });
+  }
+
+  Result<std::vector<Customer>> ListLiveAfter(int64_t org_id, int64_t after_id, int limit) override {
+    static const std::string kSql = std::string("SELECT ") + kCols +
+                                    " FROM customers c WHERE c.org_id = ? AND c.id > ? AND c.deleted_at IS NULL AND "
+                                    "c.merged_into IS NULL ORDER BY c.id LIMIT ?";
+    std::vector<Customer> out;
+    KEHU_RETURN_IF_ERROR(db_.Read([&](Connection& c) -> Status {
+      KEHU_ASSIGN_OR_RETURN(auto rows, c.Query(kSql, {org_id, after_id, int64_t{limit}}));
+      for (const auto& r : rows) out.push_back(FromRow(r));
+      return LoadShares(c, out);
+    }));
+    return out;
+  }
+
+  Result<int64_t> RewriteSearchTexts(int64_t org_id, const std::vector<customers::SearchRewrite>& rows) override {
+    int64_t changed = 0;
+    KEHU_RETURN_IF_ERROR(db_.Write([&](Connection& c) -> Status {
+      changed = 0;
+      for (const auto& r : rows) {
+        if (pg_) {  // one statement: the texts are columns of the row
+          KEHU_ASSIGN_OR_RETURN(
+              auto n, c.Exec("UPDATE customers SET name_sort = ?, name_fold = ?, search_doc = ?, search_tok = "
+                             "to_tsvector('simple', ?) WHERE org_id = ? AND id = ? AND version = ? AND deleted_at IS "
+                             "NULL AND merged_into IS NULL AND (name_sort IS DISTINCT FROM ? OR name_fold IS DISTINCT "
+                             "FROM ? OR search_doc IS DISTINCT FROM ? OR search_tok IS DISTINCT FROM "
+                             "to_tsvector('simple', ?))",
+                             {r.search.name_sort, r.search.name_fold, r.search.doc, r.search.tokens, org_id, r.id,
+                              r.version, r.search.name_sort, r.search.name_fold, r.search.doc, r.search.tokens}));
+          changed += n;
+          continue;
+        }
+        KEHU_ASSIGN_OR_RETURN(auto live, c.Query("SELECT name_sort, name_fold FROM customers WHERE org_id = ? AND id = ? "
+                                                 "AND version = ? AND deleted_at IS NULL AND merged_into IS NULL",
+                                                 {org_id, r.id, r.version}));
+        if (live.empty()) continue;  // written (or deleted) since it was read: that write's texts stand
+        bool any = false;
+        if (live[0].Text(0) != r.search.name_sort || live[0].Text(1) != r.search.name_fold) {
+          KEHU_RETURN_IF_ERROR(c.Exec("UPDATE customers SET name_sort = ?, name_fold = ? WHERE org_id = ? AND id = ?",
+                                      {r.search.name_sort, r.search.name_fold, org_id, r.id}));
+          any = true;
+        }
+        static constexpr const char* kTables[][3] = {
+            {"SELECT doc FROM customers_fts WHERE rowid = ?", "DELETE FROM customers_fts WHERE rowid = ?",
+             "INSERT INTO customers_fts(rowid, doc) VALUES (?, ?)"},
+            {"SELECT doc FROM customers_fts_tok WHERE rowid = ?", "DELETE FROM customers_fts_tok WHERE rowid = ?",
+             "INSERT INTO customers_fts_tok(rowid, doc) VALUES (?, ?)"}};
+        for (int t = 0; t < 2; ++t) {
+          const std::string& text = t == 0 ? r.search.doc : r.search.tokens;
+          KEHU_ASSIGN_OR_RETURN(auto old, c.Query(kTables[t][0], {r.id}));
+          if (!old.empty() && old[0].Text(0) == text) continue;
+          if (!old.empty()) KEHU_RETURN_IF_ERROR(c.ExecIndexWrite(kTables[t][1], {r.id}));
+          KEHU_RETURN_IF_ERROR(c.ExecIndexWrite(kTables[t][2], {r.id, text}));
+          any = true;
+        }
+        if (any) ++changed;
+      }
+      return Status::Ok();
+    }));
+    return changed;
+  }
+
  private:
   static constexpr const char* kContactCols =
       "id, org_id, customer_id, name, title, role, phones, emails, note, created_at, updated_at, version";

@@ -78,6 +78,76 @@ class DurabilityTest(unittest.TestCase):
         finally:
             s.stop()
 
+    def test_old_search_texts_are_rebuilt_at_start_and_by_the_cli(self):
+        """A database whose rows hold an older binary's search texts (a Beijing landline indexed
+        without its trunk 0, as version 1 did): a server rebuilds them in the background at
+        start, and `kehu reindex` in the foreground."""
+        import sqlite3
+        import subprocess
+        import time
+        s = Server().start()
+        token = s.login("admin", s.admin_password)
+        status, _, c = s.request("POST", "/api/v1/customers", {"name": "座机客户", "phones": ["010-65529988"]},
+                                 token=token)
+        self.assertEqual(status, 201, c)
+        s.stop()
+        path = s.db[len("sqlite:"):]
+
+        def make_old():
+            con = sqlite3.connect(path)
+            with con:
+                for table, text in (("customers_fts", "座机客户 | zuojikehu | zjkh | 861065529988"),
+                                    ("customers_fts_tok", "座 机 客 户 zuojikehu zjkh 1065529988")):
+                    con.execute("DELETE FROM %s WHERE rowid = ?" % table, (c["id"],))
+                    con.execute("INSERT INTO %s(rowid, doc) VALUES (?, ?)" % table, (c["id"], text))
+                con.execute("INSERT INTO search_text_state(org_id, version, updated_at) VALUES (1, 1, 0) "
+                            "ON CONFLICT (org_id) DO UPDATE SET version = 1")
+            con.close()
+
+        def state():
+            con = sqlite3.connect(path)
+            try:
+                return (con.execute("SELECT version FROM search_text_state WHERE org_id = 1").fetchone()[0],
+                        con.execute("SELECT doc FROM customers_fts WHERE rowid = ?", (c["id"],)).fetchone()[0])
+            finally:
+                con.close()
+
+        make_old()
+        s2 = Server(db_url=s.db)
+        s2.tmp = s.tmp
+        s2.start()
+        try:
+            token = s2.login("admin", s.admin_password)
+            found = []
+            deadline = time.time() + 30
+            while time.time() < deadline:
+                status, _, page = s2.request("GET", "/api/v1/customers?q=01065529988", token=token)
+                self.assertEqual(status, 200, page)
+                found = [x["id"] for x in page["items"]]
+                if found:
+                    break
+                time.sleep(0.1)
+            self.assertEqual(found, [c["id"]])
+        finally:
+            s2.stop()
+        version, doc = state()
+        self.assertEqual(version, 2)
+        self.assertNotIn(" | ", doc)
+
+        make_old()
+        r = subprocess.run([s.bin, "reindex", "--db", s.db], capture_output=True, text=True)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("1 customers read, 1 rewritten", r.stderr)
+        self.assertEqual(state()[0], 2)
+        r = subprocess.run([s.bin, "reindex", "--db", s.db], capture_output=True, text=True)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(r.stderr, "")  # nothing older: nothing to do
+        r = subprocess.run([s.bin, "reindex", "--all", "--db", s.db], capture_output=True, text=True)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("1 customers read, 0 rewritten", r.stderr)
+        r = subprocess.run([s.bin, "reindex", "--db", s.db, "--bogus"], capture_output=True, text=True)
+        self.assertEqual(r.returncode, 2)
+
     def test_sigterm_exits_zero(self):
         s = Server().start()
         proc = s.proc

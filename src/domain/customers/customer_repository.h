@@ -62,6 +62,13 @@ struct ListQuery {
   int limit{50};
 };
 
+// A customer's new search texts, written only while its row still has `version`.
+struct SearchRewrite {
+  int64_t id{0};
+  int64_t version{0};
+  SearchText search{};
+};
+
 struct DuplicateCandidate {
   int64_t customer_id{0};
   std::vector<std::string> reasons{};  // "phone", "email", "name"
@@ -133,6 +140,23 @@ class CustomerRepository {
   virtual Result<std::vector<SavedView>> ListSavedViews(int64_t org_id, int64_t user_id) = 0;
   virtual Result<SavedView> CreateSavedView(const SavedView& v) = 0;
   virtual Status DeleteSavedView(int64_t org_id, int64_t user_id, int64_t id) = 0;
+
+  // Search texts of stored customers (see CustomerService::RebuildSearchTexts).
+  // Every org with the version of BuildSearchText its index was last rebuilt with; an org
+  // without a record has kFirstRecordedSearchTextVersion.
+  virtual Result<std::vector<std::pair<int64_t, int>>> SearchTextVersions() = 0;
+  virtual Status SetSearchTextVersion(int64_t org_id, int version, UnixMillis now) = 0;
+  // Live customers (not deleted or merged) with id > after_id, in id order, at most `limit`.
+  virtual Result<std::vector<Customer>> ListLiveAfter(int64_t org_id, int64_t after_id, int limit) = 0;
+  // In one transaction, replaces the indexed texts of each customer whose row is still live and
+  // at rows[i].version (a customer written since keeps the texts of that write); a text already
+  // equal is left alone. Returns how many customers' texts changed. No audit entry: the
+  // customer's data does not change, only what the indexes derive from it.
+  virtual Result<int64_t> RewriteSearchTexts(int64_t org_id, const std::vector<SearchRewrite>& rows) = 0;
 };
+
+// Search-text versions: the version an org without a record has (the texts written by every
+// binary since the record was introduced, until a version change says otherwise).
+inline constexpr int kFirstRecordedSearchTextVersion = 2;
 
 }  // namespace kehu::customers

@@ -17,6 +17,13 @@ namespace kehu::customers {
 //      digits are not words: every query of 3+ characters finds them in doc.
 SearchText BuildSearchText(const Customer& c);
 
+// The version of BuildSearchText's output. Raise it with every change to the texts (what a
+// field contributes, separators, folding): a server whose org index holds an older version
+// rebuilds it in the background at start (CustomerService::RebuildSearchTexts), so rows
+// written before the change are found the way new ones are. 1: up to 2716d13; 2: leaner texts
+// with the trunk 0 of Beijing landlines.
+inline constexpr int kSearchTextVersion = 2;
+
 // Folds a user's query. Returns nullopt for a query with nothing searchable (only spaces or
 // punctuation). Han text becomes a token phrase (Traditional folded to Simplified); Latin
 // letters a token prefix (pinyin, initials, email words) plus a substring when >= 3 characters;

@@ -207,6 +207,37 @@ Status CustomerService::EnsureBuiltinCategories(int64_t org_id) {
   return Status::Ok();
 }
 
+Result<std::vector<int64_t>> CustomerService::OrgsWithOldSearchTexts() {
+  KEHU_ASSIGN_OR_RETURN(auto versions, repo_.SearchTextVersions());
+  std::vector<int64_t> out;
+  for (const auto& [org, version] : versions)
+    if (version < kSearchTextVersion) out.push_back(org);
+  return out;
+}
+
+Result<CustomerService::RebuildProgress> CustomerService::RebuildSearchTexts(
+    int64_t org_id, const std::function<bool(const RebuildProgress&)>& keep_going, int batch) {
+  if (batch < 1) return InvalidArgument("batch must be at least 1");
+  RebuildProgress progress;
+  int64_t after = 0;
+  for (;;) {
+    KEHU_ASSIGN_OR_RETURN(auto rows, repo_.ListLiveAfter(org_id, after, batch));
+    if (rows.empty()) break;
+    std::vector<SearchRewrite> rewrites;
+    rewrites.reserve(rows.size());
+    for (const auto& c : rows)
+      rewrites.push_back(SearchRewrite{.id = c.id, .version = c.version, .search = BuildSearchText(c)});
+    after = rows.back().id;
+    KEHU_ASSIGN_OR_RETURN(auto changed, repo_.RewriteSearchTexts(org_id, rewrites));
+    progress.scanned += static_cast<int64_t>(rows.size());
+    progress.rewritten += changed;
+    if (keep_going && !keep_going(progress)) return progress;
+    if (static_cast<int>(rows.size()) < batch) break;
+  }
+  KEHU_RETURN_IF_ERROR(repo_.SetSearchTextVersion(org_id, kSearchTextVersion, clock_.Now()));
+  return progress;
+}
+
 Result<CustomerService::Rules> CustomerService::LoadRules(int64_t org_id) {
   uint64_t generation = 0;
   {

@@ -5,6 +5,7 @@
 // see is kNotFound, a write the role may not make is kPermissionDenied.
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -159,6 +160,22 @@ class CustomerService {
 
   // Creates the built-in categories for an org when missing (first start, migrations).
   Status EnsureBuiltinCategories(int64_t org_id);
+
+  // Search texts of stored customers (kSearchTextVersion in customer_search.h).
+  struct RebuildProgress {
+    int64_t scanned{0};    // live customers read
+    int64_t rewritten{0};  // of which the texts changed
+  };
+  // Orgs whose index holds the texts of an older BuildSearchText than this binary's.
+  Result<std::vector<int64_t>> OrgsWithOldSearchTexts();
+  // Rebuilds every live customer's search texts from its stored fields, `batch` customers per
+  // write transaction, then records kSearchTextVersion for the org. `keep_going` is asked after
+  // each batch; false stops early (nothing is recorded, and the next rebuild starts over). A
+  // customer written meanwhile keeps the texts of that write. Searches work throughout: each
+  // row has its old texts or its new ones.
+  Result<RebuildProgress> RebuildSearchTexts(int64_t org_id,
+                                             const std::function<bool(const RebuildProgress&)>& keep_going = {},
+                                             int batch = 500);
 
  private:
   Result<Customer> LoadVisible(const identity::Principal& p, int64_t id);
