@@ -253,6 +253,7 @@ Status GenerateDemo(App& app, int64_t n, bool progress) {
     return Status::Ok();
   }
   KEHU_RETURN_IF_ERROR(GenerateDemoOrders(app, seed));
+  if (n >= kDemoServiceMinCustomers) KEHU_RETURN_IF_ERROR(GenerateDemoService(app, seed, progress));
   auto run = app.values->RunForOrg(kDefaultOrg, value::RunRequest{.trigger = "demo"});
   if (!run.ok() && run.error().code != ErrorCode::kAlreadyExists) return run.error();
   return Status::Ok();

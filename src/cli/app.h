@@ -67,6 +67,17 @@ inline constexpr int64_t kDemoOrdersMaxCustomers = 100000;
 // Demo orders and churn records for every live customer of the default org that has no order.
 Status GenerateDemoOrders(App& app, uint64_t seed);
 
+// Demo service history (cli/demo_service.cc): three service agents in a 客户服务中心 team; calls,
+// visits, WeChat messages, tastings and other interactions over the last 120 days for about a
+// third of the customers, logged by their owners; a few follow-up tasks per salesperson (one
+// overdue, some due today); complaints over the last 30 days (one per 40 customers, 6 to 300),
+// most resolved and closed with survey answers, recent ones open. GenerateDemo adds it for sets
+// of kDemoServiceMinCustomers to kDemoOrdersMaxCustomers customers.
+Status GenerateDemoService(App& app, uint64_t seed, bool progress);
+
+// Smaller demo sets (the browser tests' 50 customers) keep an empty service desk and timeline.
+inline constexpr int64_t kDemoServiceMinCustomers = 100;
+
 // Rebuilds customers' search texts (CustomerService::RebuildSearchTexts): of every org when
 // `all`, otherwise of the orgs whose texts are older than this binary's. Stops between batches
 // once `stop` is set (that org's version is then not recorded). Progress goes to stderr when
