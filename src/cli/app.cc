@@ -323,7 +323,8 @@ Status GenerateDemoOrders(App& app, uint64_t seed) {
   return app.value_repo->InsertChurnRecords(kDefaultOrg, churn, now);
 }
 
-Status RebuildSearchTexts(App& app, bool all, const std::atomic<bool>& stop, bool progress) {
+Status RebuildSearchTexts(App& app, bool all, const std::atomic<bool>& stop, bool background) {
+  const bool progress = !background;
   std::vector<int64_t> orgs;
   if (all) {
     KEHU_ASSIGN_OR_RETURN(auto versions, app.customer_repo->SearchTextVersions());
@@ -336,7 +337,17 @@ Status RebuildSearchTexts(App& app, bool all, const std::atomic<bool>& stop, boo
     const auto t0 = std::chrono::steady_clock::now();
     if (!progress) spdlog::info("search texts of org {}: rebuilding (older than version {})", org, customers::kSearchTextVersion);
     int64_t last_logged = 0;
+    auto batch_start = std::chrono::steady_clock::now();
     auto done = app.customers->RebuildSearchTexts(org, [&](const customers::CustomerService::RebuildProgress& p) {
+      if (background) {
+        // As long a pause as the batch took: the writer is free at least half the time for the
+        // requests being served (a batch of 100 on a million customers holds it ~50 ms).
+        const auto took = std::chrono::steady_clock::now() - batch_start;
+        const auto pause = std::min<std::chrono::steady_clock::duration>(took, std::chrono::milliseconds(200));
+        for (auto until = std::chrono::steady_clock::now() + pause; !stop && std::chrono::steady_clock::now() < until;)
+          std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        batch_start = std::chrono::steady_clock::now();
+      }
       if (progress && p.scanned - last_logged >= 10000) {
         last_logged = p.scanned;
         std::fprintf(stderr, "\rreindex: org %lld: %lld customers read, %lld rewritten", static_cast<long long>(org),
@@ -346,7 +357,7 @@ Status RebuildSearchTexts(App& app, bool all, const std::atomic<bool>& stop, boo
         last_logged = p.scanned;
       }
       return !stop;
-    });
+    }, background ? 100 : 500);
     if (!done.ok()) return done.error();
     const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     if (stop) {

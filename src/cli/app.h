@@ -80,8 +80,9 @@ inline constexpr int64_t kDemoServiceMinCustomers = 100;
 
 // Rebuilds customers' search texts (CustomerService::RebuildSearchTexts): of every org when
 // `all`, otherwise of the orgs whose texts are older than this binary's. Stops between batches
-// once `stop` is set (that org's version is then not recorded). Progress goes to stderr when
-// `progress` is set, and to the log otherwise.
-Status RebuildSearchTexts(App& app, bool all, const std::atomic<bool>& stop, bool progress);
+// once `stop` is set (that org's version is then not recorded). In the foreground (`kehu
+// reindex`): batches of 500, progress on stderr. In the background (`kehu serve`): batches of
+// 100 with a pause as long as each batch took, progress in the log.
+Status RebuildSearchTexts(App& app, bool all, const std::atomic<bool>& stop, bool background);
 
 }  // namespace kehu::cli

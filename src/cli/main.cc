@@ -270,7 +270,7 @@ int Serve(const Config& cfg, int64_t demo_if_empty, int threads, int workers,
   // small batches (searches find each row by its old texts until it is rewritten).
   std::atomic<bool> stop_rebuild{false};
   std::thread rebuild([&] {
-    if (auto st = cli::RebuildSearchTexts(**app, false, stop_rebuild, false); !st.ok())
+    if (auto st = cli::RebuildSearchTexts(**app, false, stop_rebuild, /*background=*/true); !st.ok())
       spdlog::error("search texts: rebuild failed: {}", st.error().message);
   });
   int sig = 0;
@@ -575,7 +575,7 @@ int main(int argc, char** argv) {
     }
     if (*reindex) {
       std::atomic<bool> never{false};
-      if (auto st = cli::RebuildSearchTexts(**app, reindex_all, never, true); !st.ok()) return Fail(st.error());
+      if (auto st = cli::RebuildSearchTexts(**app, reindex_all, never, /*background=*/false); !st.ok()) return Fail(st.error());
       return 0;
     }
     if (*backup) {

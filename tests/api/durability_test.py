@@ -128,6 +128,8 @@ class DurabilityTest(unittest.TestCase):
                     break
                 time.sleep(0.1)
             self.assertEqual(found, [c["id"]])
+            while time.time() < deadline and state()[0] != 2:  # recorded just after the last batch
+                time.sleep(0.1)
         finally:
             s2.stop()
         version, doc = state()

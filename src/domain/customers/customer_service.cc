@@ -231,8 +231,8 @@ Result<CustomerService::RebuildProgress> CustomerService::RebuildSearchTexts(
     KEHU_ASSIGN_OR_RETURN(auto changed, repo_.RewriteSearchTexts(org_id, rewrites));
     progress.scanned += static_cast<int64_t>(rows.size());
     progress.rewritten += changed;
+    if (static_cast<int>(rows.size()) < batch) break;  // that was the last one
     if (keep_going && !keep_going(progress)) return progress;
-    if (static_cast<int>(rows.size()) < batch) break;
   }
   KEHU_RETURN_IF_ERROR(repo_.SetSearchTextVersion(org_id, kSearchTextVersion, clock_.Now()));
   return progress;

@@ -169,8 +169,9 @@ class CustomerService {
   // Orgs whose index holds the texts of an older BuildSearchText than this binary's.
   Result<std::vector<int64_t>> OrgsWithOldSearchTexts();
   // Rebuilds every live customer's search texts from its stored fields, `batch` customers per
-  // write transaction, then records kSearchTextVersion for the org. `keep_going` is asked after
-  // each batch; false stops early (nothing is recorded, and the next rebuild starts over). A
+  // write transaction, then records kSearchTextVersion for the org. `keep_going` is asked before
+  // each batch after the first; false stops early (nothing is recorded, and the next rebuild
+  // starts over). A
   // customer written meanwhile keeps the texts of that write. Searches work throughout: each
   // row has its old texts or its new ones.
   Result<RebuildProgress> RebuildSearchTexts(int64_t org_id,
