@@ -4,6 +4,7 @@ import * as echarts from 'echarts/core';
 import { BarChart } from 'echarts/charts';
 import { GridComponent, TooltipComponent } from 'echarts/components';
 import { CanvasRenderer } from 'echarts/renderers';
+import { Empty } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { LIFECYCLE_STAGES, type Customer } from '../api/types';
 
@@ -32,5 +33,13 @@ export default function StageChart({ customers }: { customers: Customer[] }) {
     };
   }, [customers, t]);
 
+  // No customers on the page: nothing to count, rather than six empty bars.
+  if (customers.length === 0) {
+    return (
+      <div style={{ height: 220, display: 'flex', alignItems: 'center', justifyContent: 'center' }} data-testid="stage-chart" data-empty="true">
+        <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} />
+      </div>
+    );
+  }
   return <div ref={ref} style={{ height: 220, width: '100%' }} data-testid="stage-chart" />;
 }

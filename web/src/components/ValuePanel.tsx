@@ -4,7 +4,9 @@ import { Card, Col, Descriptions, Empty, Row, Space, Spin, Tag, Tooltip, Typogra
 import { useTranslation } from 'react-i18next';
 import { useMemo } from 'react';
 import { formatMinor, formatShare, useCustomerValue } from '../api/analytics';
+import { useCategories } from '../api/hooks';
 import EChart from './EChart';
+import { atRiskReasonsText, categoryLabel, churnFeatureLabel } from './labels';
 import { formatTimestamp } from '../lib/format';
 import { useLang } from '../App';
 
@@ -12,18 +14,39 @@ export default function ValuePanel({ customerId }: { customerId: number }) {
   const { t } = useTranslation();
   const lang = useLang();
   const q = useCustomerValue(customerId);
+  const categories = useCategories().data?.items;
   const v = q.data?.value;
+  const pAlive = v?.p_alive;
+  const threshold = v?.at_risk.p_alive_threshold;
+  // A progress arc without ticks, tick labels or pointer: at the column's ~250 px the per-ten labels
+  // ran into each other and into the figure. The figure sits in the arc's middle, 0 and 100 under
+  // its two ends; the arc is orange below the at-risk threshold.
   const gauge = useMemo(() => ({
     series: [{
       type: 'gauge',
       min: 0,
       max: 100,
-      progress: { show: true },
-      detail: { formatter: '{value}%', fontSize: 18 },
+      startAngle: 200,
+      endAngle: -20,
+      radius: '88%',
+      center: ['50%', '58%'],
+      splitNumber: 1,
+      pointer: { show: false },
+      axisTick: { show: false },
+      splitLine: { show: false },
+      axisLine: { lineStyle: { width: 14, color: [[1, '#f0f0f0']] } },
+      progress: {
+        show: true,
+        width: 14,
+        itemStyle: { color: pAlive != null && threshold != null && pAlive < threshold ? '#fa8c16' : '#1677ff' },
+      },
+      axisLabel: { show: true, distance: -32, fontSize: 11, color: '#8c8c8c', formatter: (x: number) => (x === 0 || x === 100 ? String(x) : '') },
+      anchor: { show: false },
       title: { show: false },
-      data: [{ value: v?.p_alive != null ? Math.round(v.p_alive * 100) : 0 }],
+      detail: { valueAnimation: false, formatter: '{value}%', fontSize: 28, fontWeight: 600, color: '#262626', offsetCenter: [0, '0%'] },
+      data: [{ value: pAlive != null ? Math.round(pAlive * 100) : 0 }],
     }],
-  }), [v?.p_alive]);
+  }), [pAlive, threshold]);
   if (q.isLoading) return <Spin />;
   if (q.error) return null;  // no analytics for this user or customer
   if (!q.data?.run) return <Card title={t('analytics.value.title')}><Empty description={t('analytics.noRun')} /></Card>;
@@ -45,11 +68,13 @@ export default function ValuePanel({ customerId }: { customerId: number }) {
           {v.p_alive != null ? <EChart option={gauge} height={180} testId="p-alive-gauge" /> : <div>—</div>}
         </Col>
         <Col xs={24} md={18}>
-          <Descriptions size="small" column={{ xs: 1, md: 2 }} bordered>
+          {/* Every breakpoint named: antd's default for the unnamed ones (lg, xl, xxl) is 3 columns,
+              which squeezed eight items into cells a few characters wide at 1440 px. */}
+          <Descriptions size="small" column={{ xs: 1, sm: 1, md: 2, lg: 2, xl: 2, xxl: 2 }} bordered>
             <Descriptions.Item label={t('analytics.segment')}>
               <Space>
                 <Tag color="blue" data-testid="value-segment">{segment || '—'}</Tag>
-                <span>R{v.rfm.r_score} F{v.rfm.f_score} M{v.rfm.m_score}</span>
+                <span style={{ whiteSpace: 'nowrap' }}>R{v.rfm.r_score} F{v.rfm.f_score} M{v.rfm.m_score}</span>
               </Space>
             </Descriptions.Item>
             <Descriptions.Item label={t('analytics.value.rfmInputs')}>
@@ -75,14 +100,21 @@ export default function ValuePanel({ customerId }: { customerId: number }) {
               <Space wrap>
                 <span>{v.churn_risk != null ? formatShare(v.churn_risk, 0) : '—'}</span>
                 {v.risk_reasons.map((r) => (
-                  <Tag key={r.feature} color={r.contribution > 0 ? 'red' : 'green'}>
-                    {r.feature} {r.contribution > 0 ? '↑' : '↓'}
-                  </Tag>
+                  <Tooltip
+                    key={r.feature}
+                    title={t(r.contribution > 0 ? 'analytics.value.riskUp' : 'analytics.value.riskDown', {
+                      value: `${r.contribution > 0 ? '+' : ''}${r.contribution.toFixed(2)}`,
+                    })}
+                  >
+                    <Tag color={r.contribution > 0 ? 'red' : 'green'} data-testid="risk-reason">
+                      {churnFeatureLabel(r.feature, t, (k) => categoryLabel(k, categories, lang))} {r.contribution > 0 ? '↑' : '↓'}
+                    </Tag>
+                  </Tooltip>
                 ))}
               </Space>
             </Descriptions.Item>
             <Descriptions.Item label={t('analytics.value.atRisk')}>
-              {v.at_risk.flag ? <Tag color="red">{t('analytics.value.atRiskYes', { reasons: v.at_risk.reasons })}</Tag> : <Tag>{t('analytics.value.atRiskNo')}</Tag>}
+              {v.at_risk.flag ? <Tag color="red" style={{ whiteSpace: 'normal' }} data-testid="value-at-risk">{t('analytics.value.atRiskYes', { reasons: atRiskReasonsText(v.at_risk.reasons, t) })}</Tag> : <Tag>{t('analytics.value.atRiskNo')}</Tag>}
             </Descriptions.Item>
             <Descriptions.Item label={t('analytics.value.cycle')}>
               {v.purchase_cycle.median_days != null

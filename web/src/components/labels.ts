@@ -1,8 +1,17 @@
-// Display helpers that need reference data (categories, users) or the language.
+// Display helpers that need reference data (categories, users) or the language, and the labels of
+// the codes the server sends (model features, at-risk reasons, channels) with the raw code as the
+// fallback, so that a newer server's code still reads as something rather than as a blank.
 import type { Category, User } from '../api/types';
+import type { Messages } from '../i18n/en';
 import type { Lang } from '../lib/format';
 
-export function categoryLabel(key: string, categories: Category[] | undefined, lang: Lang): string {
+/** The part of i18next's `t` these helpers use (a plain function in the tests). */
+export type Translate = (key: string, options?: Record<string, unknown>) => string;
+
+/** A customer or complaint category's name by its key; the key when the category is unknown. */
+export function categoryLabel(
+  key: string, categories: Pick<Category, 'key' | 'name_zh' | 'name_en'>[] | undefined, lang: Lang,
+): string {
   const c = categories?.find((x) => x.key === key);
   if (!c) return key;
   return lang === 'zh-CN' ? c.name_zh : c.name_en;
@@ -11,4 +20,45 @@ export function categoryLabel(key: string, categories: Category[] | undefined, l
 export function userLabel(id: number | null | undefined, users: User[] | undefined): string {
   if (id == null) return '';
   return users?.find((u) => u.id === id)?.display_name ?? `#${id}`;
+}
+
+/** `t(prefix.code)` when code is one of known, else the code itself. */
+export function codeLabel(code: string, known: readonly string[], prefix: string, t: Translate): string {
+  return known.includes(code) ? t(`${prefix}.${code}`) : code;
+}
+
+/**
+ * The churn model's feature names (fm.names in src/domain/value/value_service.cc), including the
+ * optional "<feature>_count" columns (kOptionalTables in src/store/value_repository.cc). Besides
+ * these the model has one "category=<customer category key>" column per category.
+ */
+export const CHURN_FEATURES = [
+  'recency_days', 'frequency', 'monetary', 'r_score', 'f_score', 'm_score', 'tenure_days',
+  'repeat_purchases', 'p_alive', 'cycle_days', 'online_share', 'share_store', 'share_group_purchase',
+  'share_distributor', 'share_consignment',
+  'complaints_count', 'sla_breaches_count', 'dissatisfied_count', 'interactions_count',
+] as const satisfies readonly Exclude<keyof Messages['analytics']['features'], 'category'>[];
+
+const CATEGORY_FEATURE = 'category=';
+
+/** A feature's name in the UI language; category(key) names a customer category. */
+export function churnFeatureLabel(feature: string, t: Translate, category: (key: string) => string = (k) => k): string {
+  if (feature.startsWith(CATEGORY_FEATURE) && feature.length > CATEGORY_FEATURE.length) {
+    return t('analytics.features.category', { category: category(feature.slice(CATEGORY_FEATURE.length)) });
+  }
+  return codeLabel(feature, CHURN_FEATURES, 'analytics.features', t);
+}
+
+/** The codes of at_risk_reason (src/domain/value/value_service.cc), comma-separated there. */
+export const AT_RISK_REASONS = ['p_alive', 'overdue'] as const satisfies readonly (
+  keyof Messages['analytics']['value']['atRiskReasons'])[];
+
+/** "p_alive,overdue" as a list in the UI language; an unknown code stays as it is. */
+export function atRiskReasonsText(reasons: string, t: Translate): string {
+  return reasons
+    .split(',')
+    .map((r) => r.trim())
+    .filter((r) => r !== '')
+    .map((r) => codeLabel(r, AT_RISK_REASONS, 'analytics.value.atRiskReasons', t))
+    .join(t('common.listSeparator'));
 }

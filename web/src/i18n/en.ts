@@ -49,6 +49,8 @@ const en = {
     close: 'Close',
     notFound: 'Not found',
     back: 'Back',
+    // Between the items of a short inline list.
+    listSeparator: ', ',
   },
   customer: {
     list: 'Customers',
@@ -433,6 +435,11 @@ const en = {
     duration: 'Duration (seconds)',
     durationValue: '{{s}} s',
     occurredAt: 'When',
+    // The telephony integration's call outcomes; a hand-typed outcome is shown as typed.
+    outcomes: {
+      answered: 'Answered',
+      missed: 'Missed',
+    },
     loadMore: 'Load more',
     types: {
       call: 'Call',
@@ -495,6 +502,29 @@ const en = {
     segment: 'Segment',
     share: 'Share',
     feature: 'Feature',
+    // The churn model's features (components/labels.ts lists the names the server sends).
+    features: {
+      recency_days: 'Days since last purchase',
+      frequency: 'Orders',
+      monetary: 'Amount spent',
+      r_score: 'R score (recency)',
+      f_score: 'F score (frequency)',
+      m_score: 'M score (amount)',
+      tenure_days: 'Days as a customer',
+      repeat_purchases: 'Repeat purchases',
+      p_alive: 'P(alive)',
+      cycle_days: 'Purchase cycle (days)',
+      online_share: 'Share of online orders',
+      share_store: 'Share of store orders',
+      share_group_purchase: 'Share of group-purchase orders',
+      share_distributor: 'Share of distributor orders',
+      share_consignment: 'Share of consignment orders',
+      complaints_count: 'Complaints',
+      sla_breaches_count: 'Complaints past their SLA',
+      dissatisfied_count: 'Dissatisfied survey answers',
+      interactions_count: 'Interactions',
+      category: 'Customer category: {{category}}',
+    },
     stages: {
       queued: 'Queued',
       loading: 'Reading orders',
@@ -529,6 +559,10 @@ const en = {
       se: 'Std. error',
       converged: 'converged',
       notConverged: 'not converged',
+      models: {
+        bgnbd: 'BG/NBD (purchases)',
+        gamma_gamma: 'Gamma-Gamma (order value)',
+      },
     },
     churn: {
       bySegment: 'Churn by RFM segment',
@@ -587,6 +621,12 @@ const en = {
       risk: 'Churn risk',
       atRisk: 'At risk',
       atRiskYes: 'Yes ({{reasons}})',
+      atRiskReasons: {
+        p_alive: 'low P(alive)',
+        overdue: 'overdue for a purchase',
+      },
+      riskUp: 'Raises the churn risk (SHAP {{value}})',
+      riskDown: 'Lowers the churn risk (SHAP {{value}})',
       atRiskNo: 'No',
       cycle: 'Purchase cycle',
       cycleText: 'every {{days}} days · next about {{next}}',
@@ -712,6 +752,8 @@ const en = {
       byChannel: 'By channel',
       byTeam: 'By team',
       hours: 'business h',
+      noTeam: 'No team',
+      noData: 'No complaints in this period',
     },
     survey: {
       title: 'How did we do?',

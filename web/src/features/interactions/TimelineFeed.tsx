@@ -7,6 +7,7 @@ import {
   MessageOutlined, PhoneOutlined, PrinterOutlined, TeamOutlined, WechatOutlined,
 } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
+import { codeLabel } from '../../components/labels';
 import { formatTimestamp, type Lang } from '../../lib/format';
 import { useTimeline, type Interaction, type TimelineEntry } from './api';
 
@@ -15,6 +16,10 @@ const TYPE_ICONS: Record<string, ReactNode> = {
   wechat: <WechatOutlined />, letter: <FileTextOutlined />, fax: <PrinterOutlined />, meeting: <TeamOutlined />,
   event: <CalendarOutlined />, note: <CommentOutlined />,
 };
+
+// The outcomes the telephony integration writes (src/domain/interactions/telephony.cc); an outcome
+// typed by hand is free text and shown as typed.
+const CALL_OUTCOMES = ['answered', 'missed'] as const;
 
 export function entryIcon(e: TimelineEntry): ReactNode {
   if (e.kind === 'interaction') return TYPE_ICONS[(e.data as { type?: string }).type ?? ''] ?? <CommentOutlined />;
@@ -33,7 +38,7 @@ export function InteractionLine({ i, lang }: { i: Interaction; lang: Lang }) {
           {t(`interactions.directions.${i.direction}`)}
         </Tag>
         {i.subject && <Typography.Text>{i.subject}</Typography.Text>}
-        {i.outcome && <Tag color={i.outcome === 'missed' ? 'red' : 'default'}>{i.outcome}</Tag>}
+        {i.outcome && <Tag color={i.outcome === 'missed' ? 'red' : 'default'}>{codeLabel(i.outcome, CALL_OUTCOMES, 'interactions.outcomes', t)}</Tag>}
         {i.duration_seconds > 0 && (
           <Typography.Text type="secondary">{t('interactions.durationValue', { s: i.duration_seconds })}</Typography.Text>
         )}

@@ -35,7 +35,7 @@ export default function AbcPage() {
         {() => (
           <>
             <RunHeader run={q.data} />
-            <Card title={t('analytics.abc.pareto')}><EChart option={option} height={380} testId="pareto-curve" /></Card>
+            <Card title={t('analytics.abc.pareto')}><EChart option={option} height={380} testId="pareto-curve" empty={curve.length === 0} /></Card>
             <Card>
               <Table
                 size="small"

@@ -4,7 +4,11 @@ import { useMemo } from 'react';
 import { Card, Col, Row, Space, Statistic, Table, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { useChurn } from '../../api/analytics';
+import { useCategories } from '../../api/hooks';
 import EChart from '../../components/EChart';
+import { categoryLabel, churnFeatureLabel } from '../../components/labels';
+import { nothingToChart } from '../../lib/charts';
+import { useLang } from '../../App';
 import { RunHeader, ViewState } from './common';
 
 interface Model {
@@ -18,7 +22,9 @@ interface Model {
 
 export default function ChurnPage() {
   const { t, i18n } = useTranslation();
+  const lang = useLang();
   const q = useChurn();
+  const categories = useCategories().data?.items;
   const dist = q.data?.risk_distribution ?? [];
   const trend = q.data?.trend ?? [];
   const distOption = useMemo(() => ({
@@ -58,10 +64,10 @@ export default function ChurnPage() {
             </Row>
             <Row gutter={16}>
               <Col span={12}>
-                <Card title={t('analytics.churn.distribution')}><EChart option={distOption} testId="churn-distribution" /></Card>
+                <Card title={t('analytics.churn.distribution')}><EChart option={distOption} testId="churn-distribution" empty={nothingToChart(dist.map((b) => b.count))} /></Card>
               </Col>
               <Col span={12}>
-                <Card title={t('analytics.churn.trend')}><EChart option={trendOption} testId="churn-trend" /></Card>
+                <Card title={t('analytics.churn.trend')}><EChart option={trendOption} testId="churn-trend" empty={nothingToChart(trend.map((p) => p.churned))} /></Card>
               </Col>
             </Row>
             <Card title={t('analytics.churn.bySegment')}>
@@ -87,7 +93,10 @@ export default function ChurnPage() {
                 pagination={false}
                 dataSource={model.top_features ?? []}
                 columns={[
-                  { title: t('analytics.feature'), dataIndex: 'feature' },
+                  {
+                    title: t('analytics.feature'),
+                    render: (_, f) => churnFeatureLabel(f.feature, t, (k) => categoryLabel(k, categories, lang)),
+                  },
                   { title: t('analytics.churn.importance'), render: (_, f) => f.mean_abs_contribution.toFixed(3) },
                 ]}
               />

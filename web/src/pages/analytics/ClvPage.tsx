@@ -4,6 +4,7 @@ import { Card, Col, Row, Space, Statistic, Table, Tag, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { formatMinor, useClv } from '../../api/analytics';
 import EChart from '../../components/EChart';
+import { nothingToChart } from '../../lib/charts';
 import { RunHeader, ViewState } from './common';
 
 interface Fit {
@@ -17,6 +18,9 @@ interface Fit {
   observations?: number;
 }
 
+// The fitted models in diagnostics.fits, by their keys there.
+const MODELS = ['bgnbd', 'gamma_gamma'] as const;
+
 export default function ClvPage() {
   const { t } = useTranslation();
   const q = useClv();
@@ -29,12 +33,14 @@ export default function ClvPage() {
     series: [{ type: 'bar', data: bins.map((b) => b.count), itemStyle: { color: '#1677ff' } }],
   }), [bins, t]);
   const fits = (q.data?.fits ?? {}) as Record<string, Fit>;
-  const rows = ['bgnbd', 'gamma_gamma'].flatMap((model) => {
-    const f = fits[model];
+  const modelName = (m: string) => t(`analytics.clv.models.${m}`);
+  const rows = MODELS.flatMap((m) => {
+    const f = fits[m];
     if (!f) return [];
-    if (!f.fitted) return [{ key: model, model, param: '—', value: f.message ?? '', se: '' }];
+    const model = modelName(m);
+    if (!f.fitted) return [{ key: m, model, param: '—', value: f.message ?? '', se: '' }];
     return Object.entries(f.params ?? {}).map(([k, v]) => ({
-      key: `${model}.${k}`, model, param: k, value: v.toFixed(4),
+      key: `${m}.${k}`, model, param: k, value: v.toFixed(4),
       se: f.std_errors?.[k] != null ? (f.std_errors[k] as number).toFixed(4) : '—',
     }));
   });
@@ -52,13 +58,13 @@ export default function ClvPage() {
               <Col span={6}><Card><Statistic title={t('analytics.clv.purchases')} value={(q.data?.total_expected_purchases ?? 0).toFixed(0)} /></Card></Col>
             </Row>
             <Card title={t('analytics.clv.distribution', { months: q.data?.settings.clv_months })}>
-              <EChart option={option} testId="clv-histogram" />
+              <EChart option={option} testId="clv-histogram" empty={nothingToChart(bins.map((b) => b.count))} />
             </Card>
             <Card title={t('analytics.clv.fits')}>
               <Space style={{ marginBottom: 8 }}>
-                {['bgnbd', 'gamma_gamma'].map((m) => fits[m] && (
+                {MODELS.map((m) => fits[m] && (
                   <Tag key={m} color={fits[m].converged ? 'green' : 'orange'}>
-                    {m} · LL {fits[m].log_likelihood?.toFixed(2) ?? '—'} · {fits[m].converged ? t('analytics.clv.converged') : t('analytics.clv.notConverged')}
+                    {modelName(m)} · LL {fits[m].log_likelihood?.toFixed(2) ?? '—'} · {fits[m].converged ? t('analytics.clv.converged') : t('analytics.clv.notConverged')}
                   </Tag>
                 ))}
               </Space>

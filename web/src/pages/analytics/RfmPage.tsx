@@ -26,10 +26,11 @@ export default function RfmPage() {
             `${t('analytics.customers')}: ${c.customers}<br/>${t('analytics.monetary')}: ¥${formatMinor(c.monetary_minor)}`;
         },
       },
-      grid: { left: 60, right: 20, top: 20, bottom: 70 },
+      // The colour legend stands on the right, beside the grid: below it, it covered the F labels.
+      grid: { left: 60, right: 110, top: 30, bottom: 40 },
       xAxis: { type: 'category', name: 'F', data: ['1', '2', '3', '4', '5'], splitArea: { show: true } },
       yAxis: { type: 'category', name: 'R', data: ['1', '2', '3', '4', '5'], splitArea: { show: true } },
-      visualMap: { min: 0, max, calculable: true, orient: 'horizontal', left: 'center', bottom: 0 },
+      visualMap: { min: 0, max, calculable: true, orient: 'vertical', right: 10, top: 'middle', itemHeight: 200 },
       series: [{
         type: 'heatmap',
         data: cells.map((c) => [(c.f ?? 1) - 1, (c.r ?? 1) - 1, c.customers ?? 0]),

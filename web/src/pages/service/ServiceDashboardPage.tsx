@@ -6,19 +6,25 @@ import dayjs, { type Dayjs } from 'dayjs';
 import { useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../api/client';
-import { serviceKeys, type ServiceStats } from '../../api/service';
+import { CHANNELS, serviceKeys, useComplaintCategories, type ServiceStats } from '../../api/service';
 import EChart from '../../components/EChart';
+import { categoryLabel, codeLabel } from '../../components/labels';
+import { nothingToChart } from '../../lib/charts';
+import { useLang } from '../../App';
 
-const bars = (m: Record<string, number>) => ({
+// The API keys the counts by category key, channel code and team name ("none": no team).
+const bars = (m: Record<string, number>, label: (key: string) => string) => ({
   tooltip: {},
   grid: { left: 40, right: 16, top: 16, bottom: 40 },
-  xAxis: { type: 'category', data: Object.keys(m) },
+  xAxis: { type: 'category', data: Object.keys(m).map(label) },
   yAxis: { type: 'value', minInterval: 1 },
-  series: [{ type: 'bar', data: Object.values(m), itemStyle: { color: '#1677ff' } }],
+  series: [{ type: 'bar', data: Object.values(m), barMaxWidth: 48, itemStyle: { color: '#1677ff' } }],
 });
 
 export default function ServiceDashboardPage() {
   const { t } = useTranslation();
+  const lang = useLang();
+  const cats = useComplaintCategories().data?.items;
   const [range, setRange] = useState<[Dayjs, Dayjs]>([dayjs().subtract(30, 'day'), dayjs().add(1, 'day')]);
   const from = range[0].format('YYYY-MM-DD');
   const to = range[1].format('YYYY-MM-DD');
@@ -27,19 +33,24 @@ export default function ServiceDashboardPage() {
     queryFn: ({ signal }) => api.get<ServiceStats>('/service/stats', { from, to }, signal),
   });
   const s = q.data;
-  // Built once per answer, so a re-render (the range picker, the language) does not rebuild charts.
-  const charts = useMemo(() => (s ? {
-    perDay: {
-      tooltip: {}, grid: { left: 40, right: 16, top: 16, bottom: 40 },
-      xAxis: { type: 'category', data: s.requests_per_day.map((d) => d.date) },
-      yAxis: { type: 'value', minInterval: 1 },
-      series: [{ type: 'line', data: s.requests_per_day.map((d) => d.count), smooth: true }],
-    },
-    category: bars(s.by_category),
-    channel: bars(s.by_channel),
-    team: bars(s.by_team),
-  } : null), [s]);
+  // Built once per answer and language, so other re-renders (the range picker) do not rebuild charts.
+  const charts = useMemo(() => {
+    if (!s) return null;
+    return {
+      perDay: {
+        tooltip: {}, grid: { left: 40, right: 16, top: 16, bottom: 40 },
+        xAxis: { type: 'category', data: s.requests_per_day.map((d) => d.date) },
+        yAxis: { type: 'value', minInterval: 1 },
+        series: [{ type: 'line', data: s.requests_per_day.map((d) => d.count), smooth: true }],
+      },
+      category: bars(s.by_category, (key) => categoryLabel(key, cats, lang)),
+      channel: bars(s.by_channel, (c) => codeLabel(c, CHANNELS, 'service.channels', t)),
+      team: bars(s.by_team, (name) => (name === 'none' ? t('service.stats.noTeam') : name)),
+    };
+  }, [s, cats, lang, t]);
   const hours = (ms: number | null | undefined) => (ms == null ? '—' : (ms / 3_600_000).toFixed(1));
+  // No figure, no unit: "—" alone rather than "— business h".
+  const hoursUnit = (ms: number | null | undefined) => (ms == null ? undefined : t('service.stats.hours'));
   // Statistic prints a number as given: 2 of 3 within target would read 66.66666666666667 %.
   const round = (x: number | null | undefined, digits: number) => (x == null ? '—' : Number(x.toFixed(digits)));
   return (
@@ -48,19 +59,27 @@ export default function ServiceDashboardPage() {
         <DatePicker.RangePicker value={range} onChange={(v) => v && v[0] && v[1] && setRange([v[0], v[1]])} />}>
         <Row gutter={16} data-testid="service-stats">
           <Col span={4}><Statistic title={t('service.stats.total')} value={s?.total ?? 0} /></Col>
-          <Col span={4}><Statistic title={t('service.stats.compliance')} value={round(s?.sla_compliance_pct, 1)} suffix={s?.sla_compliance_pct != null ? '%' : ''} /></Col>
-          <Col span={4}><Statistic title={t('service.stats.firstResponse')} value={hours(s?.mean_first_response_ms)} suffix={t('service.stats.hours')} /></Col>
-          <Col span={4}><Statistic title={t('service.stats.resolutionTime')} value={hours(s?.mean_resolution_ms)} suffix={t('service.stats.hours')} /></Col>
+          <Col span={4}><Statistic title={t('service.stats.compliance')} value={round(s?.sla_compliance_pct, 1)} suffix={s?.sla_compliance_pct != null ? '%' : undefined} /></Col>
+          <Col span={4}><Statistic title={t('service.stats.firstResponse')} value={hours(s?.mean_first_response_ms)} suffix={hoursUnit(s?.mean_first_response_ms)} /></Col>
+          <Col span={4}><Statistic title={t('service.stats.resolutionTime')} value={hours(s?.mean_resolution_ms)} suffix={hoursUnit(s?.mean_resolution_ms)} /></Col>
           <Col span={4}><Statistic title={t('service.stats.csat')} value={round(s?.csat_average, 2)} /></Col>
           <Col span={4}><Statistic title={t('service.stats.nps')} value={round(s?.nps, 1)} /></Col>
         </Row>
       </Card>
       {s && charts && (
-        <Row gutter={16}>
-          <Col xs={24} lg={12}><Card title={t('service.stats.perDay')}><EChart height={260} testId="chart-per-day" option={charts.perDay} /></Card></Col>
-          <Col xs={24} lg={12}><Card title={t('service.stats.byCategory')}><EChart height={260} testId="chart-category" option={charts.category} /></Card></Col>
-          <Col xs={24} lg={12}><Card title={t('service.stats.byChannel')}><EChart height={260} testId="chart-channel" option={charts.channel} /></Card></Col>
-          <Col xs={24} lg={12}><Card title={t('service.stats.byTeam')}><EChart height={260} testId="chart-team" option={charts.team} /></Card></Col>
+        <Row gutter={[16, 16]}>
+          {([
+            ['perDay', 'chart-per-day', charts.perDay, s.requests_per_day.map((d) => d.count)],
+            ['byCategory', 'chart-category', charts.category, Object.values(s.by_category)],
+            ['byChannel', 'chart-channel', charts.channel, Object.values(s.by_channel)],
+            ['byTeam', 'chart-team', charts.team, Object.values(s.by_team)],
+          ] as const).map(([title, testId, option, counts]) => (
+            <Col key={testId} xs={24} lg={12}>
+              <Card title={t(`service.stats.${title}`)}>
+                <EChart height={260} testId={testId} option={option} empty={nothingToChart(counts)} emptyText={t('service.stats.noData')} />
+              </Card>
+            </Col>
+          ))}
         </Row>
       )}
     </Space>

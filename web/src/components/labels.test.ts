@@ -1,0 +1,94 @@
+import { describe, expect, it } from 'vitest';
+import { createInstance } from 'i18next';
+import en from '../i18n/en';
+import zh from '../i18n/zh-CN';
+import type { Category } from '../api/types';
+import {
+  AT_RISK_REASONS, CHURN_FEATURES, atRiskReasonsText, categoryLabel, churnFeatureLabel, codeLabel, type Translate,
+} from './labels';
+
+// The app's own i18next setup (index.ts) with both message files, one instance per language.
+function translator(lng: 'en' | 'zh-CN'): Translate {
+  const i18n = createInstance();
+  void i18n.init({
+    resources: { en: { translation: en }, 'zh-CN': { translation: zh } },
+    lng,
+    fallbackLng: 'en',
+    interpolation: { escapeValue: false },
+    initAsync: false,
+  });
+  return (key, options) => i18n.t(key, options);
+}
+
+const zhT = translator('zh-CN');
+const enT = translator('en');
+
+const categories: Category[] = [
+  { id: 1, key: 'distributor', name_zh: '经销商', name_en: 'Distributor', builtin: true },
+];
+
+describe('codeLabel', () => {
+  it('translates a known code and leaves an unknown one as sent', () => {
+    expect(codeLabel('wechat', ['wechat', 'web'], 'service.channels', zhT)).toBe('微信');
+    expect(codeLabel('carrier_pigeon', ['wechat', 'web'], 'service.channels', zhT)).toBe('carrier_pigeon');
+  });
+});
+
+describe('churnFeatureLabel', () => {
+  it('names the features the churn model reports in both languages', () => {
+    expect(churnFeatureLabel('recency_days', zhT)).toBe('距上次购买天数');
+    expect(churnFeatureLabel('cycle_days', zhT)).toBe('购买周期（天）');
+    expect(churnFeatureLabel('tenure_days', zhT)).toBe('成为客户天数');
+    expect(churnFeatureLabel('recency_days', enT)).toBe('Days since last purchase');
+    expect(churnFeatureLabel('sla_breaches_count', enT)).toBe('Complaints past their SLA');
+  });
+
+  it('has a label of its own for every feature name, in each language', () => {
+    for (const t of [zhT, enT]) {
+      const labels = CHURN_FEATURES.map((f) => churnFeatureLabel(f, t));
+      for (const [i, label] of labels.entries()) {
+        expect(label).not.toBe(CHURN_FEATURES[i]);
+        expect(label).not.toMatch(/^analytics\./);
+      }
+      expect(new Set(labels).size).toBe(labels.length);
+    }
+    // The messages list no feature that the list of names lacks.
+    const keys = Object.keys(en.analytics.features).filter((k) => k !== 'category');
+    expect([...keys].sort()).toEqual([...CHURN_FEATURES].sort());
+  });
+
+  it('names the one-hot customer category columns by the category', () => {
+    const name = (k: string) => categoryLabel(k, categories, 'zh-CN');
+    expect(churnFeatureLabel('category=distributor', zhT, name)).toBe('客户类别：经销商');
+    expect(churnFeatureLabel('category=distributor', enT, (k) => categoryLabel(k, categories, 'en')))
+      .toBe('Customer category: Distributor');
+    // A category deleted since the run: its key.
+    expect(churnFeatureLabel('category=retired', zhT, name)).toBe('客户类别：retired');
+  });
+
+  it('shows a name it does not know as sent', () => {
+    expect(churnFeatureLabel('loyalty_points_count', zhT)).toBe('loyalty_points_count');
+    expect(churnFeatureLabel('category=', zhT)).toBe('category=');
+    expect(churnFeatureLabel('', zhT)).toBe('');
+  });
+});
+
+describe('atRiskReasonsText', () => {
+  it('lists the reasons in the UI language', () => {
+    expect(atRiskReasonsText('overdue', zhT)).toBe('超期未购');
+    expect(atRiskReasonsText('p_alive,overdue', zhT)).toBe('存活概率低、超期未购');
+    expect(atRiskReasonsText('p_alive,overdue', enT)).toBe('low P(alive), overdue for a purchase');
+  });
+
+  it('keeps an unknown code and drops empty parts', () => {
+    expect(atRiskReasonsText('overdue, no_contact', enT)).toBe('overdue for a purchase, no_contact');
+    expect(atRiskReasonsText('', zhT)).toBe('');
+    expect(atRiskReasonsText(',p_alive,', zhT)).toBe('存活概率低');
+  });
+
+  it('has a label for every reason code in each language', () => {
+    for (const t of [zhT, enT]) {
+      for (const r of AT_RISK_REASONS) expect(atRiskReasonsText(r, t)).not.toBe(r);
+    }
+  });
+});
