@@ -229,7 +229,9 @@ Status GenerateDemoService(App& app, uint64_t seed, bool progress) {
     if (v.survey_token.empty() || rng() % 100 >= 65 || !step(kHour, kDay)) continue;
     const int roll = static_cast<int>(rng() % 100);
     const int csat = roll < 45 ? 5 : roll < 80 ? 4 : roll < 92 ? 3 : roll < 97 ? 2 : 1;
-    const int nps = std::clamp(csat * 2 - static_cast<int>(rng() % 3), 0, 10);
+    // Likelihood to recommend, in line with the stars: 5 → 9-10, 4 → 7-9, 3 → 5-7, 2 → 3-5, 1 → 0-2.
+    static constexpr int kNpsLow[] = {0, 0, 3, 5, 7, 9};
+    const int nps = std::min(10, kNpsLow[csat] + static_cast<int>(rng() % 3));
     static constexpr const char* kComments[] = {"处理很及时，谢谢", "客服耐心", "希望以后不再发生", "", "速度还可以更快"};
     KEHU_RETURN_IF_ERROR(desk.AnswerSurvey(v.survey_token, csat, nps, Pick(rng, kComments)));
     ++answered;
