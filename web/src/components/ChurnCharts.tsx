@@ -7,6 +7,7 @@ import { GridComponent, LegendComponent, TooltipComponent } from 'echarts/compon
 import { CanvasRenderer } from 'echarts/renderers';
 import { useTranslation } from 'react-i18next';
 import type { ChurnStats } from '../api/orders';
+import { enumLabel } from './labels';
 
 echarts.use([LineChart, PieChart, GridComponent, LegendComponent, TooltipComponent, CanvasRenderer]);
 
@@ -67,7 +68,7 @@ export function ChurnReasonChart({ stats }: { stats: ChurnStats }) {
         radius: ['40%', '70%'],
         center: ['32%', '50%'],
         label: { show: false },
-        data: reasons.map((r) => ({ name: t(`churn.reasons.${r.reason}`, { defaultValue: r.reason }), value: r.count })),
+        data: reasons.map((r) => ({ name: enumLabel('churn.reasons', r.reason, t), value: r.count })),
       },
     ],
   }), [reasons, t]);

@@ -11,6 +11,7 @@ import {
 import { applyFieldErrors } from './applyErrors';
 import { formatTimestamp } from '../lib/format';
 import { useLang } from '../App';
+import { enumLabel } from './labels';
 
 export default function CustomerComplaints({ customerId }: { customerId: number }) {
   const { t } = useTranslation();
@@ -45,8 +46,8 @@ export default function CustomerComplaints({ customerId }: { customerId: number 
         locale={{ emptyText: t('service.noComplaints') }}
         columns={[
           { title: t('service.number'), render: (_, c) => <Link to={`/complaints/${c.id}`}>{c.number}</Link> },
-          { title: t('service.status'), render: (_, c) => <Tag>{t(`service.statuses.${c.status}`)}</Tag> },
-          { title: t('service.severity'), render: (_, c) => t(`service.severities.${c.severity}`) },
+          { title: t('service.status'), render: (_, c) => <Tag>{enumLabel('service.statuses', c.status, t)}</Tag> },
+          { title: t('service.severity'), render: (_, c) => enumLabel('service.severities', c.severity, t) },
           { title: t('service.created'), render: (_, c) => formatTimestamp(c.created_at, lang) },
           {
             title: t('service.surveyAnswer'),
@@ -58,14 +59,14 @@ export default function CustomerComplaints({ customerId }: { customerId: number 
         okButtonProps={{ 'data-testid': 'complaint-submit' } as Record<string, string>} destroyOnClose>
         <Form form={form} layout="vertical" onFinish={submit} initialValues={{ channel: 'hotline', severity: 3 }}>
           <Form.Item name="channel" label={t('service.channel')} rules={[{ required: true }]}>
-            <Select options={CHANNELS.map((c) => ({ value: c, label: t(`service.channels.${c}`) }))} />
+            <Select options={CHANNELS.map((c) => ({ value: c, label: enumLabel('service.channels', c, t) }))} />
           </Form.Item>
           <Form.Item name="category" label={t('service.category')} rules={[{ required: true }]}>
             <Select data-testid="complaint-category"
               options={(cats.data?.items ?? []).map((k) => ({ value: k.key, label: lang === 'zh-CN' ? k.name_zh : k.name_en }))} />
           </Form.Item>
           <Form.Item name="severity" label={t('service.severity')} rules={[{ required: true }]}>
-            <Select options={[1, 2, 3, 4].map((s) => ({ value: s, label: t(`service.severities.${s}`) }))} />
+            <Select options={[1, 2, 3, 4].map((s) => ({ value: s, label: enumLabel('service.severities', s, t) }))} />
           </Form.Item>
           <Form.Item name="description" label={t('service.description')} rules={[{ required: true }]}>
             <Input.TextArea rows={3} data-testid="complaint-description" />

@@ -6,6 +6,7 @@ import { useTranslation } from 'react-i18next';
 import { useCategories, useCustomFields, useUsers } from '../api/hooks';
 import { LIFECYCLE_STAGES, RELATIONSHIP_LEVELS } from '../api/types';
 import { useLang } from '../App';
+import { enumLabel } from './labels';
 
 export default function CustomerFields() {
   const { t } = useTranslation();
@@ -54,7 +55,7 @@ export default function CustomerFields() {
               <Select
                 options={(['male', 'female', 'unknown'] as const).map((g) => ({
                   value: g,
-                  label: t(`customer.genders.${g}`),
+                  label: enumLabel('customer.genders', g, t),
                 }))}
               />
             </Form.Item>
@@ -106,12 +107,12 @@ export default function CustomerFields() {
         </Col>
         <Col span={8}>
           <Form.Item name="lifecycle_stage" label={t('customer.lifecycle_stage')}>
-            <Select options={LIFECYCLE_STAGES.map((s) => ({ value: s, label: t(`customer.stages.${s}`) }))} />
+            <Select options={LIFECYCLE_STAGES.map((s) => ({ value: s, label: enumLabel('customer.stages', s, t) }))} />
           </Form.Item>
         </Col>
         <Col span={8}>
           <Form.Item name="relationship_level" label={t('customer.relationship_level')}>
-            <Select options={RELATIONSHIP_LEVELS.map((s) => ({ value: s, label: t(`customer.levels.${s}`) }))} />
+            <Select options={RELATIONSHIP_LEVELS.map((s) => ({ value: s, label: enumLabel('customer.levels', s, t) }))} />
           </Form.Item>
         </Col>
       </Row>

@@ -10,6 +10,7 @@ import { keys } from '../api/hooks';
 import type { Customer } from '../api/types';
 import { CHURN_REASONS, orderKeys, type ChurnRecord } from '../api/orders';
 import { applyFieldErrors } from './applyErrors';
+import { enumLabel } from './labels';
 
 export function RecordChurnButton({ customer }: { customer: Customer }) {
   const { t } = useTranslation();
@@ -67,7 +68,7 @@ export function RecordChurnButton({ customer }: { customer: Customer }) {
           <Form.Item name="reason" label={t('churn.reason')} rules={[{ required: true }]}>
             <Select
               data-testid="churn-reason"
-              options={CHURN_REASONS.map((r) => ({ value: r, label: t(`churn.reasons.${r}`) }))}
+              options={CHURN_REASONS.map((r) => ({ value: r, label: enumLabel('churn.reasons', r, t) }))}
             />
           </Form.Item>
           <Form.Item name="note" label={t('churn.note')}>

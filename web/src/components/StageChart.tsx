@@ -7,6 +7,7 @@ import { CanvasRenderer } from 'echarts/renderers';
 import { Empty } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { LIFECYCLE_STAGES, type Customer } from '../api/types';
+import { enumLabel } from './labels';
 
 echarts.use([BarChart, GridComponent, TooltipComponent, CanvasRenderer]);
 
@@ -21,7 +22,7 @@ export default function StageChart({ customers }: { customers: Customer[] }) {
     chart.setOption({
       tooltip: {},
       grid: { left: 40, right: 16, top: 16, bottom: 32 },
-      xAxis: { type: 'category', data: LIFECYCLE_STAGES.map((s) => t(`customer.stages.${s}`)) },
+      xAxis: { type: 'category', data: LIFECYCLE_STAGES.map((s) => enumLabel('customer.stages', s, t)) },
       yAxis: { type: 'value', minInterval: 1 },
       series: [{ type: 'bar', data: counts, itemStyle: { color: '#1677ff' } }],
     });

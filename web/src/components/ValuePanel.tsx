@@ -7,7 +7,7 @@ import { formatMinor, formatShare, useCustomerValue } from '../api/analytics';
 import { useCategories } from '../api/hooks';
 import EChart from './EChart';
 import { atRiskReasonsText, categoryLabel, churnFeatureLabel } from './labels';
-import { formatTimestamp } from '../lib/format';
+import { formatDate, formatTimestamp } from '../lib/format';
 import { useLang } from '../App';
 
 export default function ValuePanel({ customerId }: { customerId: number }) {
@@ -58,7 +58,7 @@ export default function ValuePanel({ customerId }: { customerId: number }) {
       data-testid="value-panel"
       extra={
         <Typography.Text type="secondary">
-          {t('analytics.computedAt', { at: formatTimestamp(q.data.computed_at, lang), asOf: q.data.run.as_of })}
+          {t('analytics.computedAt', { at: formatTimestamp(q.data.computed_at, lang), asOf: formatDate(q.data.run.as_of, lang) })}
         </Typography.Text>
       }
     >
@@ -118,7 +118,7 @@ export default function ValuePanel({ customerId }: { customerId: number }) {
             </Descriptions.Item>
             <Descriptions.Item label={t('analytics.value.cycle')}>
               {v.purchase_cycle.median_days != null
-                ? t('analytics.value.cycleText', { days: v.purchase_cycle.median_days.toFixed(0), next: v.purchase_cycle.next_expected })
+                ? t('analytics.value.cycleText', { days: v.purchase_cycle.median_days.toFixed(0), next: formatDate(v.purchase_cycle.next_expected, lang) || '—' })
                 : '—'}
             </Descriptions.Item>
             <Descriptions.Item label={t('analytics.value.abc')}>

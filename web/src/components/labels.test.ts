@@ -4,7 +4,8 @@ import en from '../i18n/en';
 import zh from '../i18n/zh-CN';
 import type { Category } from '../api/types';
 import {
-  AT_RISK_REASONS, CHURN_FEATURES, atRiskReasonsText, categoryLabel, churnFeatureLabel, codeLabel, type Translate,
+  AT_RISK_REASONS, CHURN_FEATURES, atRiskReasonsText, categoryLabel, churnFeatureLabel, codeLabel, enumLabel,
+  type Translate,
 } from './labels';
 
 // The app's own i18next setup (index.ts) with both message files, one instance per language.
@@ -31,6 +32,49 @@ describe('codeLabel', () => {
   it('translates a known code and leaves an unknown one as sent', () => {
     expect(codeLabel('wechat', ['wechat', 'web'], 'service.channels', zhT)).toBe('微信');
     expect(codeLabel('carrier_pigeon', ['wechat', 'web'], 'service.channels', zhT)).toBe('carrier_pigeon');
+  });
+});
+
+describe('enumLabel', () => {
+  it('translates the codes the messages know, in each language', () => {
+    const cases: [prefix: string, code: string | number, zh: string, en: string][] = [
+      ['service.statuses', 'in_progress', '处理中', 'In progress'],
+      ['service.severities', 1, '1 · 紧急', '1 · critical'],
+      ['service.severities', '4', '4 · 低', '4 · low'],
+      ['orders.channels', 'store', '门店', 'Store'],
+      ['orders.statuses', 'paid', '已付款', 'Paid'],
+      ['admin.roles', 'service', '客服', 'Service'],
+      ['customer.levels', 'partnership', '伙伴型', 'Partnership'],
+      ['churn.reasons', 'price', '价格（别处更便宜）', 'Price (cheaper elsewhere)'],
+      ['c360.channels', 'sms', '短信', 'SMS'],
+    ];
+    for (const [prefix, code, zhText, enText] of cases) {
+      expect(enumLabel(prefix, code, zhT)).toBe(zhText);
+      expect(enumLabel(prefix, code, enT)).toBe(enText);
+    }
+  });
+
+  it('shows a code neither language knows as sent, not as a key path', () => {
+    for (const t of [zhT, enT]) {
+      expect(enumLabel('service.statuses', 'reopened', t)).toBe('reopened');
+      expect(enumLabel('service.severities', 7, t)).toBe('7');
+      expect(enumLabel('orders.channels', 'livestream', t)).toBe('livestream');
+      expect(enumLabel('admin.roles', 'auditor', t)).toBe('auditor');
+      expect(enumLabel('churn.reasons', 'moved_away', t)).toBe('moved_away');
+      expect(enumLabel('no.such.group', 'x', t)).toBe('x');
+    }
+  });
+
+  it('shows nothing for a missing code', () => {
+    expect(enumLabel('service.statuses', null, zhT)).toBe('');
+    expect(enumLabel('service.statuses', undefined, zhT)).toBe('');
+    expect(enumLabel('service.statuses', '', zhT)).toBe('');
+  });
+
+  it('agrees with codeLabel on known and unknown codes', () => {
+    for (const code of ['wechat', 'web', 'carrier_pigeon']) {
+      expect(enumLabel('service.channels', code, zhT)).toBe(codeLabel(code, ['wechat', 'web'], 'service.channels', zhT));
+    }
   });
 });
 

@@ -22,6 +22,18 @@ export function userLabel(id: number | null | undefined, users: User[] | undefin
   return users?.find((u) => u.id === id)?.display_name ?? `#${id}`;
 }
 
+/**
+ * The label of a code the server sends (a status, channel, role, reason…) under the message group
+ * `prefix` ("service.statuses"): `t(prefix.code)`, or the code itself when neither language's
+ * messages know it, so a code from a newer server reads as sent rather than as a key path
+ * ("service.statuses.reopened"). A missing code (null, undefined, "") is "".
+ */
+export function enumLabel(prefix: string, code: string | number | null | undefined, t: Translate): string {
+  if (code == null || code === '') return '';
+  const c = String(code);
+  return t(`${prefix}.${c}`, { defaultValue: c });
+}
+
 /** `t(prefix.code)` when code is one of known, else the code itself. */
 export function codeLabel(code: string, known: readonly string[], prefix: string, t: Translate): string {
   return known.includes(code) ? t(`${prefix}.${code}`) : code;

@@ -4,3 +4,50 @@
 export function nothingToChart(values: readonly (number | null | undefined)[]): boolean {
   return !values.some((v) => v != null && v > 0);
 }
+
+/** One day's count in a per-day series ("YYYY-MM-DD", as the API sends it). */
+export interface DayCount {
+  date: string;
+  count: number;
+}
+
+const DAY_MS = 86_400_000;
+const DAY_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
+/** No more days than this are filled in (27 years): a range beyond it keeps the days it has. */
+export const MAX_FILLED_DAYS = 10_000;
+
+/** Midnight UTC of calendar date "YYYY-MM-DD" in ms, or null for anything else ("2026-02-30"). */
+function dayNumber(date: string): number | null {
+  const m = DAY_RE.exec(date);
+  if (!m) return null;
+  const d = new Date(0);
+  d.setUTCFullYear(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
+  return dayString(d.getTime()) === date ? d.getTime() : null;
+}
+
+function dayString(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 10);
+}
+
+/**
+ * The per-day series with every calendar day from `from` up to but not including `to` (the
+ * service API's [from, to) range of local dates), 0 on the days `counts` lacks, in date order;
+ * the API lists only days with something on them, so a line over its points alone skipped the
+ * quiet days. Calendar arithmetic on the date strings (in UTC), so a daylight-saving change in the
+ * browser's zone neither skips nor repeats a day. Entries outside the range are kept, in order.
+ * An empty or malformed range, or one longer than MAX_FILLED_DAYS, fills nothing.
+ */
+export function fillDays(counts: readonly DayCount[], from: string, to: string): DayCount[] {
+  const byDay = new Map<string, number>();
+  for (const c of counts) byDay.set(c.date, (byDay.get(c.date) ?? 0) + c.count);
+  const start = dayNumber(from);
+  const end = dayNumber(to);
+  if (start != null && end != null && end > start && (end - start) / DAY_MS <= MAX_FILLED_DAYS) {
+    for (let t = start; t < end; t += DAY_MS) {
+      const day = dayString(t);
+      if (!byDay.has(day)) byDay.set(day, 0);
+    }
+  }
+  // "YYYY-MM-DD" strings sort as their dates do.
+  return [...byDay.keys()].sort().map((date) => ({ date, count: byDay.get(date) ?? 0 }));
+}

@@ -12,7 +12,7 @@ import {
   type ChurnRecord, type RetentionInput, type RetentionReport,
 } from '../api/orders';
 import { formatDate, formatMoney } from '../lib/format';
-import { categoryLabel } from '../components/labels';
+import { categoryLabel, enumLabel } from '../components/labels';
 import { ChurnReasonChart, ChurnTrendChart } from '../components/ChurnCharts';
 import { applyFieldErrors } from '../components/applyErrors';
 import { useLang } from '../App';
@@ -25,7 +25,7 @@ function LostProfit({ r }: { r: Pick<ChurnRecord, 'lost_profit_minor' | 'lost_pr
   return (
     <span>
       {formatMoney(r.lost_profit_minor)}{' '}
-      <Typography.Text type="secondary">({t(`churn.basis.${r.lost_profit_basis ?? 'unknown'}`)})</Typography.Text>
+      <Typography.Text type="secondary">({enumLabel('churn.basis', r.lost_profit_basis ?? 'unknown', t)})</Typography.Text>
     </span>
   );
 }
@@ -53,7 +53,7 @@ function RecordsTable({
         { title: t('churn.churnedOn'), render: (_, r) => formatDate(r.churned_on, lang) },
         { title: t('churn.customer'), render: (_, r) => <Link to={`/customers/${r.customer_id}`}>{r.customer_name}</Link> },
         { title: t('churn.category'), render: (_, r) => categoryLabel(r.category ?? '', categories, lang) },
-        { title: t('churn.reason'), render: (_, r) => <Tag>{t(`churn.reasons.${r.reason}`)}</Tag> },
+        { title: t('churn.reason'), render: (_, r) => <Tag>{enumLabel('churn.reasons', r.reason, t)}</Tag> },
         { title: t('churn.note'), dataIndex: 'note' },
         { title: t('churn.lostProfit'), render: (_, r) => <LostProfit r={r} /> },
         {
@@ -118,7 +118,7 @@ function Calculator() {
         <Form.Item name="population" label={t('churn.population')}>
           <Select
             style={{ width: 220 }}
-            options={(['at_risk', 'churned'] as const).map((p) => ({ value: p, label: t(`churn.populations.${p}`) }))}
+            options={(['at_risk', 'churned'] as const).map((p) => ({ value: p, label: enumLabel('churn.populations', p, t) }))}
           />
         </Form.Item>
         <Form.Item name="category" label={t('churn.category')}>
@@ -130,7 +130,7 @@ function Calculator() {
         </Form.Item>
         {population === 'churned' && (
           <Form.Item name="reason" label={t('churn.reason')}>
-            <Select allowClear style={{ width: 180 }} options={CHURN_REASONS.map((r) => ({ value: r, label: t(`churn.reasons.${r}`) }))} />
+            <Select allowClear style={{ width: 180 }} options={CHURN_REASONS.map((r) => ({ value: r, label: enumLabel('churn.reasons', r, t) }))} />
           </Form.Item>
         )}
         <Form.Item
@@ -195,7 +195,7 @@ export default function ChurnPage() {
       const lost = r.lost_profit_minor === null || r.lost_profit_minor === undefined ? '' : formatMoney(r.lost_profit_minor);
       await api.post('/tasks', {
         title: t('churn.taskTitle', { name: r.customer_name ?? `#${r.customer_id}` }),
-        note: t('churn.taskNote', { reason: t(`churn.reasons.${r.reason}`), lost }),
+        note: t('churn.taskNote', { reason: enumLabel('churn.reasons', r.reason, t), lost }),
         customer_id: r.customer_id,
         due_at: due,
       });

@@ -18,7 +18,7 @@ import {
   type CustomerPatch,
 } from '../api/types';
 import { formatDate, formatPersonName, formatPhone, formatTimestamp } from '../lib/format';
-import { categoryLabel, userLabel } from '../components/labels';
+import { categoryLabel, enumLabel, userLabel } from '../components/labels';
 import CustomerFields from '../components/CustomerFields';
 import {
   diffPatch, fromFormValues, toFormValues, type CustomerFormValues,
@@ -59,7 +59,7 @@ function useFieldValue() {
       kind: 'customer.kinds', gender: 'customer.genders', lifecycle_stage: 'customer.stages',
       relationship_level: 'customer.levels', role: 'c360.roles',
     };
-    if (typeof v === 'string' && enums[field]) return t(`${enums[field]}.${v}`);
+    if (typeof v === 'string' && enums[field]) return enumLabel(enums[field], v, t);
     if (field === 'category' && typeof v === 'string') return categoryLabel(v, categories, lang);
     if (field === 'owner_id' && typeof v === 'number') return userLabel(v, users);
     if (field === 'shared_with' && Array.isArray(v)) return v.map((u) => userLabel(Number(u), users)).join(', ') || '—';
@@ -69,7 +69,7 @@ function useFieldValue() {
       return v
         .map((x) => {
           const c = x as { channel?: string; granted?: boolean };
-          return `${t(`c360.channels.${c.channel}`)} ${c.granted ? '✓' : '✗'}`;
+          return `${enumLabel('c360.channels', c.channel, t)} ${c.granted ? '✓' : '✗'}`;
         })
         .join(', ') || '—';
     }
@@ -151,8 +151,8 @@ function CustomerView({ customer: c }: { customer: Customer }) {
           </Typography.Title>
           {c.vip && <Tag color="gold">VIP</Tag>}
           {c.category && <Tag color="blue">{categoryLabel(c.category, categories, lang)}</Tag>}
-          <Tag>{t(`customer.stages.${c.lifecycle_stage}`)}</Tag>
-          <Tag>{t(`customer.levels.${c.relationship_level}`)}</Tag>
+          <Tag>{enumLabel('customer.stages', c.lifecycle_stage, t)}</Tag>
+          <Tag>{enumLabel('customer.levels', c.relationship_level, t)}</Tag>
           {c.tags.map((x) => <Tag key={x}>{x}</Tag>)}
         </Space>
         <Space>
@@ -285,9 +285,9 @@ function ProfileTab({ customer: c }: { customer: Customer }) {
     >
       <Descriptions column={{ xs: 1, md: 2, xl: 3 }} size="small" bordered>
         <Descriptions.Item label={t('customer.name')}>{formatPersonName(c)}</Descriptions.Item>
-        <Descriptions.Item label={t('customer.kind')}>{t(`customer.kinds.${c.kind}`)}</Descriptions.Item>
+        <Descriptions.Item label={t('customer.kind')}>{enumLabel('customer.kinds', c.kind, t)}</Descriptions.Item>
         {c.kind === 'person' && (
-          <Descriptions.Item label={t('customer.gender')}>{t(`customer.genders.${c.gender}`)}</Descriptions.Item>
+          <Descriptions.Item label={t('customer.gender')}>{enumLabel('customer.genders', c.gender, t)}</Descriptions.Item>
         )}
         <Descriptions.Item label={t('customer.phones')}>
           <span data-testid="customer-phones">{c.phones.map(formatPhone).join(', ') || '—'}</span>
@@ -309,7 +309,11 @@ function ProfileTab({ customer: c }: { customer: Customer }) {
           {formatTimestamp(c.updated_at, lang)} · v{c.version}
         </Descriptions.Item>
         {defs.map((d) => (
-          <Descriptions.Item key={d.key} label={d.label}>{show(c.custom_fields[d.key])}</Descriptions.Item>
+          <Descriptions.Item key={d.key} label={d.label}>
+            {d.type === 'date' && typeof c.custom_fields[d.key] === 'string'
+              ? formatDate(c.custom_fields[d.key] as string, lang) || '—'
+              : show(c.custom_fields[d.key])}
+          </Descriptions.Item>
         ))}
         <Descriptions.Item label={t('customer.note')} span={3}>
           <span data-testid="customer-note" style={{ whiteSpace: 'pre-wrap' }}>{c.note || '—'}</span>
@@ -442,7 +446,7 @@ function ContactsTab({ customer: c }: { customer: Customer }) {
           { title: t('c360.contactTitle'), dataIndex: 'title' },
           {
             title: t('c360.contactRole'), dataIndex: 'role',
-            render: (r: Contact['role']) => <Tag color={r === 'decider' ? 'red' : r === 'buyer' ? 'green' : 'default'}>{t(`c360.roles.${r}`)}</Tag>,
+            render: (r: Contact['role']) => <Tag color={r === 'decider' ? 'red' : r === 'buyer' ? 'green' : 'default'}>{enumLabel('c360.roles', r, t)}</Tag>,
           },
           { title: t('customer.phones'), render: (_, x) => x.phones.map(formatPhone).join(', ') },
           { title: t('customer.emails'), render: (_, x) => x.emails.join(', ') },
@@ -477,7 +481,7 @@ function ContactsTab({ customer: c }: { customer: Customer }) {
           <Form.Item name="name" label={t('common.name')} rules={[{ required: true, whitespace: true }]}><Input /></Form.Item>
           <Form.Item name="title" label={t('c360.contactTitle')}><Input /></Form.Item>
           <Form.Item name="role" label={t('c360.contactRole')} rules={[{ required: true }]}>
-            <Select options={CONTACT_ROLES.map((r) => ({ value: r, label: t(`c360.roles.${r}`) }))} />
+            <Select options={CONTACT_ROLES.map((r) => ({ value: r, label: enumLabel('c360.roles', r, t) }))} />
           </Form.Item>
           <Form.Item name="phones" label={t('customer.phones')}><Input placeholder="138 1234 5678, 021 5555 1234" /></Form.Item>
           <Form.Item name="emails" label={t('customer.emails')}><Input /></Form.Item>
@@ -522,7 +526,7 @@ function ConsentTab({ customer: c }: { customer: Customer }) {
         pagination={false}
         dataSource={CONSENT_CHANNELS.map((ch) => ({ channel: ch, consent: latest.get(ch) }))}
         columns={[
-          { title: t('c360.channel'), dataIndex: 'channel', render: (ch: string) => t(`c360.channels.${ch}`) },
+          { title: t('c360.channel'), dataIndex: 'channel', render: (ch: string) => enumLabel('c360.channels', ch, t) },
           {
             title: t('c360.granted'),
             render: (_, r) =>
@@ -592,7 +596,7 @@ function DuplicatesTab({ customer: c }: { customer: Customer }) {
                 title={<a href={`/customers/${d.customer.id}`}>{formatPersonName(d.customer)} #{d.customer.id}</a>}
                 description={
                   <Space wrap>
-                    {d.reasons.map((r) => <Tag key={r} color="orange">{t(`c360.reasons.${r}`)}</Tag>)}
+                    {d.reasons.map((r) => <Tag key={r} color="orange">{enumLabel('c360.reasons', r, t)}</Tag>)}
                     <span>{d.customer.phones.map(formatPhone).join(', ')}</span>
                     <span>{d.customer.emails.join(', ')}</span>
                   </Space>
@@ -694,7 +698,7 @@ function AuditTab({ customerId }: { customerId: number }) {
         columns={[
           { title: t('c360.at'), dataIndex: 'at', render: (v: string) => formatTimestamp(v, lang) },
           { title: t('common.name'), dataIndex: 'actor' },
-          { title: t('common.actions'), dataIndex: 'action', render: (a: AuditEntry['action']) => t(`c360.actions.${a}`) },
+          { title: t('common.actions'), dataIndex: 'action', render: (a: AuditEntry['action']) => enumLabel('c360.actions', a, t) },
           { title: t('c360.conflictField'), dataIndex: 'field', render: (f: string) => (f ? label(f) : '') },
           { title: t('c360.before'), dataIndex: 'before', render: (v: unknown, r) => (r.field ? value(r.field, v) : '') },
           { title: t('c360.after'), dataIndex: 'after', render: (v: unknown, r) => (r.field ? value(r.field, v) : '') },

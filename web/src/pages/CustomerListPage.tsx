@@ -21,7 +21,7 @@ import {
 import { formatPersonName, formatPhone, formatTimestamp } from '../lib/format';
 import { exportHref } from '../lib/exports';
 import { FILTER_KEYS, filtersFromSearch, pageQuery } from '../lib/listQuery';
-import { categoryLabel, userLabel } from '../components/labels';
+import { categoryLabel, enumLabel, userLabel } from '../components/labels';
 import CustomerFields from '../components/CustomerFields';
 import { EMPTY_CUSTOMER_FORM, fromFormValues, type CustomerFormValues } from '../components/customerForm';
 import { applyFieldErrors } from '../components/applyErrors';
@@ -120,11 +120,11 @@ export default function CustomerListPage() {
     },
     lifecycle_stage: {
       title: t('customer.lifecycle_stage'), key: 'lifecycle_stage',
-      render: (_, c) => t(`customer.stages.${c.lifecycle_stage}`),
+      render: (_, c) => enumLabel('customer.stages', c.lifecycle_stage, t),
     },
     relationship_level: {
       title: t('customer.relationship_level'), key: 'relationship_level',
-      render: (_, c) => t(`customer.levels.${c.relationship_level}`),
+      render: (_, c) => enumLabel('customer.levels', c.relationship_level, t),
     },
     owner: { title: t('customer.owner'), key: 'owner', render: (_, c) => userLabel(c.owner_id, users) },
     tags: { title: t('customer.tags'), key: 'tags', render: (_, c) => c.tags.map((x) => <Tag key={x}>{x}</Tag>) },
@@ -212,12 +212,12 @@ export default function CustomerListPage() {
           <Select
             allowClear style={{ width: 140 }} placeholder={t('list.allStages')} value={filters.lifecycle_stage}
             onChange={(v) => setFilter({ lifecycle_stage: v })}
-            options={LIFECYCLE_STAGES.map((s) => ({ value: s, label: t(`customer.stages.${s}`) }))}
+            options={LIFECYCLE_STAGES.map((s) => ({ value: s, label: enumLabel('customer.stages', s, t) }))}
           />
           <Select
             allowClear style={{ width: 150 }} placeholder={t('list.allLevels')} value={filters.relationship_level}
             onChange={(v) => setFilter({ relationship_level: v })}
-            options={RELATIONSHIP_LEVELS.map((s) => ({ value: s, label: t(`customer.levels.${s}`) }))}
+            options={RELATIONSHIP_LEVELS.map((s) => ({ value: s, label: enumLabel('customer.levels', s, t) }))}
           />
           <Select
             allowClear showSearch optionFilterProp="label" style={{ width: 150 }} placeholder={t('list.anyOwner')}

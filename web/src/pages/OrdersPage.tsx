@@ -5,6 +5,7 @@ import { useTranslation } from 'react-i18next';
 import type { Dayjs } from 'dayjs';
 import { ORDER_CHANNELS, ORDER_STATUSES, useOrders, type OrderQuery } from '../api/orders';
 import { OrdersTable } from './OrdersTab';
+import { enumLabel } from '../components/labels';
 
 export default function OrdersPage() {
   const { t } = useTranslation();
@@ -27,14 +28,14 @@ export default function OrdersPage() {
           style={{ width: 160 }}
           data-testid="filter-channel"
           onChange={(v?: string) => set({ channel: v })}
-          options={ORDER_CHANNELS.map((c) => ({ value: c, label: t(`orders.channels.${c}`) }))}
+          options={ORDER_CHANNELS.map((c) => ({ value: c, label: enumLabel('orders.channels', c, t) }))}
         />
         <Select
           allowClear
           placeholder={t('orders.status')}
           style={{ width: 140 }}
           onChange={(v?: string) => set({ status: v })}
-          options={ORDER_STATUSES.map((s) => ({ value: s, label: t(`orders.statuses.${s}`) }))}
+          options={ORDER_STATUSES.map((s) => ({ value: s, label: enumLabel('orders.statuses', s, t) }))}
         />
         <DatePicker.RangePicker onChange={(v) => range(v as [Dayjs | null, Dayjs | null] | null)} />
       </Space>

@@ -19,6 +19,7 @@ import {
 import { formatDate, formatMoney, formatTimestamp } from '../lib/format';
 import { applyFieldErrors } from '../components/applyErrors';
 import { useLang } from '../App';
+import { enumLabel } from '../components/labels';
 
 interface LineValues {
   name?: string;
@@ -81,7 +82,7 @@ export function OrdersTable({ orders, showCustomer, onStatus }: {
           ? [{ title: t('orders.customer'), render: (_: unknown, o: Order) => <Link to={`/customers/${o.customer_id}`}>#{o.customer_id}</Link> }]
           : []),
         { title: t('orders.externalId'), render: (_, o) => o.external_id ?? `#${o.id}` },
-        { title: t('orders.channel'), render: (_, o) => t(`orders.channels.${o.channel}`) },
+        { title: t('orders.channel'), render: (_, o) => enumLabel('orders.channels', o.channel, t) },
         {
           title: t('orders.amount'),
           align: 'right' as const,
@@ -101,10 +102,10 @@ export function OrdersTable({ orders, showCustomer, onStatus }: {
                 value={o.status}
                 style={{ width: 110 }}
                 onChange={(s) => onStatus(o, s)}
-                options={[o.status, ...o.allowed_transitions].map((s) => ({ value: s, label: t(`orders.statuses.${s}`) }))}
+                options={[o.status, ...o.allowed_transitions].map((s) => ({ value: s, label: enumLabel('orders.statuses', s, t) }))}
               />
             ) : (
-              <Tag>{t(`orders.statuses.${o.status}`)}</Tag>
+              <Tag>{enumLabel('orders.statuses', o.status, t)}</Tag>
             ),
         },
       ]}
@@ -180,10 +181,10 @@ function NewOrderModal({ customerId, open, onClose }: { customerId: number; open
             <DatePicker showTime />
           </Form.Item>
           <Form.Item name="channel" label={t('orders.channel')}>
-            <Select style={{ width: 140 }} options={ORDER_CHANNELS.map((c) => ({ value: c, label: t(`orders.channels.${c}`) }))} />
+            <Select style={{ width: 140 }} options={ORDER_CHANNELS.map((c) => ({ value: c, label: enumLabel('orders.channels', c, t) }))} />
           </Form.Item>
           <Form.Item name="status" label={t('orders.status')}>
-            <Select style={{ width: 120 }} options={ORDER_STATUSES.slice(0, 2).map((s) => ({ value: s, label: t(`orders.statuses.${s}`) }))} />
+            <Select style={{ width: 120 }} options={ORDER_STATUSES.slice(0, 2).map((s) => ({ value: s, label: enumLabel('orders.statuses', s, t) }))} />
           </Form.Item>
           <Form.Item name="external_id" label={t('orders.externalId')}>
             <Input data-testid="order-external-id" />

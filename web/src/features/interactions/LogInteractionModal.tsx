@@ -7,6 +7,7 @@ import { useTranslation } from 'react-i18next';
 import { api, ApiError } from '../../api/client';
 import { applyFieldErrors } from '../../components/applyErrors';
 import { EVENT_SUBTYPES, INTERACTION_TYPES, interactionKeys, type Interaction, type InteractionInput } from './api';
+import { enumLabel } from '../../components/labels';
 
 interface Values {
   type: InteractionInput['type'];
@@ -72,21 +73,21 @@ export default function LogInteractionModal({
         <Form.Item name="type" label={t('interactions.type')}>
           <Select
             data-testid="interaction-type"
-            options={INTERACTION_TYPES.map((x) => ({ value: x, label: t(`interactions.types.${x}`) }))}
+            options={INTERACTION_TYPES.map((x) => ({ value: x, label: enumLabel('interactions.types', x, t) }))}
           />
         </Form.Item>
         {type === 'event' && (
           <Form.Item name="subtype" label={t('interactions.subtype')}>
             <Select
               allowClear
-              options={EVENT_SUBTYPES.map((x) => ({ value: x, label: t(`interactions.subtypes.${x}`) }))}
+              options={EVENT_SUBTYPES.map((x) => ({ value: x, label: enumLabel('interactions.subtypes', x, t) }))}
             />
           </Form.Item>
         )}
         <Form.Item name="direction" label={t('interactions.direction')}>
           <Select
             options={(['inbound', 'outbound', 'internal'] as const).map((x) => ({
-              value: x, label: t(`interactions.directions.${x}`),
+              value: x, label: enumLabel('interactions.directions', x, t),
             }))}
           />
         </Form.Item>

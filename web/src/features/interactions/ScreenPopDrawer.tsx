@@ -13,6 +13,7 @@ import { useLang } from '../../App';
 import { formatMoney, formatPhone } from '../../lib/format';
 import { InteractionLine } from './TimelineFeed';
 import type { Interaction, ScreenPop } from './api';
+import { enumLabel } from '../../components/labels';
 
 function QuickCreate({ phone, onDone }: { phone: string; onDone: (id: number) => void }) {
   const { t } = useTranslation();
@@ -69,7 +70,7 @@ export default function ScreenPopDrawer({ pop, onClose }: { pop: ScreenPop; onCl
           <Descriptions size="small" column={1} bordered>
             <Descriptions.Item label={t('customer.category')}>{category}</Descriptions.Item>
             <Descriptions.Item label={t('customer.relationship_level')}>
-              {t(`customer.levels.${c.relationship_level}`, { defaultValue: c.relationship_level })}
+              {enumLabel('customer.levels', c.relationship_level, t)}
             </Descriptions.Item>
             <Descriptions.Item label={t('pop.owner')}>{c.owner?.display_name ?? '—'}</Descriptions.Item>
           </Descriptions>
@@ -124,7 +125,7 @@ function PopSections({ sections }: { sections: Record<string, unknown> }) {
           showIcon
           data-testid="pop-complaints"
           message={t('pop.openComplaints', { n: complaints.open_count })}
-          description={(complaints.open ?? []).map((c) => `${c.number} · ${t(`service.statuses.${c.status}`, { defaultValue: c.status })} · S${c.severity}`).join('\n')}
+          description={(complaints.open ?? []).map((c) => `${c.number} · ${enumLabel('service.statuses', c.status, t)} · S${c.severity}`).join('\n')}
         />
       )}
     </Space>

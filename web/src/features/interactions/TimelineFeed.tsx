@@ -7,7 +7,7 @@ import {
   MessageOutlined, PhoneOutlined, PrinterOutlined, TeamOutlined, WechatOutlined,
 } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
-import { codeLabel } from '../../components/labels';
+import { codeLabel, enumLabel } from '../../components/labels';
 import { formatTimestamp, type Lang } from '../../lib/format';
 import { useTimeline, type Interaction, type TimelineEntry } from './api';
 
@@ -32,10 +32,10 @@ export function InteractionLine({ i, lang }: { i: Interaction; lang: Lang }) {
   return (
     <div>
       <Space size={4} wrap>
-        <Typography.Text strong>{t(`interactions.types.${i.type}`)}</Typography.Text>
-        {i.subtype && <Tag>{t(`interactions.subtypes.${i.subtype}`, { defaultValue: i.subtype })}</Tag>}
+        <Typography.Text strong>{enumLabel('interactions.types', i.type, t)}</Typography.Text>
+        {i.subtype && <Tag>{enumLabel('interactions.subtypes', i.subtype, t)}</Tag>}
         <Tag color={i.direction === 'inbound' ? 'blue' : i.direction === 'outbound' ? 'green' : 'default'}>
-          {t(`interactions.directions.${i.direction}`)}
+          {enumLabel('interactions.directions', i.direction, t)}
         </Tag>
         {i.subject && <Typography.Text>{i.subject}</Typography.Text>}
         {i.outcome && <Tag color={i.outcome === 'missed' ? 'red' : 'default'}>{codeLabel(i.outcome, CALL_OUTCOMES, 'interactions.outcomes', t)}</Tag>}
@@ -95,7 +95,7 @@ export default function TimelineFeed({
                   ) : e.kind === 'audit' ? (
                     <div>
                       <Typography.Text strong>
-                        {t(`c360.actions.${e.title}`, { defaultValue: e.title })}
+                        {enumLabel('c360.actions', e.title, t)}
                       </Typography.Text>{' '}
                       <Typography.Text type="secondary">
                         {formatTimestamp(e.occurred_at, lang)} · {t('c360.by', { name: e.actor || '—' })}

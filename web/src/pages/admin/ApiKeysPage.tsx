@@ -8,6 +8,7 @@ import { ROLES, type ApiKey, type ApiKeyCreated, type Page } from '../../api/typ
 import { formatTimestamp } from '../../lib/format';
 import { useLang } from '../../App';
 import { AdminPage } from './common';
+import { enumLabel } from '../../components/labels';
 
 export default function ApiKeysPage() {
   const { t } = useTranslation();
@@ -41,7 +42,7 @@ export default function ApiKeysPage() {
         rowKey="id" loading={list.isPending} dataSource={list.data?.items ?? []} pagination={false}
         columns={[
           { title: t('common.name'), dataIndex: 'name' },
-          { title: t('common.role'), dataIndex: 'role', render: (r: ApiKey['role']) => <Tag>{t(`admin.roles.${r}`)}</Tag> },
+          { title: t('common.role'), dataIndex: 'role', render: (r: ApiKey['role']) => <Tag>{enumLabel('admin.roles', r, t)}</Tag> },
           { title: t('admin.prefix'), dataIndex: 'prefix', render: (p: string) => <code>{p}…</code> },
           { title: t('customer.created_at'), dataIndex: 'created_at', render: (v: string) => formatTimestamp(v, lang) },
           { title: t('admin.lastUsed'), dataIndex: 'last_used_at', render: (v: string | null) => (v ? formatTimestamp(v, lang) : t('admin.never')) },
@@ -63,7 +64,7 @@ export default function ApiKeysPage() {
         <Form form={form} layout="vertical">
           <Form.Item name="name" label={t('common.name')} rules={[{ required: true, whitespace: true }]}><Input /></Form.Item>
           <Form.Item name="role" label={t('common.role')} rules={[{ required: true }]}>
-            <Select options={ROLES.map((r) => ({ value: r, label: t(`admin.roles.${r}`) }))} />
+            <Select options={ROLES.map((r) => ({ value: r, label: enumLabel('admin.roles', r, t) }))} />
           </Form.Item>
         </Form>
       </Modal>

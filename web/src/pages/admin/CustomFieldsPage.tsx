@@ -7,6 +7,7 @@ import { keys, useCustomFields } from '../../api/hooks';
 import type { CustomFieldDef, CustomFieldDefCreate } from '../../api/types';
 import { applyFieldErrors } from '../../components/applyErrors';
 import { AdminPage } from './common';
+import { enumLabel } from '../../components/labels';
 
 const TYPES = ['text', 'number', 'date', 'boolean', 'select'] as const;
 
@@ -42,7 +43,7 @@ export default function CustomFieldsPage() {
         columns={[
           { title: t('admin.key'), dataIndex: 'key', render: (k: string) => <code>{k}</code> },
           { title: t('admin.label'), dataIndex: 'label' },
-          { title: t('admin.type'), dataIndex: 'type', render: (x: CustomFieldDef['type']) => t(`admin.types.${x}`) },
+          { title: t('admin.type'), dataIndex: 'type', render: (x: CustomFieldDef['type']) => enumLabel('admin.types', x, t) },
           { title: t('admin.options'), dataIndex: 'options', render: (o: string[]) => o.map((x) => <Tag key={x}>{x}</Tag>) },
           { title: t('admin.required'), dataIndex: 'required', render: (r: boolean) => (r ? t('common.yes') : t('common.no')) },
           {
@@ -64,7 +65,7 @@ export default function CustomFieldsPage() {
           <Form.Item name="key" label={t('admin.key')} rules={[{ required: true, pattern: /^[a-z][a-z0-9_]*$/ }]}><Input placeholder="wechat_id" /></Form.Item>
           <Form.Item name="label" label={t('admin.label')} rules={[{ required: true, whitespace: true }]}><Input /></Form.Item>
           <Form.Item name="type" label={t('admin.type')}>
-            <Select options={TYPES.map((x) => ({ value: x, label: t(`admin.types.${x}`) }))} />
+            <Select options={TYPES.map((x) => ({ value: x, label: enumLabel('admin.types', x, t) }))} />
           </Form.Item>
           {type === 'select' && (
             <Form.Item name="options" label={t('admin.options')} rules={[{ required: true }]}><Select mode="tags" /></Form.Item>

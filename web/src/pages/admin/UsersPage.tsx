@@ -9,6 +9,7 @@ import { formatTimestamp } from '../../lib/format';
 import { applyFieldErrors } from '../../components/applyErrors';
 import { useLang } from '../../App';
 import { AdminPage } from './common';
+import { enumLabel } from '../../components/labels';
 
 export default function UsersPage() {
   const { t } = useTranslation();
@@ -55,7 +56,7 @@ export default function UsersPage() {
         columns={[
           { title: t('admin.username'), dataIndex: 'username' },
           { title: t('admin.display_name'), dataIndex: 'display_name' },
-          { title: t('common.role'), dataIndex: 'role', render: (r: User['role']) => <Tag>{t(`admin.roles.${r}`)}</Tag> },
+          { title: t('common.role'), dataIndex: 'role', render: (r: User['role']) => <Tag>{enumLabel('admin.roles', r, t)}</Tag> },
           { title: t('admin.teams'), render: (_, u) => u.team_ids.map((id) => teams.find((x) => x.id === id)?.name ?? `#${id}`).join(', ') },
           { title: t('admin.active'), dataIndex: 'active', render: (a: boolean) => (a ? <Tag color="green">{t('common.yes')}</Tag> : <Tag>{t('common.no')}</Tag>) },
           { title: t('customer.created_at'), dataIndex: 'created_at', render: (v: string) => formatTimestamp(v, lang) },
@@ -70,7 +71,7 @@ export default function UsersPage() {
           </Form.Item>
           <Form.Item name="display_name" label={t('admin.display_name')} rules={[{ required: true }]}><Input /></Form.Item>
           <Form.Item name="role" label={t('common.role')} rules={[{ required: true }]}>
-            <Select options={ROLES.map((r) => ({ value: r, label: t(`admin.roles.${r}`) }))} />
+            <Select options={ROLES.map((r) => ({ value: r, label: enumLabel('admin.roles', r, t) }))} />
           </Form.Item>
           <Form.Item name="team_ids" label={t('admin.teams')}>
             <Select mode="multiple" options={teams.map((x) => ({ value: x.id, label: x.name }))} />

@@ -6,6 +6,7 @@ import { formatMinor, useClv } from '../../api/analytics';
 import EChart from '../../components/EChart';
 import { nothingToChart } from '../../lib/charts';
 import { RunHeader, ViewState } from './common';
+import { enumLabel } from '../../components/labels';
 
 interface Fit {
   fitted?: boolean;
@@ -33,7 +34,7 @@ export default function ClvPage() {
     series: [{ type: 'bar', data: bins.map((b) => b.count), itemStyle: { color: '#1677ff' } }],
   }), [bins, t]);
   const fits = (q.data?.fits ?? {}) as Record<string, Fit>;
-  const modelName = (m: string) => t(`analytics.clv.models.${m}`);
+  const modelName = (m: string) => enumLabel('analytics.clv.models', m, t);
   const rows = MODELS.flatMap((m) => {
     const f = fits[m];
     if (!f) return [];

@@ -4,7 +4,7 @@ import { Card, Space, Table, Tag, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { formatMinor, formatShare, useRelationshipLevels } from '../../api/analytics';
 import { useCategories } from '../../api/hooks';
-import { categoryLabel } from '../../components/labels';
+import { categoryLabel, enumLabel } from '../../components/labels';
 import { useLang } from '../../App';
 import { RunHeader, ViewState } from './common';
 
@@ -33,10 +33,10 @@ export default function RelationshipPage() {
                 data-testid="kotler-matrix"
                 dataSource={SIZES.map((size) => ({ size }))}
                 columns={[
-                  { title: t('analytics.levels.customersMargin'), render: (_, r) => t(`analytics.levels.size.${r.size}`) },
+                  { title: t('analytics.levels.customersMargin'), render: (_, r) => enumLabel('analytics.levels.size', r.size, t) },
                   ...MARGINS.map((m) => ({
-                    title: t(`analytics.levels.margin.${m}`),
-                    render: (_: unknown, r: { size: string }) => t(`customer.levels.${level(r.size, m)}`),
+                    title: enumLabel('analytics.levels.margin', m, t),
+                    render: (_: unknown, r: { size: string }) => enumLabel('customer.levels', level(r.size, m), t),
                   })),
                 ]}
               />
@@ -53,13 +53,13 @@ export default function RelationshipPage() {
                   { title: t('analytics.levels.marginPerCustomer'), render: (_, s) => `¥${formatMinor(s.margin_per_customer_minor)}` },
                   {
                     title: t('analytics.levels.classes'),
-                    render: (_, s) => `${t(`analytics.levels.size.${s.size_class}`)} × ${t(`analytics.levels.margin.${s.margin_class}`)}`,
+                    render: (_, s) => `${enumLabel('analytics.levels.size', s.size_class, t)} × ${enumLabel('analytics.levels.margin', s.margin_class, t)}`,
                   },
-                  { title: t('analytics.levels.recommended'), render: (_, s) => <Tag color="blue">{t(`customer.levels.${s.recommended}`)}</Tag> },
+                  { title: t('analytics.levels.recommended'), render: (_, s) => <Tag color="blue">{enumLabel('customer.levels', s.recommended, t)}</Tag> },
                   {
                     title: t('analytics.levels.recorded'),
                     render: (_, s) => Object.entries(s.recorded ?? {}).map(([lvl, n]) => (
-                      <Tag key={lvl} color={lvl === s.recommended ? 'green' : undefined}>{t(`customer.levels.${lvl}`)} {n}</Tag>
+                      <Tag key={lvl} color={lvl === s.recommended ? 'green' : undefined}>{enumLabel('customer.levels', lvl, t)} {n}</Tag>
                     )),
                   },
                 ]}

@@ -7,8 +7,9 @@ import { useTranslation } from 'react-i18next';
 import { useEffect, useRef } from 'react';
 import { ApiError } from '../../api/client';
 import { analyticsKeys, useRuns, useStartRun } from '../../api/analytics';
-import { formatTimestamp } from '../../lib/format';
+import { formatDate, formatTimestamp } from '../../lib/format';
 import { useLang } from '../../App';
+import { enumLabel } from '../../components/labels';
 
 interface RunInfo {
   run_id: number;
@@ -34,7 +35,7 @@ export function RunHeader({ run }: { run?: RunInfo }) {
       <Space wrap>
         {run && (
           <Typography.Text type="secondary" data-testid="run-info">
-            {t('analytics.computedAt', { at: formatTimestamp(run.computed_at, lang), asOf: run.as_of })} ·{' '}
+            {t('analytics.computedAt', { at: formatTimestamp(run.computed_at, lang), asOf: formatDate(run.as_of, lang) })} ·{' '}
             {t('analytics.modelVersion', { v: run.model_version })}
           </Typography.Text>
         )}
@@ -46,7 +47,7 @@ export function RunHeader({ run }: { run?: RunInfo }) {
         <Progress
           data-testid="run-progress"
           percent={Math.round(running.progress * 100)}
-          format={(p) => `${t(`analytics.stages.${running.stage}`, { defaultValue: running.stage })} ${p}%`}
+          format={(p) => `${enumLabel('analytics.stages', running.stage, t)} ${p}%`}
         />
       )}
       {start.error && <Alert type="error" showIcon message={(start.error as Error).message} />}

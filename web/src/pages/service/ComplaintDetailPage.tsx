@@ -16,6 +16,7 @@ import {
 import SlaClock from '../../components/SlaClock';
 import { formatTimestamp } from '../../lib/format';
 import { useLang } from '../../App';
+import { enumLabel } from '../../components/labels';
 
 export default function ComplaintDetailPage() {
   const { t } = useTranslation();
@@ -55,14 +56,14 @@ export default function ComplaintDetailPage() {
     <Space direction="vertical" style={{ width: '100%' }} size="large">
       <Card
         title={<Space><span data-testid="complaint-number">{k.number}</span>
-          <Tag color="blue" data-testid="complaint-status">{t(`service.statuses.${k.status}`)}</Tag></Space>}
+          <Tag color="blue" data-testid="complaint-status">{enumLabel('service.statuses', k.status, t)}</Tag></Space>}
         extra={<SlaClock complaint={k} calendar={cal.data ? toBusinessCalendar(cal.data) : undefined} fetchedAt={c.dataUpdatedAt} />}
       >
         <Descriptions column={2} size="small">
           <Descriptions.Item label={t('service.customer')}><Link to={`/customers/${k.customer_id}`}>#{k.customer_id}</Link></Descriptions.Item>
-          <Descriptions.Item label={t('service.channel')}>{t(`service.channels.${k.channel}`)}</Descriptions.Item>
+          <Descriptions.Item label={t('service.channel')}>{enumLabel('service.channels', k.channel, t)}</Descriptions.Item>
           <Descriptions.Item label={t('service.category')}>{category ? (lang === 'zh-CN' ? category.name_zh : category.name_en) : k.category}</Descriptions.Item>
-          <Descriptions.Item label={t('service.severity')}>{t(`service.severities.${k.severity}`)}</Descriptions.Item>
+          <Descriptions.Item label={t('service.severity')}>{enumLabel('service.severities', k.severity, t)}</Descriptions.Item>
           <Descriptions.Item label={t('service.priority')}>{k.priority}</Descriptions.Item>
           <Descriptions.Item label={t('service.valuePercentile')}>
             {k.value_percentile == null ? '—' : `${Math.round(k.value_percentile * 100)}%`}
@@ -74,7 +75,7 @@ export default function ComplaintDetailPage() {
           {k.allowed_transitions.map((s) => (
             <Button key={s} disabled={busy} data-testid={`to-${s}`}
               onClick={() => act(() => api.post(`/complaints/${k.id}/transition`, { to: s }))}>
-              {t('service.moveTo')} {t(`service.statuses.${s}`)}
+              {t('service.moveTo')} {enumLabel('service.statuses', s, t)}
             </Button>
           ))}
         </Space>
@@ -96,8 +97,8 @@ export default function ComplaintDetailPage() {
                 color: e.kind === 'escalation' ? 'red' : e.kind === 'survey' ? 'green' : 'blue',
                 children: (
                   <div data-testid={`event-${e.kind}`}>
-                    <Typography.Text strong>{t(`service.eventKinds.${e.kind}`, e.kind)}</Typography.Text>{' '}
-                    {e.to_status && <Tag>{t(`service.statuses.${e.to_status}`, e.to_status)}</Tag>}
+                    <Typography.Text strong>{enumLabel('service.eventKinds', e.kind, t)}</Typography.Text>{' '}
+                    {e.to_status && <Tag>{enumLabel('service.statuses', e.to_status, t)}</Tag>}
                     <div>{e.body}</div>
                     <Typography.Text type="secondary">{formatTimestamp(e.at, lang)} · {e.actor_name}</Typography.Text>
                   </div>

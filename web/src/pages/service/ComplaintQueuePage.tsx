@@ -7,6 +7,7 @@ import { toBusinessCalendar, useCalendar, useQueue, type Complaint } from '../..
 import SlaClock from '../../components/SlaClock';
 import { formatTimestamp } from '../../lib/format';
 import { useLang } from '../../App';
+import { enumLabel } from '../../components/labels';
 
 export default function ComplaintQueuePage() {
   const { t } = useTranslation();
@@ -37,8 +38,8 @@ export default function ComplaintQueuePage() {
           { title: t('service.priority'), dataIndex: 'priority', width: 90 },
           { title: t('service.number'), render: (_, c) => <Link to={`/complaints/${c.id}`}>{c.number}</Link> },
           { title: t('service.customer'), render: (_, c) => <Link to={`/customers/${c.customer_id}`}>#{c.customer_id}</Link> },
-          { title: t('service.severity'), render: (_, c) => t(`service.severities.${c.severity}`) },
-          { title: t('service.status'), render: (_, c) => <Tag>{t(`service.statuses.${c.status}`)}</Tag> },
+          { title: t('service.severity'), render: (_, c) => enumLabel('service.severities', c.severity, t) },
+          { title: t('service.status'), render: (_, c) => <Tag>{enumLabel('service.statuses', c.status, t)}</Tag> },
           {
             title: t('service.sla'),
             render: (_, c) => <SlaClock complaint={c} calendar={calendar} fetchedAt={q.dataUpdatedAt} compact />,

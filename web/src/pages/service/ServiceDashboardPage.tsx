@@ -9,7 +9,8 @@ import { api } from '../../api/client';
 import { CHANNELS, serviceKeys, useComplaintCategories, type ServiceStats } from '../../api/service';
 import EChart from '../../components/EChart';
 import { categoryLabel, codeLabel } from '../../components/labels';
-import { nothingToChart } from '../../lib/charts';
+import { fillDays, nothingToChart } from '../../lib/charts';
+import { formatDate } from '../../lib/format';
 import { useLang } from '../../App';
 
 // The API keys the counts by category key, channel code and team name ("none": no team).
@@ -25,9 +26,11 @@ export default function ServiceDashboardPage() {
   const { t } = useTranslation();
   const lang = useLang();
   const cats = useComplaintCategories().data?.items;
-  const [range, setRange] = useState<[Dayjs, Dayjs]>([dayjs().subtract(30, 'day'), dayjs().add(1, 'day')]);
+  // The picker's days are inclusive (the last 30 days and today by default); the API's `to` is
+  // the day after the last one counted.
+  const [range, setRange] = useState<[Dayjs, Dayjs]>([dayjs().subtract(30, 'day'), dayjs()]);
   const from = range[0].format('YYYY-MM-DD');
-  const to = range[1].format('YYYY-MM-DD');
+  const to = range[1].add(1, 'day').format('YYYY-MM-DD');
   const q = useQuery({
     queryKey: serviceKeys.stats(from, to),
     queryFn: ({ signal }) => api.get<ServiceStats>('/service/stats', { from, to }, signal),
@@ -36,18 +39,21 @@ export default function ServiceDashboardPage() {
   // Built once per answer and language, so other re-renders (the range picker) do not rebuild charts.
   const charts = useMemo(() => {
     if (!s) return null;
+    // The API lists only the days with complaints; the line has a point (0) on every day too.
+    const perDay = fillDays(s.requests_per_day, from, to);
     return {
+      perDayCounts: perDay.map((d) => d.count),
       perDay: {
         tooltip: {}, grid: { left: 40, right: 16, top: 16, bottom: 40 },
-        xAxis: { type: 'category', data: s.requests_per_day.map((d) => d.date) },
+        xAxis: { type: 'category', data: perDay.map((d) => formatDate(d.date, lang)) },
         yAxis: { type: 'value', minInterval: 1 },
-        series: [{ type: 'line', data: s.requests_per_day.map((d) => d.count), smooth: true }],
+        series: [{ type: 'line', data: perDay.map((d) => d.count), smooth: true }],
       },
       category: bars(s.by_category, (key) => categoryLabel(key, cats, lang)),
       channel: bars(s.by_channel, (c) => codeLabel(c, CHANNELS, 'service.channels', t)),
       team: bars(s.by_team, (name) => (name === 'none' ? t('service.stats.noTeam') : name)),
     };
-  }, [s, cats, lang, t]);
+  }, [s, from, to, cats, lang, t]);
   const hours = (ms: number | null | undefined) => (ms == null ? '—' : (ms / 3_600_000).toFixed(1));
   // No figure, no unit: "—" alone rather than "— business h".
   const hoursUnit = (ms: number | null | undefined) => (ms == null ? undefined : t('service.stats.hours'));
@@ -58,7 +64,8 @@ export default function ServiceDashboardPage() {
       <Card title={t('service.dashboard')} extra={
         <DatePicker.RangePicker value={range} onChange={(v) => v && v[0] && v[1] && setRange([v[0], v[1]])} />}>
         <Row gutter={16} data-testid="service-stats">
-          <Col span={4}><Statistic title={t('service.stats.total')} value={s?.total ?? 0} /></Col>
+          {/* "—" until the figures are in, not a 0 that reads as "no complaints". */}
+          <Col span={4}><Statistic title={t('service.stats.total')} value={s ? s.total : '—'} /></Col>
           <Col span={4}><Statistic title={t('service.stats.compliance')} value={round(s?.sla_compliance_pct, 1)} suffix={s?.sla_compliance_pct != null ? '%' : undefined} /></Col>
           <Col span={4}><Statistic title={t('service.stats.firstResponse')} value={hours(s?.mean_first_response_ms)} suffix={hoursUnit(s?.mean_first_response_ms)} /></Col>
           <Col span={4}><Statistic title={t('service.stats.resolutionTime')} value={hours(s?.mean_resolution_ms)} suffix={hoursUnit(s?.mean_resolution_ms)} /></Col>
@@ -69,7 +76,7 @@ export default function ServiceDashboardPage() {
       {s && charts && (
         <Row gutter={[16, 16]}>
           {([
-            ['perDay', 'chart-per-day', charts.perDay, s.requests_per_day.map((d) => d.count)],
+            ['perDay', 'chart-per-day', charts.perDay, charts.perDayCounts],
             ['byCategory', 'chart-category', charts.category, Object.values(s.by_category)],
             ['byChannel', 'chart-channel', charts.channel, Object.values(s.by_channel)],
             ['byTeam', 'chart-team', charts.team, Object.values(s.by_team)],

@@ -6,7 +6,7 @@ import { useTranslation } from 'react-i18next';
 import { ApiError, api } from '../../api/client';
 import { put, serviceKeys, type SlaPolicy } from '../../api/service';
 import { useCategories } from '../../api/hooks';
-import { categoryLabel } from '../../components/labels';
+import { categoryLabel, enumLabel } from '../../components/labels';
 import { useLang } from '../../App';
 
 export default function SlaPoliciesPage() {
@@ -45,7 +45,7 @@ export default function SlaPoliciesPage() {
         columns={[
           { title: t('service.severity'), render: (_, r) => (
             <Select value={r.severity} style={{ width: 120 }} onChange={(v) => set(r.i, { severity: v })}
-              options={[1, 2, 3, 4].map((s) => ({ value: s, label: t(`service.severities.${s}`) }))} />) },
+              options={[1, 2, 3, 4].map((s) => ({ value: s, label: enumLabel('service.severities', s, t) }))} />) },
           { title: t('service.policy.customerCategory'), render: (_, r) => (
             <Select value={r.customer_category} style={{ width: 160 }} onChange={(v) => set(r.i, { customer_category: v })}
               options={[{ value: '*', label: t('service.policy.any') },
