@@ -558,6 +558,7 @@ function DuplicatesTab({ customer: c }: { customer: Customer }) {
   const qc = useQueryClient();
   const { message } = App.useApp();
   const dups = useDuplicates(c.id);
+  const value = useFieldValue();
   const [merging, setMerging] = useState<Customer | null>(null);
   const [busy, setBusy] = useState(false);
 
@@ -626,7 +627,7 @@ function DuplicatesTab({ customer: c }: { customer: Customer }) {
               pagination={false}
               rowKey="f"
               dataSource={(['name', 'phones', 'emails', 'organization', 'category', 'lifecycle_stage', 'tags', 'note'] as const).map((f) => ({
-                f, keep: show(c[f]), from: show(merging[f]),
+                f, keep: value(f, c[f]), from: value(f, merging[f]),
               }))}
               columns={[
                 { title: t('c360.conflictField'), dataIndex: 'f', render: (f: string) => t(`customer.${f}`) },
