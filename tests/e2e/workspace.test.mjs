@@ -73,7 +73,10 @@ describe('workspace features', () => {
   step('saves the tag filter as a view and applies it again', async () => {
     await page.getByRole('button', { name: 'Save view' }).click();
     await page.getByPlaceholder('View name').fill(`View ${tag}`);
+    // Saved before the page is left: a navigation right after the click can cancel the POST.
+    const saved = page.waitForResponse((r) => new URL(r.url()).pathname === '/api/v1/saved-views' && r.request().method() === 'POST');
     await page.getByRole('button', { name: 'OK' }).click();
+    assert.equal((await saved).status(), 201);
     await page.goto('/customers');
     await page.waitForFunction(() => document.querySelectorAll('[data-testid=customer-link]').length === 25);
     await page.locator('.ant-select', { hasText: 'Saved views' }).click();
@@ -99,7 +102,9 @@ describe('workspace features', () => {
     assert.match(await row.innerText(), /Decision maker/);
 
     await page.getByRole('tab', { name: 'Consent' }).click();
-    const wechat = page.locator('tr', { hasText: 'WeChat' });
+    // The consent table's row (by its key: the profile's "Source" may read wechat too, and
+    // hasText ignores case).
+    const wechat = page.locator('tr[data-row-key="wechat"]');
     const before = await wechat.innerText();
     const action = before.includes('Revoke') ? 'Revoke' : 'Grant';
     await wechat.getByRole('button', { name: action }).click();
