@@ -19,6 +19,15 @@ class CustomerServiceTest : public DomainTest {
     EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error().message);
     return r.ok() ? *r : customers::Customer{};
   }
+  // The ids an admin's search for q lists, in the list's order.
+  std::vector<int64_t> Find(const std::string& q) {
+    auto r = customers_->List(admin_, customers::ListRequest{.q = q});
+    EXPECT_TRUE(r.ok()) << q;
+    std::vector<int64_t> ids;
+    if (r.ok())
+      for (const auto& c : r->items) ids.push_back(c.id);
+    return ids;
+  }
 };
 
 // The import checks and writes in chunks (ImportOptions::chunk_rows) inside one transaction:
@@ -244,18 +253,11 @@ TEST_P(CustomerServiceTest, EraseBlanksPersonalDataAndFreesThePhone) {
 TEST_P(CustomerServiceTest, SearchFindsShortChinesePinyinAndTraditional) {
   auto a = Create(admin_, CustomerPatch{.name = "王小明"});
   auto b = Create(admin_, CustomerPatch{.kind = "organization", .name = "客户关系管理公司"});
-  auto find = [&](const std::string& q) {
-    auto r = customers_->List(admin_, customers::ListRequest{.q = q});
-    EXPECT_TRUE(r.ok());
-    std::vector<int64_t> ids;
-    for (const auto& c : r->items) ids.push_back(c.id);
-    return ids;
-  };
-  EXPECT_EQ(find("wxm"), std::vector<int64_t>{a.id});
-  EXPECT_EQ(find("小明"), std::vector<int64_t>{a.id});
-  EXPECT_EQ(find("关系"), std::vector<int64_t>{b.id});
-  EXPECT_EQ(find("客戶"), std::vector<int64_t>{b.id});
-  EXPECT_TRUE(find("不存在的人").empty());
+  EXPECT_EQ(Find("wxm"), std::vector<int64_t>{a.id});
+  EXPECT_EQ(Find("小明"), std::vector<int64_t>{a.id});
+  EXPECT_EQ(Find("关系"), std::vector<int64_t>{b.id});
+  EXPECT_EQ(Find("客戶"), std::vector<int64_t>{b.id});
+  EXPECT_TRUE(Find("不存在的人").empty());
 }
 
 // A phone is found by the digits a user types in any of its forms: the E.164 digits, the
@@ -266,20 +268,12 @@ TEST_P(CustomerServiceTest, SearchFindsPhonesInEveryFormAndEmailsByAFragment) {
   auto mobile = Create(admin_, CustomerPatch{.name = "手机客户", .phones = std::vector<std::string>{"13912345678"},
                                              .emails = std::vector<std::string>{"li.ming@example.cn"}});
   auto landline = Create(admin_, CustomerPatch{.name = "座机客户", .phones = std::vector<std::string>{"010-65529988"}});
-  auto find = [&](const std::string& q) {
-    auto r = customers_->List(admin_, customers::ListRequest{.q = q});
-    EXPECT_TRUE(r.ok()) << q;
-    std::vector<int64_t> ids;
-    if (r.ok())
-      for (const auto& c : r->items) ids.push_back(c.id);
-    return ids;
-  };
   const std::vector<int64_t> m{mobile.id}, l{landline.id};
-  for (const char* q : {"13912345678", "8613912345678", "+86 139 1234 5678", "1234567", "139"}) EXPECT_EQ(find(q), m) << q;
-  EXPECT_EQ(find("13"), m);  // a prefix too short for the substring index
-  for (const char* q : {"01065529988", "010-6552-9988", "+86 10 6552 9988", "6552998", "010"}) EXPECT_EQ(find(q), l) << q;
-  EXPECT_EQ(find("01"), l);
-  for (const char* q : {"li.ming@example.cn", "ming@ex", "example.cn"}) EXPECT_EQ(find(q), m) << q;
+  for (const char* q : {"13912345678", "8613912345678", "+86 139 1234 5678", "1234567", "139"}) EXPECT_EQ(Find(q), m) << q;
+  EXPECT_EQ(Find("13"), m);  // a prefix too short for the substring index
+  for (const char* q : {"01065529988", "010-6552-9988", "+86 10 6552 9988", "6552998", "010"}) EXPECT_EQ(Find(q), l) << q;
+  EXPECT_EQ(Find("01"), l);
+  for (const char* q : {"li.ming@example.cn", "ming@ex", "example.cn"}) EXPECT_EQ(Find(q), m) << q;
 }
 
 // Rows written by an older binary keep that binary's search texts until they are rebuilt: here
@@ -291,14 +285,6 @@ TEST_P(CustomerServiceTest, OldSearchTextsAreRebuiltSoOldRowsAreFoundLikeNewOnes
   auto landline = Create(admin_, CustomerPatch{.name = "座机客户", .phones = std::vector<std::string>{"010-65529988"}});
   auto gone = Create(admin_, CustomerPatch{.name = "已删客户"});
   ASSERT_TRUE(customers_->Delete(admin_, gone.id, std::nullopt).ok());
-  auto find = [&](const std::string& q) {
-    auto r = customers_->List(admin_, customers::ListRequest{.q = q});
-    EXPECT_TRUE(r.ok()) << q;
-    std::vector<int64_t> ids;
-    if (r.ok())
-      for (const auto& c : r->items) ids.push_back(c.id);
-    return ids;
-  };
   const std::string old_doc = "座机客户 | zuojikehu | zjkh | 861065529988", old_tokens = "座 机 客 户 zuojikehu zjkh 1065529988";
   const bool pg = db_->dialect() == store::Dialect::kPostgres;
   ASSERT_TRUE(db_->Write([&](store::Connection& c) -> Status {
@@ -317,8 +303,8 @@ TEST_P(CustomerServiceTest, OldSearchTextsAreRebuiltSoOldRowsAreFoundLikeNewOnes
                  }).ok());
   ASSERT_TRUE(cus_->SetSearchTextVersion(1, 1, clock_.Now()).ok());
   const std::vector<int64_t> l{landline.id}, none{};
-  EXPECT_EQ(find("01065529988"), none);  // what version 1 missed
-  EXPECT_EQ(find("65529988"), l);        // what it found
+  EXPECT_EQ(Find("01065529988"), none);  // what version 1 missed
+  EXPECT_EQ(Find("65529988"), l);        // what it found
   auto old = customers_->OrgsWithOldSearchTexts();
   ASSERT_TRUE(old.ok());
   EXPECT_EQ(*old, std::vector<int64_t>{1});
@@ -329,14 +315,14 @@ TEST_P(CustomerServiceTest, OldSearchTextsAreRebuiltSoOldRowsAreFoundLikeNewOnes
   ASSERT_TRUE(stopped.ok());
   EXPECT_EQ(stopped->scanned, 1);
   EXPECT_EQ(stopped->rewritten, 0);
-  EXPECT_EQ(find("01065529988"), none);
+  EXPECT_EQ(Find("01065529988"), none);
   EXPECT_EQ(*customers_->OrgsWithOldSearchTexts(), std::vector<int64_t>{1});
 
   auto done = customers_->RebuildSearchTexts(1, {}, 1);
   ASSERT_TRUE(done.ok()) << done.error().message;
   EXPECT_EQ(done->scanned, 2);    // the live ones
   EXPECT_EQ(done->rewritten, 1);  // the mobile's texts were current
-  for (const char* q : {"01065529988", "010-6552-9988", "010", "65529988", "座机"}) EXPECT_EQ(find(q), l) << q;
+  for (const char* q : {"01065529988", "010-6552-9988", "010", "65529988", "座机"}) EXPECT_EQ(Find(q), l) << q;
   EXPECT_TRUE(customers_->OrgsWithOldSearchTexts()->empty());
   auto sorted = customers_->List(admin_, customers::ListRequest{.sort = "name"});
   ASSERT_TRUE(sorted.ok());
@@ -352,8 +338,8 @@ TEST_P(CustomerServiceTest, OldSearchTextsAreRebuiltSoOldRowsAreFoundLikeNewOnes
                                    .search = customers::SearchText{.doc = "stale text", .tokens = "stale"}}});
   ASSERT_TRUE(n.ok());
   EXPECT_EQ(*n, 0);
-  EXPECT_EQ(find("stale"), none);
-  EXPECT_EQ(find("01065529988"), l);
+  EXPECT_EQ(Find("stale"), none);
+  EXPECT_EQ(Find("01065529988"), l);
 }
 
 TEST_P(CustomerServiceTest, CursorPagesCoverEveryRowOnce) {
