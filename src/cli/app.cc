@@ -324,18 +324,11 @@ Status GenerateDemoOrders(App& app, uint64_t seed) {
 }
 
 Status RebuildSearchTexts(App& app, bool all, const std::atomic<bool>& stop, bool background) {
-  const bool progress = !background;
-  std::vector<int64_t> orgs;
-  if (all) {
-    KEHU_ASSIGN_OR_RETURN(auto versions, app.customer_repo->SearchTextVersions());
-    for (const auto& v : versions) orgs.push_back(v.first);
-  } else {
-    KEHU_ASSIGN_OR_RETURN(orgs, app.customers->OrgsWithOldSearchTexts());
-  }
+  KEHU_ASSIGN_OR_RETURN(auto orgs, app.customers->OrgsWithOldSearchTexts(/*every_org=*/all));
   for (int64_t org : orgs) {
     if (stop) return Status::Ok();
     const auto t0 = std::chrono::steady_clock::now();
-    if (!progress) spdlog::info("search texts of org {}: rebuilding (older than version {})", org, customers::kSearchTextVersion);
+    if (background) spdlog::info("search texts of org {}: rebuilding (older than version {})", org, customers::kSearchTextVersion);
     int64_t last_logged = 0;
     auto batch_start = std::chrono::steady_clock::now();
     auto done = app.customers->RebuildSearchTexts(org, [&](const customers::CustomerService::RebuildProgress& p) {
@@ -348,11 +341,11 @@ Status RebuildSearchTexts(App& app, bool all, const std::atomic<bool>& stop, boo
           std::this_thread::sleep_for(std::chrono::milliseconds(5));
         batch_start = std::chrono::steady_clock::now();
       }
-      if (progress && p.scanned - last_logged >= 10000) {
+      if (!background && p.scanned - last_logged >= 10000) {
         last_logged = p.scanned;
         std::fprintf(stderr, "\rreindex: org %lld: %lld customers read, %lld rewritten", static_cast<long long>(org),
                      static_cast<long long>(p.scanned), static_cast<long long>(p.rewritten));
-      } else if (!progress && p.scanned - last_logged >= 100000) {
+      } else if (background && p.scanned - last_logged >= 100000) {
         spdlog::info("search texts of org {}: {} customers read, {} rewritten", org, p.scanned, p.rewritten);
         last_logged = p.scanned;
       }
@@ -361,10 +354,10 @@ Status RebuildSearchTexts(App& app, bool all, const std::atomic<bool>& stop, boo
     if (!done.ok()) return done.error();
     const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     if (stop) {
-      if (!progress) spdlog::info("search texts of org {}: stopped after {} customers (the next start rebuilds it)", org, done->scanned);
+      if (background) spdlog::info("search texts of org {}: stopped after {} customers (the next start rebuilds it)", org, done->scanned);
       return Status::Ok();
     }
-    if (progress)
+    if (!background)
       std::fprintf(stderr, "\rreindex: org %lld: %lld customers read, %lld rewritten, %.1f s\n", static_cast<long long>(org),
                    static_cast<long long>(done->scanned), static_cast<long long>(done->rewritten), secs);
     else

@@ -207,11 +207,11 @@ Status CustomerService::EnsureBuiltinCategories(int64_t org_id) {
   return Status::Ok();
 }
 
-Result<std::vector<int64_t>> CustomerService::OrgsWithOldSearchTexts() {
+Result<std::vector<int64_t>> CustomerService::OrgsWithOldSearchTexts(bool every_org) {
   KEHU_ASSIGN_OR_RETURN(auto versions, repo_.SearchTextVersions());
   std::vector<int64_t> out;
   for (const auto& [org, version] : versions)
-    if (version < kSearchTextVersion) out.push_back(org);
+    if (every_org || version < kSearchTextVersion) out.push_back(org);
   return out;
 }
 

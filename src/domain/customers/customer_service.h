@@ -166,8 +166,9 @@ class CustomerService {
     int64_t scanned{0};    // live customers read
     int64_t rewritten{0};  // of which the texts changed
   };
-  // Orgs whose index holds the texts of an older BuildSearchText than this binary's.
-  Result<std::vector<int64_t>> OrgsWithOldSearchTexts();
+  // Orgs whose index holds the texts of an older BuildSearchText than this binary's (every org
+  // when every_org is set).
+  Result<std::vector<int64_t>> OrgsWithOldSearchTexts(bool every_org = false);
   // Rebuilds every live customer's search texts from its stored fields, `batch` customers per
   // write transaction, then records kSearchTextVersion for the org. `keep_going` is asked before
   // each batch after the first; false stops early (nothing is recorded, and the next rebuild

@@ -1,6 +1,6 @@
 // One ECharts canvas for the value pages (heatmap, bars, lines, gauge). ECharts is loaded with
 // the lazily loaded pages that use it, not on the first route. With `empty` it shows Ant Design's
-// <Empty> at the chart's height instead of bare axes (the test id stays on the placeholder).
+// <Empty> at the chart's height instead of bare axes (the test id stays on that empty state).
 import { useEffect, useRef, type ReactNode } from 'react';
 import { Empty } from 'antd';
 import * as echarts from 'echarts/core';
@@ -18,9 +18,9 @@ export interface EChartProps {
   height?: number;
   testId?: string;
   onClick?: (params: { data?: unknown; dataIndex?: number }) => void;
-  /** No data to draw: the placeholder instead of the chart. */
+  /** No data to draw: an Empty state instead of the chart. */
   empty?: boolean;
-  /** The placeholder's text; Ant Design's localized "no data" by default. */
+  /** The Empty state's text; Ant Design's localized "no data" by default. */
   emptyText?: ReactNode;
 }
 
