@@ -15,6 +15,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "cli/demo_pick.h"
 #include "domain/customers/customer_search.h"
 #include "store/migrate.h"
 #include "store/repositories.h"
@@ -111,10 +112,6 @@ constexpr const char* kMobilePrefixes[] = {"130", "131", "132", "135", "136", "1
 constexpr const char* kTags[] = {"白酒", "宴席", "年节礼品", "高端", "复购", "品鉴会", "企业团购", "社群"};
 constexpr const char* kChannels[] = {"web", "hotline", "store", "distributor", "event", "wechat"};
 
-template <typename T, size_t N>
-const T& Pick(std::mt19937_64& rng, const T (&a)[N]) {
-  return a[rng() % N];
-}
 
 std::vector<customers::CustomerPatch> MakeDemoBatch(std::mt19937_64& rng, const std::vector<int64_t>& owners,
                                                     uint64_t first_index, int64_t m) {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "cli/app.h"
+#include "cli/demo_pick.h"
 #include "domain/service/complaint_service.h"
 
 namespace kehu::cli {
@@ -18,11 +19,6 @@ namespace {
 
 constexpr int64_t kMinute = 60'000, kHour = 60 * kMinute, kDay = 24 * kHour;
 constexpr int64_t kShanghai = 8 * kHour;  // the demo org's zone: UTC+8 all year
-
-template <typename T, size_t N>
-const T& Pick(std::mt19937_64& rng, const T (&items)[N]) {
-  return items[rng() % N];
-}
 
 // A moment on local working hours (09:00-18:00, Monday to Friday) `days_ago` days back.
 UnixMillis WorkTime(std::mt19937_64& rng, UnixMillis now, int days_ago) {
