@@ -34,15 +34,20 @@ export function enumLabel(prefix: string, code: string | number | null | undefin
   return t(`${prefix}.${c}`, { defaultValue: c });
 }
 
-/** `t(prefix.code)` when code is one of known, else the code itself. */
+/**
+ * For free text that may hold a known code (a call's outcome: "answered" from the phone system, or
+ * whatever an agent typed): `t(prefix.code)` only when code is one of `known`, else the text as it
+ * is. Codes from a fixed list take enumLabel.
+ */
 export function codeLabel(code: string, known: readonly string[], prefix: string, t: Translate): string {
   return known.includes(code) ? t(`${prefix}.${code}`) : code;
 }
 
 /**
  * The churn model's feature names (fm.names in src/domain/value/value_service.cc), including the
- * optional "<feature>_count" columns (kOptionalTables in src/store/value_repository.cc). Besides
- * these the model has one "category=<customer category key>" column per category.
+ * optional "<feature>_count" columns (kOptionalTables in src/store/value_repository.cc); each has
+ * a message (the type below and labels.test.ts check it). Besides these the model has one
+ * "category=<customer category key>" column per category.
  */
 export const CHURN_FEATURES = [
   'recency_days', 'frequency', 'monetary', 'r_score', 'f_score', 'm_score', 'tenure_days',
@@ -58,7 +63,7 @@ export function churnFeatureLabel(feature: string, t: Translate, category: (key:
   if (feature.startsWith(CATEGORY_FEATURE) && feature.length > CATEGORY_FEATURE.length) {
     return t('analytics.features.category', { category: category(feature.slice(CATEGORY_FEATURE.length)) });
   }
-  return codeLabel(feature, CHURN_FEATURES, 'analytics.features', t);
+  return enumLabel('analytics.features', feature, t);
 }
 
 /** The codes of at_risk_reason (src/domain/value/value_service.cc), comma-separated there. */
@@ -71,6 +76,6 @@ export function atRiskReasonsText(reasons: string, t: Translate): string {
     .split(',')
     .map((r) => r.trim())
     .filter((r) => r !== '')
-    .map((r) => codeLabel(r, AT_RISK_REASONS, 'analytics.value.atRiskReasons', t))
+    .map((r) => enumLabel('analytics.value.atRiskReasons', r, t))
     .join(t('common.listSeparator'));
 }

@@ -6,9 +6,9 @@ import dayjs, { type Dayjs } from 'dayjs';
 import { useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../api/client';
-import { CHANNELS, serviceKeys, useComplaintCategories, type ServiceStats } from '../../api/service';
+import { serviceKeys, useComplaintCategories, type ServiceStats } from '../../api/service';
 import EChart from '../../components/EChart';
-import { categoryLabel, codeLabel } from '../../components/labels';
+import { categoryLabel, enumLabel } from '../../components/labels';
 import { fillDays, nothingToChart } from '../../lib/charts';
 import { formatDate } from '../../lib/format';
 import { useLang } from '../../App';
@@ -50,7 +50,7 @@ export default function ServiceDashboardPage() {
         series: [{ type: 'line', data: perDay.map((d) => d.count), smooth: true }],
       },
       category: bars(s.by_category, (key) => categoryLabel(key, cats, lang)),
-      channel: bars(s.by_channel, (c) => codeLabel(c, CHANNELS, 'service.channels', t)),
+      channel: bars(s.by_channel, (c) => enumLabel('service.channels', c, t)),
       team: bars(s.by_team, (name) => (name === 'none' ? t('service.stats.noTeam') : name)),
     };
   }, [s, from, to, cats, lang, t]);
