@@ -26,6 +26,13 @@ std::string SqlHead(std::string_view sql) {
   return std::string(sql.substr(0, kMax)) + (sql.size() > kMax ? "..." : "");
 }
 
+// The profile's name for a statement: its start and its end (where statements of one shape differ).
+std::string ProfileLabel(std::string_view sql) {
+  constexpr size_t kHead = 90, kTail = 110;
+  if (sql.size() <= kHead + kTail) return std::string(sql);
+  return std::string(sql.substr(0, kHead)) + " … " + std::string(sql.substr(sql.size() - kTail));
+}
+
 // Maps an (extended) SQLite result code to our error codes; see db.h.
 Error SqliteError(int code, sqlite3* db, std::string_view sql) {
   const std::string text = db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(code);
@@ -55,11 +62,11 @@ StatementProfile* Profile() {
       std::vector<std::pair<std::string, std::pair<int64_t, int64_t>>> v(q->by_sql.begin(), q->by_sql.end());
       std::sort(v.begin(), v.end(), [](const auto& a, const auto& b) { return a.second.first > b.second.first; });
       std::fprintf(stderr, "sqlite profile (ms, calls, us/call, statement):\n");
-      for (size_t i = 0; i < v.size() && i < 25; ++i)
+      for (size_t i = 0; i < v.size() && i < 40; ++i)
         std::fprintf(stderr, "%10.1f %9lld %8.2f  %s\n", v[i].second.first / 1e6,
                      static_cast<long long>(v[i].second.second),
                      v[i].second.first / 1e3 / static_cast<double>(std::max<int64_t>(1, v[i].second.second)),
-                     SqlHead(v[i].first).c_str());
+                     ProfileLabel(v[i].first).c_str());
     });
     return prof;
   }();
@@ -71,14 +78,14 @@ int64_t ThreadCpuNanos() {
   return static_cast<int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec;
 }
 // Adds the calling thread's CPU time since `start` to the statement's total.
-void ProfileAdd(std::string_view sql, int64_t start) {
+void ProfileAddNanos(std::string_view sql, int64_t ns) {
   auto* q = Profile();
-  const int64_t ns = ThreadCpuNanos() - start;
   std::lock_guard lock(q->mu);
   auto& e = q->by_sql[std::string(sql)];
   e.first += ns;
   e.second += 1;
 }
+void ProfileAdd(std::string_view sql, int64_t start) { ProfileAddNanos(sql, ThreadCpuNanos() - start); }
 
 bool OnlyBlanksOrSemicolons(const char* s) {
   for (; s != nullptr && *s != '\0'; ++s) {
@@ -176,7 +183,10 @@ class SqliteCursor final : public Cursor {
  public:
   SqliteCursor(sqlite3* db, sqlite3_stmt* stmt, std::string sql, std::vector<Value> params)
       : db_(db), stmt_(stmt), sql_(std::move(sql)), params_(std::move(params)) {}
-  ~SqliteCursor() override { sqlite3_finalize(stmt_); }
+  ~SqliteCursor() override {
+    sqlite3_finalize(stmt_);
+    if (Profile() != nullptr) ProfileAddNanos(sql_, step_ns_);
+  }
   SqliteCursor(const SqliteCursor&) = delete;
   SqliteCursor& operator=(const SqliteCursor&) = delete;
 
@@ -184,7 +194,9 @@ class SqliteCursor final : public Cursor {
 
   Result<std::optional<Row>> Next() override {
     if (done_) return std::optional<Row>();
+    const int64_t start = Profile() != nullptr ? ThreadCpuNanos() : 0;
     const int rc = sqlite3_step(stmt_);
+    if (Profile() != nullptr) step_ns_ += ThreadCpuNanos() - start;
     if (rc == SQLITE_DONE) {
       done_ = true;
       return std::optional<Row>();
@@ -199,6 +211,7 @@ class SqliteCursor final : public Cursor {
   std::string sql_;
   std::vector<Value> params_;
   bool done_{false};
+  int64_t step_ns_{0};  // KEHU_SQLITE_PROFILE: CPU time in sqlite3_step, added at the end
 };
 
 class SqliteConnection final : public Connection {
@@ -233,7 +246,9 @@ class SqliteConnection final : public Connection {
     std::string text(sql);
     sqlite3_stmt* stmt = nullptr;
     const char* tail = nullptr;
+    const int64_t start = Profile() != nullptr ? ThreadCpuNanos() : 0;
     const int rc = sqlite3_prepare_v3(db_, text.c_str(), static_cast<int>(text.size()), 0, &stmt, &tail);
+    if (Profile() != nullptr) ProfileAdd("(prepare) " + text, start);
     if (rc != SQLITE_OK) return SqliteError(rc, db_, sql);
     if (stmt == nullptr) return InvalidArgument("sqlite: empty statement");
     const bool one_statement = OnlyBlanksOrSemicolons(tail);
