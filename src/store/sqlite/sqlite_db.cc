@@ -77,7 +77,7 @@ int64_t ThreadCpuNanos() {
   clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
   return static_cast<int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec;
 }
-// Adds the calling thread's CPU time since `start` to the statement's total.
+// Adds ns of CPU time and one call to the statement's total.
 void ProfileAddNanos(std::string_view sql, int64_t ns) {
   auto* q = Profile();
   std::lock_guard lock(q->mu);
@@ -85,6 +85,7 @@ void ProfileAddNanos(std::string_view sql, int64_t ns) {
   e.first += ns;
   e.second += 1;
 }
+// Adds the calling thread's CPU time since `start` to the statement's total.
 void ProfileAdd(std::string_view sql, int64_t start) { ProfileAddNanos(sql, ThreadCpuNanos() - start); }
 
 bool OnlyBlanksOrSemicolons(const char* s) {
