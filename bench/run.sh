@@ -23,7 +23,8 @@
 #   BENCH_THREADS     wrk threads (2)
 #   BENCH_MICRO       1 runs the Google Benchmark binaries first, 0 skips them (1)
 #   BENCH_SEARCH_PACE_MS  mean pause of each connection between searches in the paced search
-#                     run that judges the search target (200: about half of saturation here)
+#                     run that judges the search target (default: the pause that offers half
+#                     the saturated run's req/s, 2 * connections / req/s, from the same run)
 #   BENCH_COMPLAINTS  open complaints for the escalation-pass benchmark (1000000)
 #   BENCH_COMPLAINTS_DUE  of them with a step due (1000)
 #
@@ -60,7 +61,7 @@ WARMUP=${BENCH_WARMUP:-3}
 CONNECTIONS=${BENCH_CONNECTIONS:-64}
 THREADS=${BENCH_THREADS:-2}
 MICRO=${BENCH_MICRO:-1}
-SEARCH_PACE_MS=${BENCH_SEARCH_PACE_MS:-200}
+SEARCH_PACE_MS=${BENCH_SEARCH_PACE_MS:-0}  # 0: set from the saturated search run below
 for v in CUSTOMERS DURATION WARMUP CONNECTIONS THREADS MICRO SEARCH_PACE_MS; do
   [[ ${!v} =~ ^[0-9]+$ ]] || { echo "bench: BENCH_$v must be a whole number" >&2; exit 2; }
 done
@@ -341,6 +342,12 @@ run_load search "$KEHU_URL/api/v1/customers" "$LOAD_DIR/search.lua" "$TOKEN"
 # pausing a random 0..2*SEARCH_PACE_MS ms between searches (report.lua). A closed loop at full
 # speed (the run above) measures how long a search waits behind the other 63: its p95 is about
 # connections / throughput whatever one search costs.
+# Unless set, the pause offers half of what the saturated run carried: C connections pausing P
+# ms on average offer about C * 1000 / P searches a second, so P = 2 * C * 1000 / req/s.
+if ((SEARCH_PACE_MS == 0)); then
+  SEARCH_PACE_MS=$(awk -v c="$CONNECTIONS" -v r="${RPS[search]}" 'BEGIN { printf "%.0f", r > 0 ? 2 * c * 1000 / r : 200 }')
+  echo "paced search: $SEARCH_PACE_MS ms mean pause, half of the saturated ${RPS[search]} req/s"
+fi
 KEHU_PACE_MS=$SEARCH_PACE_MS run_load search_paced "$KEHU_URL/api/v1/customers" "$LOAD_DIR/search.lua" "$TOKEN"
 # Which queries make search slow: each kind alone, one request at a time (median of 5).
 echo

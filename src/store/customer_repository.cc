@@ -510,15 +510,21 @@ class SqlCustomerRepository final : public customers::CustomerRepository {
     // same either way: FTS5 gathers its hits first). The substring stream is counted in
     // ascending rowid order, which FTS5 reads fastest (a long phrase takes twice as long
     // descending), and reopened descending for a descending walk.
+    // (A query of three or more Han characters has no token phrase: FoldQuery.)
     std::vector<HitStream> streams;
-    KEHU_ASSIGN_OR_RETURN(auto tok, HitStream::Tokens(c, spec, q.descending));
-    KEHU_ASSIGN_OR_RETURN(bool few, tok.ReadAhead(tuning_.few_matches));
-    streams.push_back(std::move(tok));
+    bool few = true;
+    size_t held = 0;
+    if (!spec.token_prefixes.empty()) {
+      KEHU_ASSIGN_OR_RETURN(auto tok, HitStream::Tokens(c, spec, q.descending));
+      KEHU_ASSIGN_OR_RETURN(few, tok.ReadAhead(tuning_.few_matches));
+      held = tok.read().size();
+      streams.push_back(std::move(tok));
+    }
     if (!spec.substring.empty()) {
       const bool counted = few;
       KEHU_ASSIGN_OR_RETURN(auto tri, HitStream::Substring(c, spec.substring, q.descending && !counted));
       if (counted) {
-        KEHU_ASSIGN_OR_RETURN(few, tri.ReadAhead(tuning_.few_matches - streams[0].read().size()));
+        KEHU_ASSIGN_OR_RETURN(few, tri.ReadAhead(tuning_.few_matches - held));
         if (!few && q.descending) {
           KEHU_ASSIGN_OR_RETURN(tri, HitStream::Substring(c, spec.substring, true));
         }

@@ -1,12 +1,19 @@
 """A write acknowledged to a client survives kill -9 of the server (SQLite; PostgreSQL's own
 durability is PostgreSQL's), and SIGTERM stops the server cleanly."""
 import os
+import re
 import signal
 import sys
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from kehu_harness import Server  # noqa: E402
+
+# The binary's search-text version (kSearchTextVersion), read from the header it is built from.
+_HEADER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "src", "domain", "customers",
+                       "customer_search.h")
+with open(_HEADER, encoding="utf-8") as f:
+    SEARCH_TEXT_VERSION = int(re.search(r"kSearchTextVersion = (\d+);", f.read()).group(1))
 
 
 class DurabilityTest(unittest.TestCase):
@@ -128,19 +135,19 @@ class DurabilityTest(unittest.TestCase):
                     break
                 time.sleep(0.1)
             self.assertEqual(found, [c["id"]])
-            while time.time() < deadline and state()[0] != 2:  # recorded just after the last batch
+            while time.time() < deadline and state()[0] != SEARCH_TEXT_VERSION:  # recorded just after the last batch
                 time.sleep(0.1)
         finally:
             s2.stop()
         version, doc = state()
-        self.assertEqual(version, 2)
+        self.assertEqual(version, SEARCH_TEXT_VERSION)
         self.assertNotIn(" | ", doc)
 
         make_old()
         r = subprocess.run([s.bin, "reindex", "--db", s.db], capture_output=True, text=True)
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertIn("1 customers read, 1 rewritten", r.stderr)
-        self.assertEqual(state()[0], 2)
+        self.assertEqual(state()[0], SEARCH_TEXT_VERSION)
         r = subprocess.run([s.bin, "reindex", "--db", s.db], capture_output=True, text=True)
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertEqual(r.stderr, "")  # nothing older: nothing to do

@@ -68,10 +68,15 @@ if [ $# -gt 0 ]; then
   done
 fi
 [ "${KEHU_E2E_SCREENSHOTS:-}" = 1 ] && suites+=("$ROOT/tests/e2e/screenshots.mjs")
-status=0
-node --test --test-concurrency=1 --test-reporter=spec "${suites[@]}" || status=$?
+set +e
+node --test --test-concurrency=1 --test-reporter=spec "${suites[@]}" 2>&1 | tee "$tmp/tests.out"
+status=${PIPESTATUS[0]}
+set -e
 if [ "$status" -ne 0 ]; then
   echo "e2e: server log (stderr) tail:" >&2
   tail -n 40 "$tmp/server.err" >&2 || true
+  # The failures again, last, where a CI log's tail shows them (the reporter's own summary).
+  echo "e2e: failures (screenshots in tests/e2e/artifacts/):" >&2
+  sed -n '/failing tests:/,$p' "$tmp/tests.out" | head -n 150 >&2
 fi
 exit "$status"

@@ -10,7 +10,9 @@
 namespace kehu::customers {
 
 // doc: Simplified lower-case name, pinyin (full and initials), organisation, tags, emails and
-//      phone digits (E.164), one field a line, for substring (trigram) search.
+//      phone digits (E.164), one field a line, for substring (trigram) search. Spaces and middle
+//      dots between two Han characters of a name, an organisation or a tag are dropped
+//      ("欧阳 娜娜" -> "欧阳娜娜"), so three or more Han characters are found as one substring.
 // tokens: name, organisation and tags with every CJK character spaced out, pinyin and initials
 //      (of the organisation too) and each phone's national form, so a token index finds 1-2
 //      character Chinese terms as phrases and pinyin/initials/phone prefixes. Emails and E.164
@@ -21,11 +23,12 @@ SearchText BuildSearchText(const Customer& c);
 // field contributes, separators, folding): a server whose org index holds an older version
 // rebuilds it in the background at start (CustomerService::RebuildSearchTexts), so rows
 // written before the change are found the way new ones are. 1: up to 2716d13; 2: leaner texts
-// with the trunk 0 of Beijing landlines.
-inline constexpr int kSearchTextVersion = 2;
+// with the trunk 0 of Beijing landlines; 3: Han runs whole in doc.
+inline constexpr int kSearchTextVersion = 3;
 
 // Folds a user's query. Returns nullopt for a query with nothing searchable (only spaces or
-// punctuation). Han text becomes a token phrase (Traditional folded to Simplified); Latin
+// punctuation). Three or more Han characters and nothing else become a substring only; other
+// Han text a token phrase, plus a substring when >= 3 characters (Traditional folded to Simplified); Latin
 // letters a token prefix (pinyin, initials, email words) plus a substring when >= 3 characters;
 // phone-like input its digits (with a leading 86 and trunk 0 variants).
 std::optional<SearchSpec> FoldQuery(const std::string& q);

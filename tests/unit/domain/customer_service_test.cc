@@ -260,6 +260,22 @@ TEST_P(CustomerServiceTest, SearchFindsShortChinesePinyinAndTraditional) {
   EXPECT_TRUE(Find("不存在的人").empty());
 }
 
+// Three or more Han characters search the substring text alone (no token phrase), so a name,
+// organisation or tag written with spaces or a middle dot inside is still found whole, in
+// Simplified or Traditional, while two tags never join into one word.
+TEST_P(CustomerServiceTest, SearchFindsThreeHanCharactersAcrossSpacesAndDotsButNotAcrossTags) {
+  auto spaced = Create(admin_, CustomerPatch{.name = "欧阳 娜娜"});
+  auto dotted = Create(admin_, CustomerPatch{.name = "阿卜杜·热合曼"});
+  auto org = Create(admin_, CustomerPatch{.kind = "organization", .name = "贵州 茅台酒厂", .tags = std::vector<std::string>{"高端 白酒", "专卖"}});
+  const std::vector<int64_t> s{spaced.id}, d{dotted.id}, o{org.id}, none{};
+  for (const char* q : {"欧阳娜娜", "欧阳 娜娜", "阳娜娜", "歐陽娜娜"}) EXPECT_EQ(Find(q), s) << q;
+  for (const char* q : {"阿卜杜热合曼", "杜热合", "热合曼"}) EXPECT_EQ(Find(q), d) << q;
+  for (const char* q : {"贵州茅台", "州茅台酒", "端白酒", "高端白酒"}) EXPECT_EQ(Find(q), o) << q;
+  EXPECT_EQ(Find("白酒专卖"), none);  // the end of one tag and the next
+  EXPECT_EQ(Find("娜娜阿"), none);
+  EXPECT_EQ(Find("白酒"), o);  // two characters: the token index
+}
+
 // A phone is found by the digits a user types in any of its forms: the E.164 digits, the
 // national form of a mobile (inside the E.164 digits) and of a landline (with the trunk 0, not
 // inside them), a middle part, and a short prefix of the national form (the token index). An

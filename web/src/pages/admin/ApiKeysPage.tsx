@@ -71,7 +71,10 @@ export default function ApiKeysPage() {
       <Modal open={secret !== null} title={t('admin.keyCreated')} onCancel={() => setSecret(null)} destroyOnHidden
         footer={<Button type="primary" onClick={() => setSecret(null)}>{t('common.close')}</Button>}>
         <Alert type="warning" showIcon message={t('admin.keyShownOnce')} style={{ marginBottom: 12 }} />
-        <Typography.Paragraph copyable={{ text: secret ?? '' }} code data-testid="api-key-secret">{secret}</Typography.Paragraph>
+        {/* Gone from the page the moment the dialog is closed, not after its closing animation. */}
+        {secret !== null && (
+          <Typography.Paragraph copyable={{ text: secret }} code data-testid="api-key-secret">{secret}</Typography.Paragraph>
+        )}
       </Modal>
     </AdminPage>
   );
