@@ -36,6 +36,11 @@ export async function openBrowser({ locale = 'zh-CN' } = {}) {
     locale,
     viewport: { width: 1440, height: 900 },
     baseURL: BASE_URL,
+    // The workspace honours "reduce motion" (web/src/lib/motion.ts): dialogs open at once, so a
+    // click cannot land on a button still zooming in — under load its mouse-down and mouse-up
+    // can fall on different spots and make no click, the likely cause of a merge dialog whose
+    // OK did nothing (seen with a reindex running beside the tests).
+    reducedMotion: 'reduce',
   });
   context.setDefaultTimeout(15_000);
   return {

@@ -73,8 +73,9 @@ node --test --test-concurrency=1 --test-reporter=spec "${suites[@]}" 2>&1 | tee 
 status=${PIPESTATUS[0]}
 set -e
 if [ "$status" -ne 0 ]; then
-  echo "e2e: server log (stderr) tail:" >&2
+  echo "e2e: server log (stderr) tail (all of it: tests/e2e/artifacts/server.log):" >&2
   tail -n 40 "$tmp/server.err" >&2 || true
+  mkdir -p "$KEHU_E2E_ARTIFACTS" && cp "$tmp/server.err" "$KEHU_E2E_ARTIFACTS/server.log" || true
   # The failures again, last, where a CI log's tail shows them (the reporter's own summary).
   echo "e2e: failures (screenshots in tests/e2e/artifacts/):" >&2
   sed -n '/failing tests:/,$p' "$tmp/tests.out" | head -n 150 >&2

@@ -13,6 +13,7 @@ import { useTranslation } from 'react-i18next';
 import { AuthProvider, useAuth } from './auth';
 import { setLanguage } from './i18n';
 import type { Lang } from './lib/format';
+import { usePrefersReducedMotion } from './lib/motion';
 import LoginPage from './pages/LoginPage';
 import CustomerListPage from './pages/CustomerListPage';
 import { ReminderNotifier, ScreenPopListener, TasksBadge } from './features/interactions/ShellWidgets';
@@ -205,12 +206,13 @@ function Shell() {
 
 export default function App() {
   const lang = useLang();
+  const reducedMotion = usePrefersReducedMotion();
   useEffect(() => {
     dayjs.locale(lang === 'zh-CN' ? 'zh-cn' : 'en');
     document.documentElement.lang = lang;
   }, [lang]);
   return (
-    <ConfigProvider locale={lang === 'zh-CN' ? zhCN : enUS} theme={{ token: { colorPrimary: '#1677ff' } }}>
+    <ConfigProvider locale={lang === 'zh-CN' ? zhCN : enUS} theme={{ token: { colorPrimary: '#1677ff', motion: !reducedMotion } }}>
       <AntApp>
         <AuthProvider>
           <Routes>
