@@ -102,6 +102,24 @@ std::string JoinHan(std::string_view s) {
   return out;
 }
 
+// Appends to out, as words, every two neighbouring Han characters of folded text (JoinHan'd:
+// "李娜" for 李娜, "欧阳 阳娜 娜娜" for 欧阳娜娜). A query of exactly two Han characters is one of
+// these words in the token index, not a phrase of two single-character tokens: one short list
+// read instead of two long position lists walked side by side.
+void AddHanBigrams(std::string& out, std::string_view folded) {
+  std::string_view prev;
+  for (size_t i = 0; i < folded.size();) {
+    const std::string_view ch = FirstChar(folded.substr(i));
+    const bool han = static_cast<unsigned char>(ch[0]) >= 0x80 && text::ContainsHan(ch);
+    if (han && !prev.empty()) {
+      if (!out.empty()) out += ' ';
+      out.append(prev).append(ch);
+    }
+    prev = han ? ch : std::string_view();
+    i += ch.size();
+  }
+}
+
 }  // namespace
 
 SearchText BuildSearchText(const Customer& c) {
@@ -136,8 +154,15 @@ SearchText BuildSearchText(const Customer& c) {
   std::string org_pinyin = text::ContainsHan(c.organization) ? text::Pinyin(c.organization) + " " +
                                                                    text::PinyinInitials(c.organization)
                                                              : std::string();
+  // The Han pairs go last, after every run of single characters, so a phrase of single
+  // characters never spans one of them.
+  std::string bigrams;
+  for (const std::string* field : {&c.name, &c.organization})
+    if (text::ContainsHan(*field)) AddHanBigrams(bigrams, JoinHan(text::SpacedCjk(*field)));
+  for (const auto& tag : c.tags)
+    if (text::ContainsHan(tag)) AddHanBigrams(bigrams, JoinHan(text::SpacedCjk(tag)));
   t.tokens = text::SpacedCjk(c.name + " " + c.organization + " " + tags) + " " + pinyin + " " + initials + " " +
-             org_pinyin + " " + phone_words;
+             org_pinyin + " " + phone_words + " " + bigrams;
   t.name_sort = pinyin;
   for (char ch : folded_name)
     if (ch != ' ') t.name_fold += ch;
@@ -171,6 +196,12 @@ std::optional<SearchSpec> FoldQuery(const std::string& raw) {
     });
     if (only_han && chars.size() >= 3) {
       spec.substring = joined;
+      return spec;
+    }
+    // Exactly two Han characters: the pair, one word of the token index (AddHanBigrams).
+    if (only_han && chars.size() == 2) {
+      spec.token_prefixes.push_back(joined);
+      spec.whole_tokens = true;
       return spec;
     }
     // A phrase of single characters: 王芳 -> "王 芳"; also finds longer names containing it.

@@ -260,9 +260,9 @@ TEST_P(CustomerServiceTest, SearchFindsShortChinesePinyinAndTraditional) {
   EXPECT_TRUE(Find("不存在的人").empty());
 }
 
-// Three or more Han characters search the substring text alone (no token phrase), so a name,
-// organisation or tag written with spaces or a middle dot inside is still found whole, in
-// Simplified or Traditional, while two tags never join into one word.
+// Three or more Han characters search the substring text alone (no token phrase), two search a
+// pair word of the token index, so a name, organisation or tag written with spaces or a middle
+// dot inside is still found whole, in Simplified or Traditional, while two tags never join.
 TEST_P(CustomerServiceTest, SearchFindsThreeHanCharactersAcrossSpacesAndDotsButNotAcrossTags) {
   auto spaced = Create(admin_, CustomerPatch{.name = "欧阳 娜娜"});
   auto dotted = Create(admin_, CustomerPatch{.name = "阿卜杜·热合曼"});
@@ -273,7 +273,15 @@ TEST_P(CustomerServiceTest, SearchFindsThreeHanCharactersAcrossSpacesAndDotsButN
   for (const char* q : {"贵州茅台", "州茅台酒", "端白酒", "高端白酒"}) EXPECT_EQ(Find(q), o) << q;
   EXPECT_EQ(Find("白酒专卖"), none);  // the end of one tag and the next
   EXPECT_EQ(Find("娜娜阿"), none);
-  EXPECT_EQ(Find("白酒"), o);  // two characters: the token index
+  // Two characters: one pair word of the token index, found across the same spaces and dots,
+  // never across two tags or from a customer's name into its organisation.
+  EXPECT_EQ(Find("白酒"), o);
+  EXPECT_EQ(Find("阳娜"), s);
+  EXPECT_EQ(Find("杜热"), d);
+  EXPECT_EQ(Find("州茅"), o);
+  EXPECT_EQ(Find("酒专"), none);
+  EXPECT_EQ(Find("娜娜"), s);
+  EXPECT_EQ(Find("欧陽"), s);  // Traditional
 }
 
 // A phone is found by the digits a user types in any of its forms: the E.164 digits, the
