@@ -345,7 +345,7 @@ run_load search "$KEHU_URL/api/v1/customers" "$LOAD_DIR/search.lua" "$TOKEN"
 # Unless set, the pause offers half of what the saturated run carried: C connections pausing P
 # ms on average offer about C * 1000 / P searches a second, so P = 2 * C * 1000 / req/s.
 if ((SEARCH_PACE_MS == 0)); then
-  SEARCH_PACE_MS=$(awk -v c="$CONNECTIONS" -v r="${RPS[search]}" 'BEGIN { printf "%.0f", r > 0 ? 2 * c * 1000 / r : 200 }')
+  SEARCH_PACE_MS=$(awk -v c="$CONNECTIONS" -v r="${RPS[search]}" 'BEGIN { printf "%.0f", (r > 0 ? 2 * c * 1000 / r : 200) }')
   echo "paced search: $SEARCH_PACE_MS ms mean pause, half of the saturated ${RPS[search]} req/s"
 fi
 KEHU_PACE_MS=$SEARCH_PACE_MS run_load search_paced "$KEHU_URL/api/v1/customers" "$LOAD_DIR/search.lua" "$TOKEN"
