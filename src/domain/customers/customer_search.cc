@@ -140,11 +140,13 @@ SearchText BuildSearchText(const Customer& c) {
     AddWord(phone_digits, digits);
     AddWord(phone_words, national.empty() ? digits : national);
   }
-  std::string tags, doc_tags;  // doc: each tag's Han text whole, tags apart
+  // Tags: in doc each one's Han text whole (tags apart); in tokens spaced out, with their pairs.
+  std::string doc_tags, spaced_tags, tag_pairs;
   for (const auto& tag : c.tags) {
-    const std::string folded = AsciiLower(text::ToSimplified(tag));
-    AddWord(tags, folded);
-    AddWord(doc_tags, JoinHan(folded));
+    AddWord(doc_tags, JoinHan(AsciiLower(text::ToSimplified(tag))));
+    const std::string spaced = text::SpacedCjk(tag);
+    AddWord(spaced_tags, spaced);
+    if (text::ContainsHan(spaced)) AddHanBigrams(tag_pairs, JoinHan(spaced));
   }
   std::string emails;
   for (const auto& e : c.emails) AddWord(emails, e);
@@ -154,15 +156,16 @@ SearchText BuildSearchText(const Customer& c) {
   std::string org_pinyin = text::ContainsHan(c.organization) ? text::Pinyin(c.organization) + " " +
                                                                    text::PinyinInitials(c.organization)
                                                              : std::string();
-  // The Han pairs go last, after every run of single characters, so a phrase of single
-  // characters never spans one of them.
-  std::string bigrams;
-  for (const std::string* field : {&c.name, &c.organization})
-    if (text::ContainsHan(*field)) AddHanBigrams(bigrams, JoinHan(text::SpacedCjk(*field)));
-  for (const auto& tag : c.tags)
-    if (text::ContainsHan(tag)) AddHanBigrams(bigrams, JoinHan(text::SpacedCjk(tag)));
-  t.tokens = text::SpacedCjk(c.name + " " + c.organization + " " + tags) + " " + pinyin + " " + initials + " " +
-             org_pinyin + " " + phone_words + " " + bigrams;
+  // Each field spaced out once; its Han pairs go last, after every run of single characters, so
+  // a phrase of single characters never spans one of them.
+  const std::string spaced_name = text::SpacedCjk(c.name), spaced_org = text::SpacedCjk(c.organization);
+  std::string pairs;
+  for (const std::string* spaced : {&spaced_name, &spaced_org})
+    if (text::ContainsHan(*spaced)) AddHanBigrams(pairs, JoinHan(*spaced));
+  if (!tag_pairs.empty()) AddWord(pairs, tag_pairs);  // after the name's and the organisation's
+  for (const std::string* part : std::initializer_list<const std::string*>{
+           &spaced_name, &spaced_org, &spaced_tags, &pinyin, &initials, &org_pinyin, &phone_words, &pairs})
+    if (!part->empty()) AddWord(t.tokens, *part);
   t.name_sort = pinyin;
   for (char ch : folded_name)
     if (ch != ' ') t.name_fold += ch;
