@@ -29,10 +29,11 @@ SearchText BuildSearchText(const Customer& c);
 inline constexpr int kSearchTextVersion = 4;
 
 // Folds a user's query. Returns nullopt for a query with nothing searchable (only spaces or
-// punctuation). Three or more Han characters and nothing else become a substring only, two a
-// whole pair word of the token index; other Han text a token phrase, plus a substring when >= 3 characters (Traditional folded to Simplified); Latin
-// letters a token prefix (pinyin, initials, email words) plus a substring when >= 3 characters;
-// phone-like input its digits (with a leading 86 and trunk 0 variants).
+// punctuation). Han text is folded to Simplified: three or more Han characters and nothing else
+// become a substring only, two a whole pair word of the token index, other Han text a token
+// phrase plus a substring when >= 3 characters. Latin letters become a token prefix (pinyin,
+// initials, email words) plus a substring when >= 3 characters; phone-like input its digits
+// (with a leading 86 and trunk 0 variants).
 std::optional<SearchSpec> FoldQuery(const std::string& q);
 
 }  // namespace kehu::customers
