@@ -63,6 +63,9 @@ class AnalyticsApiTest(unittest.TestCase):
         latest = next(r for r in runs if r["status"] == "succeeded")
         self.assertGreater(latest["customers"], 50)
         self.assertTrue(latest["diagnostics"]["bgnbd"]["fitted"], latest["diagnostics"]["bgnbd"])
+        self.assertEqual(latest["diagnostics"]["bgnbd"]["reason"], "")
+        churn = latest["diagnostics"]["churn"]
+        self.assertEqual(churn["reason"] == "", churn["trained"], churn)
         s, _, rfm = self.req("GET", "/api/v1/analytics/rfm")
         self.assertEqual(s, 200, rfm)
         for key in ("run_id", "computed_at", "model_version", "as_of"):

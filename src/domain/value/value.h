@@ -45,8 +45,13 @@ struct Settings {
 enum class RunStatus { kRunning, kSucceeded, kFailed };
 const char* Name(RunStatus s);
 
+// Why a model was not fitted, for the workspace to say in the user's language (the message
+// gives the detail in English): "no_orders", "unusable_data" (e.g. no repeat buyers),
+// "infinite_mean_spend" (Gamma-Gamma q <= 1), "too_few_labelled" (churn: fewer than 10 churned
+// or 10 retained), "fit_failed" (the optimiser or the trainer gave up). Empty when fitted.
 struct ModelFit {
   bool fitted{false};
+  std::string reason{};              // see above
   std::string message{};             // why not fitted
   std::vector<std::string> names{};  // parameter names
   std::vector<double> params{};
@@ -66,6 +71,7 @@ struct FeatureImportance {
 
 struct ChurnFit {
   bool trained{false};
+  std::string reason{};  // as ModelFit's
   std::string message{};
   int64_t labelled{0};  // customers with orders used for training
   int64_t churned{0};   // of which labelled churned

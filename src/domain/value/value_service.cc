@@ -59,7 +59,7 @@ UnixMillis EndOfShanghaiDay(int64_t day) { return (day + 1) * kDayMs - kShanghai
 
 std::string FitJson(const ModelFit& f) {
   std::string o = "{\"fitted\":" + std::string(f.fitted ? "true" : "false") +
-                  ",\"message\":" + JsonQuote(f.message) + ",\"params\":{";
+                  ",\"reason\":" + JsonQuote(f.reason) + ",\"message\":" + JsonQuote(f.message) + ",\"params\":{";
   for (size_t i = 0; i < f.names.size() && i < f.params.size(); ++i) {
     if (i) o += ',';
     o += JsonQuote(f.names[i]) + ":" + Num(f.params[i]);
@@ -82,7 +82,7 @@ std::string DiagnosticsJson(const Diagnostics& d) {
   std::string o = "{\"bgnbd\":" + FitJson(d.bgnbd) + ",\"gamma_gamma\":" + FitJson(d.gamma_gamma);
   const ChurnFit& c = d.churn;
   o += ",\"churn\":{\"trained\":" + std::string(c.trained ? "true" : "false") +
-       ",\"message\":" + JsonQuote(c.message) + ",\"labelled\":" + std::to_string(c.labelled) +
+       ",\"reason\":" + JsonQuote(c.reason) + ",\"message\":" + JsonQuote(c.message) + ",\"labelled\":" + std::to_string(c.labelled) +
        ",\"churned\":" + std::to_string(c.churned) + ",\"holdout_auc\":" + Num(c.holdout_auc) +
        ",\"holdout_size\":" + std::to_string(c.holdout_size) + ",\"features\":[";
   for (size_t i = 0; i < c.features.size(); ++i) o += (i ? "," : "") + JsonQuote(c.features[i]);
@@ -109,6 +109,7 @@ std::string DiagnosticsJson(const Diagnostics& d) {
 ModelFit ToFit(const std::vector<std::string>& names, const std::vector<double>& params,
                const analytics::FitDiagnostics& d, int64_t observations) {
   return ModelFit{.fitted = true,
+                  .reason = "",
                   .message = "",
                   .names = names,
                   .params = params,
@@ -499,10 +500,12 @@ Result<Run> ValueService::Execute(Run run, const RunRequest& req, const Settings
     step("bgnbd", 0.30);
     std::optional<analytics::BgNbdParams> bg;
     if (n == 0) {
+      diag.bgnbd.reason = "no_orders";
       diag.bgnbd.message = "no orders";
     } else {
       auto data = analytics::CompressTriples(sum->x, sum->t_x, sum->T);
       if (!data.ok()) {
+        diag.bgnbd.reason = "unusable_data";
         diag.bgnbd.message = data.error().message;
       } else {
         auto fit = analytics::FitBgNbd(*data, {.threads = std::max(1, threads_)});
@@ -525,6 +528,7 @@ Result<Run> ValueService::Execute(Run run, const RunRequest& req, const Settings
           }
         }
         if (!fit.ok()) {
+          diag.bgnbd.reason = "fit_failed";
           diag.bgnbd.message = fit.error().message;
         } else {
           bg = fit->params;
@@ -543,6 +547,7 @@ Result<Run> ValueService::Execute(Run run, const RunRequest& req, const Settings
     if (n > 0) {
       auto data = analytics::PrepareGammaGamma(sum->x, m_major);
       if (!data.ok()) {
+        diag.gamma_gamma.reason = "unusable_data";
         diag.gamma_gamma.message = data.error().message;
       } else {
         auto fit = analytics::FitGammaGamma(*data);
@@ -572,8 +577,10 @@ Result<Run> ValueService::Execute(Run run, const RunRequest& req, const Settings
           }
         }
         if (!fit.ok()) {
+          diag.gamma_gamma.reason = "fit_failed";
           diag.gamma_gamma.message = fit.error().message;
         } else if (fit->params.q <= 1.0) {
+          diag.gamma_gamma.reason = "infinite_mean_spend";
           diag.gamma_gamma.message = "q <= 1: the population mean spend is not finite";
         } else {
           gg = fit->params;
@@ -583,6 +590,7 @@ Result<Run> ValueService::Execute(Run run, const RunRequest& req, const Settings
         }
       }
     } else {
+      diag.gamma_gamma.reason = "no_orders";
       diag.gamma_gamma.message = "no orders";
     }
 
@@ -772,6 +780,7 @@ Result<Run> ValueService::Execute(Run run, const RunRequest& req, const Settings
       cf.churned = static_cast<int64_t>(std::count(labels.begin(), labels.end(), 1.0f));
       const int64_t stayed = cf.labelled - cf.churned;
       if (cf.churned < 10 || stayed < 10) {
+        cf.reason = "too_few_labelled";
         cf.message = "needs at least 10 churned and 10 retained customers with orders";
       } else {
         analytics::ChurnModelOptions mo{.threads = std::max(1, threads_), .seed = 20261123};
@@ -789,11 +798,13 @@ Result<Run> ValueService::Execute(Run run, const RunRequest& req, const Settings
         }
         auto model = analytics::ChurnModel::Train(fm, labels, mo);
         if (!model.ok()) {
+          cf.reason = "fit_failed";
           cf.message = model.error().message;
         } else {
           auto prob = model->PredictProbability(fm);
           auto top = model->TopContributions(fm, 3);
           if (!prob.ok() || !top.ok()) {
+            cf.reason = "fit_failed";
             cf.message = prob.ok() ? top.error().message : prob.error().message;
           } else {
             cf.trained = true;

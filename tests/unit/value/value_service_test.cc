@@ -236,6 +236,10 @@ TEST_P(ValueTest, CdnowSampleOrdersReproduceThePublishedFits) {
   EXPECT_NEAR(param("gamma_gamma", "p"), 6.25, 0.005);
   EXPECT_NEAR(param("gamma_gamma", "q"), 3.74, 0.005);
   EXPECT_NEAR(param("gamma_gamma", "gamma"), 15.44, 0.005);
+  // Fitted models give no reason; the churn model, without a churned customer here, says why it
+  // was not trained with a code the workspace translates.
+  EXPECT_NE(d.find("\"bgnbd\":{\"fitted\":true,\"reason\":\"\""), std::string::npos) << d;
+  EXPECT_NE(d.find("\"churn\":{\"trained\":false,\"reason\":\"too_few_labelled\""), std::string::npos) << d;
 
   auto v = ValuesOf(run->id);
   ASSERT_EQ(v.size(), 2357u);

@@ -5,7 +5,7 @@ import zh from '../i18n/zh-CN';
 import type { Category } from '../api/types';
 import {
   AT_RISK_REASONS, CHURN_FEATURES, atRiskReasonsText, categoryLabel, churnFeatureLabel, codeLabel, enumLabel,
-  type Translate,
+  notFittedText, type Translate,
 } from './labels';
 
 // The app's own i18next setup (index.ts) with both message files, one instance per language.
@@ -134,5 +134,24 @@ describe('atRiskReasonsText', () => {
     for (const t of [zhT, enT]) {
       for (const r of AT_RISK_REASONS) expect(atRiskReasonsText(r, t)).not.toBe(r);
     }
+  });
+});
+
+describe('notFittedText', () => {
+  const zhT = translator('zh-CN');
+  const enT = translator('en');
+  it('says why a model was not fitted in the user\'s language', () => {
+    const fit = { reason: 'too_few_labelled', message: 'needs at least 10 churned and 10 retained customers with orders' };
+    expect(notFittedText(fit, zhT)).toBe('至少需要 10 个已流失和 10 个留存的有订单客户');
+    expect(notFittedText(fit, enT)).toBe('Needs at least 10 churned and 10 retained customers with orders');
+    for (const reason of ['no_orders', 'unusable_data', 'infinite_mean_spend', 'too_few_labelled', 'fit_failed']) {
+      expect(notFittedText({ reason, message: 'x' }, zhT)).not.toBe('x');
+      expect(notFittedText({ reason, message: 'x' }, enT)).not.toBe('x');
+    }
+  });
+  it('falls back to the server\'s message for an unknown reason or a run stored before reasons', () => {
+    expect(notFittedText({ reason: 'new_reason', message: 'something new' }, zhT)).toBe('something new');
+    expect(notFittedText({ message: 'no orders' }, zhT)).toBe('no orders');
+    expect(notFittedText({}, zhT)).toBe('');
   });
 });

@@ -79,3 +79,13 @@ export function atRiskReasonsText(reasons: string, t: Translate): string {
     .map((r) => enumLabel('analytics.value.atRiskReasons', r, t))
     .join(t('common.listSeparator'));
 }
+
+/**
+ * Why a model was not fitted, in the user's language: the run's reason code (value.h), or the
+ * server's English message for a code this build does not know and for runs stored before the
+ * codes.
+ */
+export function notFittedText(fit: { reason?: string; message?: string }, t: Translate): string {
+  if (!fit.reason) return fit.message ?? '';
+  return t(`analytics.notFitted.${fit.reason}`, { defaultValue: fit.message || fit.reason });
+}

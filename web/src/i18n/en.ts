@@ -491,6 +491,13 @@ const en = {
     openComplaints: '{{n}} open complaint(s)',
   },
   analytics: {
+    notFitted: {
+      no_orders: 'No orders yet to fit on',
+      unusable_data: 'Not enough data to fit (e.g. no repeat buyers)',
+      infinite_mean_spend: 'The population mean spend is not finite (q ≤ 1)',
+      too_few_labelled: 'Needs at least 10 churned and 10 retained customers with orders',
+      fit_failed: 'The model could not be fitted',
+    },
     computedAt: 'Computed {{at}} (orders to {{asOf}})',
     modelVersion: 'model {{v}}',
     runNow: 'Run analytics now',

@@ -491,6 +491,13 @@ const zh: Messages = {
     openComplaints: '{{n}} 个未结投诉',
   },
   analytics: {
+    notFitted: {
+      no_orders: '还没有订单，无法拟合',
+      unusable_data: '数据不足以拟合（例如没有复购客户）',
+      infinite_mean_spend: '客单价的总体均值发散（q ≤ 1），无法估计',
+      too_few_labelled: '至少需要 10 个已流失和 10 个留存的有订单客户',
+      fit_failed: '模型拟合失败',
+    },
     computedAt: '计算于 {{at}}（订单截至 {{asOf}}）',
     modelVersion: '模型 {{v}}',
     runNow: '立即运行分析',

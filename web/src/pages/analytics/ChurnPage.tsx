@@ -6,13 +6,14 @@ import { useTranslation } from 'react-i18next';
 import { useChurn } from '../../api/analytics';
 import { useCategories } from '../../api/hooks';
 import EChart from '../../components/EChart';
-import { categoryLabel, churnFeatureLabel } from '../../components/labels';
+import { categoryLabel, churnFeatureLabel, notFittedText } from '../../components/labels';
 import { nothingToChart } from '../../lib/charts';
 import { useLang } from '../../App';
 import { RunHeader, ViewState } from './common';
 
 interface Model {
   trained?: boolean;
+  reason?: string;
   message?: string;
   labelled?: number;
   churned?: number;
@@ -57,7 +58,7 @@ export default function ChurnPage() {
                 <Card>
                   <Statistic
                     title={t('analytics.churn.auc')}
-                    value={model.holdout_auc != null ? model.holdout_auc.toFixed(3) : (model.message || '—')}
+                    value={model.holdout_auc != null ? model.holdout_auc.toFixed(3) : (notFittedText(model, t) || '—')}
                   />
                 </Card>
               </Col>

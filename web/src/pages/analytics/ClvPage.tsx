@@ -6,10 +6,11 @@ import { formatMinor, useClv } from '../../api/analytics';
 import EChart from '../../components/EChart';
 import { nothingToChart } from '../../lib/charts';
 import { RunHeader, ViewState } from './common';
-import { enumLabel } from '../../components/labels';
+import { enumLabel, notFittedText } from '../../components/labels';
 
 interface Fit {
   fitted?: boolean;
+  reason?: string;
   message?: string;
   params?: Record<string, number>;
   std_errors?: Record<string, number | null>;
@@ -39,7 +40,7 @@ export default function ClvPage() {
     const f = fits[m];
     if (!f) return [];
     const model = modelName(m);
-    if (!f.fitted) return [{ key: m, model, param: '—', value: f.message ?? '', se: '' }];
+    if (!f.fitted) return [{ key: m, model, param: '—', value: notFittedText(f, t), se: '' }];
     return Object.entries(f.params ?? {}).map(([k, v]) => ({
       key: `${m}.${k}`, model, param: k, value: v.toFixed(4),
       se: f.std_errors?.[k] != null ? (f.std_errors[k] as number).toFixed(4) : '—',

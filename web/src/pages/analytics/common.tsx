@@ -80,3 +80,4 @@ export function ViewState({ query, children }: {
 export function segmentLabel(lang: string, en: string, zh: string) {
   return lang === 'zh-CN' ? zh || en : en;
 }
+
