@@ -198,8 +198,15 @@ Status GenerateDemo(App& app, int64_t n, bool progress) {
 
   // Two workers: while one writes its batch (SQLite has one writer), the other prepares the
   // next (validation, phone normalisation, pinyin), so both cores are busy.
-  // 10,000 rows per transaction: fewer commits rewrite the same index pages (see store/sqlite).
-  const int64_t kBatch = 10000;
+  // Up to 10,000 rows per transaction: fewer commits rewrite the same index pages (see
+  // store/sqlite). The customers arrive over the last three years, as in a real CRM: each batch
+  // is created (and audited) at its own time on a clock of its own, batch b of about 100 at
+  // b/100 of the way from three years ago to now, so the list's "created" dates spread out and
+  // GenerateDemoOrders gives every customer orders only after it was created.
+  const int64_t kBatch = std::clamp<int64_t>(n / 100, 1, 10000);
+  const int64_t batches = (n + kBatch - 1) / kBatch;
+  const UnixMillis demo_now = DefaultClock().Now();
+  const int64_t history_ms = int64_t{kDemoHistoryDays} * 86'400'000;
   std::atomic<int64_t> next_batch{0}, done{0};
   std::mutex err_mu;
   std::optional<Error> failure;
@@ -217,9 +224,11 @@ Status GenerateDemo(App& app, int64_t n, bool progress) {
       const int64_t first = b * kBatch;
       if (first >= n) return;
       const int64_t m = std::min(kBatch, n - first);
+      ManualClock batch_clock(demo_now - history_ms + history_ms / std::max<int64_t>(1, batches) * b);
+      customers::CustomerService then(*app.customer_repo, batch_clock);
       for (;;) {
         auto batch = MakeDemoBatch(rng, owners, static_cast<uint64_t>(first) + offset, m);
-        auto r = app.customers->CreateMany(sys, batch);
+        auto r = then.CreateMany(sys, batch);
         if (r.ok()) break;
         std::lock_guard lock(err_mu);
         if (r.error().code == ErrorCode::kAlreadyExists && retries++ < 5) {
@@ -284,7 +293,9 @@ Status GenerateDemoOrders(App& app, uint64_t seed) {
     std::gamma_distribution<double> g1(1.0, 1.0), g6(6.0, 1.0);
     const double d1 = g1(rng), d6 = g6(rng);
     const double dropout = d1 / (d1 + d6);
-    double day = 730.0 * u(rng);  // days before now of the first order (two years of history)
+    // Days before now of the first order: some time after the customer was created.
+    const double known_days = std::max(1.0, static_cast<double>(now / day_ms - snap.customer_created_day[i]));
+    double day = known_days * u(rng);
     int64_t last_day_ago = 0;
     for (int k = 0; k < 60 && day > 0; ++k) {
       std::string channel = cat == "online_consumer" ? (u(rng) < 0.8 ? "online" : "store")

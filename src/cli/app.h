@@ -55,14 +55,17 @@ Result<std::string> EnsureAdmin(App& app);
 identity::Principal SystemPrincipal(App& app);
 
 // Creates n realistic zh-CN customers (people and organisations, phones, categories, owners)
-// through the customers use cases, printing progress to stderr when `progress` is set.
+// through the customers use cases, created over the last kDemoHistoryDays days (each batch on a
+// clock of its own), printing progress to stderr when `progress` is set.
 // Up to kDemoOrdersMaxCustomers customers, also creates plausible orders (a few per customer
-// over two years, channels matching the category) and a few churn records for them, then runs
+// after it was created, channels matching the category) and a few churn records for them, then runs
 // an analytics pass.
 Status GenerateDemo(App& app, int64_t n, bool progress);
 
 // Demo sets larger than this get no orders (and no analytics pass).
 inline constexpr int64_t kDemoOrdersMaxCustomers = 100000;
+// Demo customers are created over this many days before now, their orders after that.
+inline constexpr int kDemoHistoryDays = 3 * 365;
 
 // Demo orders and churn records for every live customer of the default org that has no order.
 Status GenerateDemoOrders(App& app, uint64_t seed);

@@ -138,17 +138,24 @@ Status GenerateDemoService(App& app, uint64_t seed, bool progress) {
   }
   if (all.empty()) return Status::Ok();
 
+  // Whole days since a customer was created (GenerateDemo spreads them over three years): no
+  // contact or complaint is dated before the customer existed.
+  auto age_days = [&](const customers::Customer& c) {
+    return static_cast<int>(std::clamp<int64_t>((now - c.created_at) / kDay - 1, 1, 100000));
+  };
+
   // Interactions: about a third of the customers have one to three contacts in the last 120
   // days, logged by their owner.
   int64_t logged = 0;
   for (const auto& c : all) {
     if (rng() % 3 != 0) continue;
+    const int window = std::min(120, age_days(c));
     const identity::Principal who = principal_of(c.owner_id);
     for (int k = 1 + static_cast<int>(rng() % 3); k > 0; --k) {
       const auto& t = Pick(rng, kInteractions);
       interactions::InteractionPatch in{.type = std::string(t.type), .direction = std::string(t.direction),
                                         .subject = std::string(t.subject), .outcome = std::string(t.outcome),
-                                        .occurred_at = FormatTimestamp(WorkTime(rng, now, 1 + static_cast<int>(rng() % 120))),
+                                        .occurred_at = FormatTimestamp(WorkTime(rng, now, 1 + static_cast<int>(rng() % static_cast<uint64_t>(window)))),
                                         .customer_ids = std::vector<int64_t>{c.id}};
       if (*t.subtype) in.subtype = std::string(t.subtype);
       if (std::string_view(t.type) == "call") in.duration_seconds = 60 + static_cast<int64_t>(rng() % 840);
@@ -188,7 +195,7 @@ Status GenerateDemoService(App& app, uint64_t seed, bool progress) {
   int64_t filed = 0, closed = 0, answered = 0;
   for (int64_t i = 0; i < n_complaints; ++i) {
     const auto& c = all[rng() % all.size()];
-    const int days_ago = static_cast<int>(rng() % 30);
+    const int days_ago = static_cast<int>(rng() % static_cast<uint64_t>(std::min(30, age_days(c))));
     UnixMillis t = WorkTime(rng, now, days_ago);
     if (t >= now) t = now - 2 * kHour;
     desk_clock.Set(t);
