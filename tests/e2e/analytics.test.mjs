@@ -79,5 +79,15 @@ describe('customer value analytics', () => {
     assert.equal(await table.locator('tbody tr').count(), churn.by_segment.length);
     const firstRow = await table.locator('tbody tr').first().innerText();
     assert.ok(firstRow.includes(`${(first.churn_rate * 100).toFixed(1)}%`), firstRow);
+    // The model's AUC, or why there is none in the page's language (zh-CN), never the server's
+    // English message.
+    const auc = await page.getByTestId('churn-auc').innerText();
+    if (churn.model.holdout_auc != null) {
+      assert.ok(auc.includes(churn.model.holdout_auc.toFixed(3)), auc);
+    } else if (churn.model.message) {
+      assert.ok(churn.model.reason, JSON.stringify(churn.model));
+      assert.ok(!auc.includes(churn.model.message), auc);
+      assert.match(auc, /[\u4e00-\u9fff]{4}/, auc);
+    }
   });
 });

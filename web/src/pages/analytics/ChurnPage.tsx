@@ -55,7 +55,7 @@ export default function ChurnPage() {
               <Col span={6}><Card><Statistic title={t('analytics.churn.byPAlive')} value={q.data?.at_risk.p_alive ?? 0} /></Card></Col>
               <Col span={6}><Card><Statistic title={t('analytics.churn.overdue')} value={q.data?.at_risk.overdue ?? 0} /></Card></Col>
               <Col span={6}>
-                <Card>
+                <Card data-testid="churn-auc">
                   <Statistic
                     title={t('analytics.churn.auc')}
                     value={model.holdout_auc != null ? model.holdout_auc.toFixed(3) : (notFittedText(model, t) || '—')}
