@@ -310,7 +310,7 @@ class EscalationTest(Base):
         self.assertEqual(s, 200, vr)
         s, _, vp = req("GET", "/api/v1/customers/%d/value" % poor["id"])
         hi, lo = vr["value"]["value_percentile"], vp["value"]["value_percentile"]
-        self.assertGreater(hi, lo)
+        self.assertGreater(hi, lo, (vr, vp, [r["diagnostics"] for r in runs["items"] if r["id"] == run["id"]]))
         a, b = self.complaint(rich, severity=3), self.complaint(poor, severity=3)
         self.assertAlmostEqual(a["value_percentile"], round(hi, 3), places=3)
         self.assertAlmostEqual(b["value_percentile"], round(lo, 3), places=3)

@@ -624,21 +624,25 @@ Result<Run> ValueService::Execute(Run run, const RunRequest& req, const Settings
       v.online_share = total_orders ? static_cast<double>(channel_count[i][0]) / total_orders : 0.0;
       v.cycle_days = cycle[i];
       if (cycle[i]) v.next_expected_day = v.last_day + static_cast<int32_t>(std::lround(*cycle[i]));
+      // A model fitted to very few customers can run off (r and alpha in the millions) so that a
+      // score overflows; a score that is not a number is left out, never stored, sorted or
+      // ranked (the value percentile then falls back to the margin).
+      auto finite = [](double d) { return std::isfinite(d) ? std::optional<double>(d) : std::nullopt; };
       if (bg && gg) {
-        v.p_alive = scores.p_alive[i];
-        v.expected_purchases = scores.expected_purchases[i];
-        v.expected_value_minor = scores.expected_value[i] * 100.0;
+        v.p_alive = finite(scores.p_alive[i]);
+        v.expected_purchases = finite(scores.expected_purchases[i]);
+        v.expected_value_minor = finite(scores.expected_value[i] * 100.0);
         // CLV of margin: the customer's observed margin rate when every order has a cost,
         // otherwise the org's margin setting.
         double rate = settings.margin;
         const int64_t revenue = sum->total_amount[i];
         if (all_costs[i] && revenue > 0)
           rate = static_cast<double>(margin[i]) / static_cast<double>(revenue);
-        v.clv_minor = scores.clv[i] * 100.0 * rate;
+        v.clv_minor = finite(scores.clv[i] * 100.0 * rate);
       } else if (bg) {
-        v.p_alive = analytics::ProbabilityAlive(*bg, v.x, v.t_x, v.t_cal);
-        v.expected_purchases = analytics::ExpectedPurchases(*bg, v.x, v.t_x, v.t_cal,
-                                                            settings.purchases_horizon_weeks);
+        v.p_alive = finite(analytics::ProbabilityAlive(*bg, v.x, v.t_x, v.t_cal));
+        v.expected_purchases = finite(analytics::ExpectedPurchases(*bg, v.x, v.t_x, v.t_cal,
+                                                                   settings.purchases_horizon_weeks));
       }
       std::string reason;
       if (v.p_alive && *v.p_alive < settings.p_alive_threshold) reason = "p_alive";

@@ -65,6 +65,31 @@ class ValueTest : public DomainTest {
   std::unique_ptr<value::ValueService> values_;
 };
 
+// Two customers with the same three order days: BG/NBD and Gamma-Gamma fitted to them run off
+// (r and alpha in the millions), and the expected purchases overflow. Such a score is left out,
+// not stored as NaN, and the value percentile falls back to the margin: the big spender ranks
+// above the small one (with NaN keys every customer tied at 0.5; the complaint desk's priority
+// then ignored the customer's value — found on 2026-12-03, Shanghai time, by the API test).
+TEST_P(ValueTest, ScoresThatOverflowAreLeftOutAndThePercentileFollowsTheMargin) {
+  const int64_t rich = NewCustomer("甲"), poor = NewCustomer("乙");
+  std::vector<BulkOrder> orders;
+  for (auto [id, amount] : {std::pair{rich, int64_t{880000}}, {poor, int64_t{1200}}})
+    for (auto day : {Noon(2026, 3, 2), Noon(2026, 6, 1), Noon(2026, 9, 1)})
+      orders.push_back({id, day, "online", amount, std::nullopt});
+  Orders(orders);
+  auto run = values_->RunNow(admin_, RunRequest{.trigger = "test", .as_of = CivilDate{2026, 12, 3}});
+  ASSERT_TRUE(run.ok()) << run.error().message;
+  auto v = ValuesOf(run->id);
+  ASSERT_EQ(v.size(), 2u);
+  for (const auto& [id, x] : v) {
+    for (const auto& score : {x.p_alive, x.expected_purchases, x.expected_value_minor, x.clv_minor})
+      if (score) {
+        EXPECT_TRUE(std::isfinite(*score)) << id << " " << run->diagnostics_json;
+      }
+  }
+  EXPECT_GT(v[rich].value_percentile, v[poor].value_percentile) << run->diagnostics_json;
+}
+
 TEST_P(ValueTest, SmallOrderSetGivesTheHandComputedRfmCells) {
   const int64_t a = NewCustomer("甲"), b = NewCustomer("乙"), c = NewCustomer("丙"),
                 d = NewCustomer("丁"), e = NewCustomer("戊");
