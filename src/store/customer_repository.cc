@@ -478,7 +478,7 @@ class SqlCustomerRepository final : public customers::CustomerRepository {
         KEHU_ASSIGN_OR_RETURN(auto id_rows, c.Query(id_sql, id_params));
         for (const auto& r : id_rows) narrowed.push_back(r.Int(0));
         if (hits) {
-          hits = narrowed;
+          hits = std::move(narrowed);
           within = nullptr;
         } else {
           within = &narrowed;
