@@ -722,7 +722,7 @@ TEST_F(StoreSqliteFileTest, IndexWritesOfABatchLandForCallersThatSucceededOnly) 
 // which this replaces, would not have run before 1,000 pages.)
 TEST_F(StoreSqliteFileTest, CheckpointsRunBesideTheWriterAndTheWalStartsAgain) {
   const std::string path = env_.url().substr(7);
-  auto opened = sqlite::OpenSqlite(path, 1, /*checkpoint_frames=*/32);
+  auto opened = sqlite::OpenSqlite(path, 1, /*checkpoint_frames=*/32);  // kThreshold below
   ASSERT_TRUE(opened.ok()) << opened.error().message;
   Database& db = **opened;
   ASSERT_TRUE(db.Write([](Connection& c) { return c.ExecScript("CREATE TABLE pages (body BLOB)"); }).ok());
@@ -743,13 +743,25 @@ TEST_F(StoreSqliteFileTest, CheckpointsRunBesideTheWriterAndTheWalStartsAgain) {
   // Frames now in the WAL: mxFrame of the wal-index header, a native-order u32 at byte 16 of the
   // -shm file (sqlite.org/walformat.html), read without taking part (a checkpoint of our own
   // would copy the frames and hide whether the server's did).
-  auto frames_in_wal = [&]() -> int {
+  auto shm_u32 = [&](std::streamoff at) -> int {
     std::ifstream shm(path + "-shm", std::ios::binary);
-    uint32_t mx = 0;
-    shm.seekg(16);
-    if (!shm.read(reinterpret_cast<char*>(&mx), sizeof mx)) return -1;
-    return static_cast<int>(mx);
+    uint32_t v = 0;
+    shm.seekg(at);
+    if (!shm.read(reinterpret_cast<char*>(&v), sizeof v)) return -1;
+    return static_cast<int>(v);
   };
+  auto frames_in_wal = [&] { return shm_u32(16); };
+  // When the burst has ended, fewer frames than the threshold (plus the last commit's few) are
+  // only in the WAL: the frames a checkpoint could not reach because the writer was still
+  // appending are copied without waiting for another write. nBackfill, the frames already in
+  // the database, is a u32 at byte 96 of the -shm file (WalCkptInfo).
+  constexpr int kThreshold = 32, kOneCommit = 8;
+  auto backfilled = [&] { return shm_u32(96); };
+  auto left = [&] { return frames_in_wal() - backfilled(); };
+  for (int i = 0; i < 500 && left() >= kThreshold + kOneCommit; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  EXPECT_GT(frames_in_wal(), 0);
+  EXPECT_LT(left(), kThreshold + kOneCommit) << "frames of the burst were left in the WAL";
   // Once a checkpoint has ended, the writer copies what came after it and the next write starts
   // the WAL again: a few more writes then leave only a few frames in it.
   // The writes follow each other without a pause, as under load: a checkpoint running beside

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <condition_variable>
@@ -650,10 +651,22 @@ class SqliteDatabase final : public Database {
       return;
     }
     for (WriteRequest* r : batch) (r->result.ok() ? transactions_ : rollbacks_).fetch_add(1);
-    if (tail_wanted_.exchange(false, std::memory_order_relaxed)) {
-      int log = 0, copied = 0;
-      (void)sqlite3_wal_checkpoint_v2(writer_->handle(), "main", SQLITE_CHECKPOINT_PASSIVE, &log, &copied);
-    }
+    if (tail_wanted_.load(std::memory_order_relaxed)) CopyTail(writer_->handle());
+  }
+
+  // Copies what the checkpoint thread's last checkpoint left (the frames appended while it ran),
+  // so that the next write starts the WAL again from its beginning. SQLITE_BUSY means the other
+  // side is copying right now: the tail stays wanted and the next commit tries again. (It used
+  // to be given up: under slow fsyncs the thread was always busy again by then, and the WAL grew
+  // for good.)
+  // On the checkpoint thread (the writer had gone quiet), a commit that came while it copied
+  // left frames behind it: the tail stays wanted, and the writer copies those after its next one.
+  void CopyTail(sqlite3* handle) {
+    const uint64_t commits = wal_commits_.load(std::memory_order_relaxed);
+    int log = 0, copied = 0;
+    if (sqlite3_wal_checkpoint_v2(handle, "main", SQLITE_CHECKPOINT_PASSIVE, &log, &copied) == SQLITE_BUSY) return;
+    if (handle == writer_->handle() || wal_commits_.load(std::memory_order_relaxed) == commits)
+      tail_wanted_.store(false, std::memory_order_relaxed);
   }
 
   // Called by SQLite on the writer's thread after each commit, with the WAL's size in frames.
@@ -663,6 +676,13 @@ class SqliteDatabase final : public Database {
     // Once more frames than the threshold came since the last checkpoint (or the WAL restarted
     // and grew past it again). Frames a checkpoint could not copy yet (a reader still needs
     // them) do not ask again until the WAL has grown by another threshold.
+    // While the tail of the last checkpoint is wanted, the writer copies it after this commit:
+    // a new checkpoint now would only hold the checkpoint lock against it.
+    db->wal_commits_.fetch_add(1, std::memory_order_relaxed);
+    if (db->tail_wanted_.load(std::memory_order_relaxed)) return SQLITE_OK;
+    // A WAL that started again counts from zero: so does the distance to the next checkpoint.
+    if (frames < db->frames_last_) db->frames_at_checkpoint_ = 0;
+    db->frames_last_ = frames;
     const int since = frames >= db->frames_at_checkpoint_ ? frames - db->frames_at_checkpoint_ : frames;
     if (since >= db->checkpoint_frames_ && !db->checkpoint_wanted_) {
       db->checkpoint_wanted_ = true;
@@ -675,6 +695,19 @@ class SqliteDatabase final : public Database {
   void CheckpointLoop() {
     std::unique_lock lock(checkpoint_mu_);
     for (;;) {
+      if (tail_wanted_.load(std::memory_order_relaxed) && !checkpoint_wanted_) {
+        // No write came to copy the tail (a burst ended): copy it here, so the file holds every
+        // page and the next write, whenever it comes, starts the WAL again. A new checkpoint
+        // asked for meanwhile (the writer copied the tail, and the WAL grew again) ends the wait.
+        checkpoint_cv_.wait_for(lock, kTailWait, [&] { return checkpoint_stop_ || checkpoint_wanted_; });
+        if (checkpoint_stop_) return;
+        if (!checkpoint_wanted_ && tail_wanted_.load(std::memory_order_relaxed)) {
+          lock.unlock();
+          CopyTail(checkpointer_->handle());
+          lock.lock();
+          continue;
+        }
+      }
       checkpoint_cv_.wait(lock, [&] { return checkpoint_wanted_ || checkpoint_stop_; });
       if (checkpoint_stop_) return;
       lock.unlock();
@@ -707,6 +740,7 @@ class SqliteDatabase final : public Database {
   // commits in a row is copied into the database once per checkpoint, not once per commit
   // (1,000,000 demo customers: 154 s -> 128 s together with 10,000-row demo batches).
   int checkpoint_frames_{kDefaultCheckpointFrames};
+  static constexpr std::chrono::milliseconds kTailWait{200};
 
   std::unique_ptr<SqliteConnection> writer_;
   std::unique_ptr<SqliteConnection> checkpointer_;
@@ -714,9 +748,11 @@ class SqliteDatabase final : public Database {
   std::mutex checkpoint_mu_;
   std::condition_variable checkpoint_cv_;
   std::atomic<bool> tail_wanted_{false};  // a checkpoint ended: the writer copies the rest
+  std::atomic<uint64_t> wal_commits_{0};
   bool checkpoint_wanted_{false};  // guarded by checkpoint_mu_
   bool checkpoint_stop_{false};    // guarded by checkpoint_mu_
   int frames_at_checkpoint_{0};    // guarded by checkpoint_mu_
+  int frames_last_{0};             // guarded by checkpoint_mu_: the WAL's size at the last commit
   bool memory_{false};
   static inline thread_local bool in_write_batch_ = false;
   std::mutex queue_mu_;
