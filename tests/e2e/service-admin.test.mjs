@@ -79,6 +79,9 @@ describe('complaint desk administration', () => {
     await chooseYear();
     await page.locator('.ant-table-placeholder').waitFor();  // 2030 has no days yet
     assert.equal(await rows(page).count(), 0);
+    // A year without days is plain weekdays on the SLA clocks: the page says so.
+    const missing2030 = page.getByTestId('calendar-missing-year').filter({ hasText: '2030 年尚未录入节假日和调休' });
+    await missing2030.waitFor();
 
     const fillRow = async (n, date, name, kind) => {
       await page.getByRole('button', { name: '添加日期' }).click();
@@ -100,6 +103,7 @@ describe('complaint desk administration', () => {
     const saved = nextResponse(page, 'PUT', `/service/calendar/${year}`);
     await page.getByTestId('save-year').click();
     assert.equal((await saved).status(), 200);
+    await missing2030.waitFor({ state: 'detached' });
 
     const expected = [
       { date: '2030-09-29', kind: 'workday', name: '国庆节调休' },

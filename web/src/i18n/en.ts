@@ -743,6 +743,8 @@ const en = {
       workday: 'Make-up working day (调休)',
       addDay: 'Add day',
       saveYear: 'Save this year',
+      missingYear: 'No holidays or make-up working days are listed for {{year}}: the SLA clocks treat it as plain weekdays. Add them here once the State Council publishes the year\'s schedule (usually in November).',
+      showYear: 'Show {{year}}',
       weekdayNames: 'Sun,Mon,Tue,Wed,Thu,Fri,Sat',
     },
     stats: {

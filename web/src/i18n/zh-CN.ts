@@ -742,6 +742,8 @@ const zh: Messages = {
       workday: '调休上班',
       addDay: '添加日期',
       saveYear: '保存本年',
+      missingYear: '{{year}} 年尚未录入节假日和调休：服务时限按普通工作日计算。国务院办公厅公布当年放假安排后（通常在 11 月），请在此录入。',
+      showYear: '查看 {{year}} 年',
       weekdayNames: '周日,周一,周二,周三,周四,周五,周六',
     },
     stats: {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { businessMillis, formatDuration, isWorkingDay, type BusinessCalendar } from './businessTime';
+import { businessMillis, formatDuration, isWorkingDay, yearsWithoutHolidays, type BusinessCalendar } from './businessTime';
 
 const cal: BusinessCalendar = {
   utcOffsetMinutes: 480,
@@ -27,5 +27,26 @@ describe('businessMillis', () => {
   it('formats durations', () => {
     expect(formatDuration(65 * 60_000, 'en')).toBe('1 h 05 min');
     expect(formatDuration(-5 * 60_000, 'zh-CN')).toBe('5 分钟');
+  });
+});
+
+describe('yearsWithoutHolidays', () => {
+  const at = (s: string) => Date.parse(s);
+  it('names the year on screen when it lists no day, and next year from October on', () => {
+    // 2026-12-02 in Shanghai: 2027's notice is due.
+    expect(yearsWithoutHolidays(at('2026-12-02T10:00:00+08:00'), 480, 2026, { 2026: 30, 2027: 0 })).toEqual([2027]);
+    expect(yearsWithoutHolidays(at('2026-12-02T10:00:00+08:00'), 480, 2026, { 2026: 30, 2027: 12 })).toEqual([]);
+    // In June next year is not due yet; the shown year is what is missing.
+    expect(yearsWithoutHolidays(at('2026-06-01T10:00:00+08:00'), 480, 2026, { 2026: 0, 2027: 0 })).toEqual([2026]);
+    expect(yearsWithoutHolidays(at('2026-06-01T10:00:00+08:00'), 480, 2025, { 2025: 0, 2027: 0 })).toEqual([2025]);
+    // Both, once each, in order; and the next year shown on screen is named once.
+    expect(yearsWithoutHolidays(at('2026-11-01T10:00:00+08:00'), 480, 2025, { 2025: 0, 2027: 0 })).toEqual([2025, 2027]);
+    expect(yearsWithoutHolidays(at('2026-11-01T10:00:00+08:00'), 480, 2027, { 2027: 0 })).toEqual([2027]);
+  });
+  it('takes today in the org\'s offset and says nothing while a year loads', () => {
+    // 2026-09-30 16:30 UTC is already October 1st in Shanghai, still September in UTC.
+    expect(yearsWithoutHolidays(at('2026-09-30T16:30:00Z'), 480, 2026, { 2026: 30, 2027: 0 })).toEqual([2027]);
+    expect(yearsWithoutHolidays(at('2026-09-30T16:30:00Z'), 0, 2026, { 2026: 30, 2027: 0 })).toEqual([]);
+    expect(yearsWithoutHolidays(at('2026-12-02T10:00:00+08:00'), 480, 2026, { 2026: 30 })).toEqual([]);
   });
 });

@@ -46,3 +46,23 @@ export function formatDuration(ms: number, lang: 'zh-CN' | 'en'): string {
   if (lang === 'zh-CN') return h ? `${h} 小时 ${mm} 分` : `${mm} 分钟`;
   return h ? `${h} h ${String(mm).padStart(2, '0')} min` : `${mm} min`;
 }
+
+/**
+ * The years whose holidays and make-up working days are missing where they matter: the year on
+ * screen, and from October on next year as well (the State Council's notice usually comes out in
+ * November). A year without listed days counts as plain weekdays on the SLA clocks, so a
+ * forgotten year silently puts the Spring Festival on the clock. `dayCounts[year]` is how many
+ * days the year lists, undefined while it loads (no warning then). Today is taken in the org's
+ * UTC offset.
+ */
+export function yearsWithoutHolidays(
+  now: number,
+  utcOffsetMinutes: number,
+  shownYear: number,
+  dayCounts: Partial<Record<number, number>>,
+): number[] {
+  const today = new Date(now + utcOffsetMinutes * MIN);
+  const years = [shownYear];
+  if (today.getUTCMonth() >= 9) years.push(today.getUTCFullYear() + 1);
+  return [...new Set(years)].filter((y) => dayCounts[y] === 0).sort((a, b) => a - b);
+}

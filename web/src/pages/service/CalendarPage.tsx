@@ -1,11 +1,12 @@
 // Holiday-calendar admin: working hours, and each year's holidays and make-up working days (调休).
 import { useEffect, useState } from 'react';
-import { App, Button, Card, Checkbox, DatePicker, Input, InputNumber, Select, Space, Table, TimePicker } from 'antd';
+import { Alert, App, Button, Card, Checkbox, DatePicker, Input, InputNumber, Select, Space, Table, TimePicker } from 'antd';
 import dayjs from 'dayjs';
 import { useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { ApiError } from '../../api/client';
 import { put, useCalendar, type CalendarDay } from '../../api/service';
+import { yearsWithoutHolidays } from '../../lib/businessTime';
 
 export default function CalendarPage() {
   const { t } = useTranslation();
@@ -13,6 +14,8 @@ export default function CalendarPage() {
   const qc = useQueryClient();
   const [year, setYear] = useState(new Date().getFullYear());
   const cal = useCalendar(year);
+  const nextYear = new Date().getFullYear() + 1;
+  const next = useCalendar(nextYear);
   const [days, setDays] = useState<CalendarDay[]>([]);
   const [hours, setHours] = useState({ start: '09:00', end: '18:00', weekdays: [1, 2, 3, 4, 5] });
   // A year's rows are that year's only: while another year loads, the list is empty and cannot be
@@ -26,8 +29,17 @@ export default function CalendarPage() {
   const fail = (e: unknown) =>
     message.error(e instanceof ApiError ? Object.entries(e.fieldErrors).map(([f, m]) => `${f}: ${m}`).join('; ') || e.problem.title : String(e));
   const names = t('service.cal.weekdayNames').split(',');
+  const missing = yearsWithoutHolidays(Date.now(), cal.data?.hours.utc_offset_minutes ?? 480, year, {
+    [nextYear]: next.data?.days.length,
+    [year]: cal.data?.days.length,
+  });
   return (
     <Space direction="vertical" style={{ width: '100%' }} size="large">
+      {missing.map((y) => (
+        <Alert key={y} type="warning" showIcon data-testid="calendar-missing-year"
+          message={t('service.cal.missingYear', { year: y })}
+          action={y !== year ? <Button size="small" onClick={() => setYear(y)}>{t('service.cal.showYear', { year: y })}</Button> : undefined} />
+      ))}
       <Card title={t('service.cal.hours')} extra={<Button type="primary" onClick={async () => {
         try {
           await put('/service/calendar/hours', { ...hours, time_zone: 'Asia/Shanghai', utc_offset_minutes: 480 });
