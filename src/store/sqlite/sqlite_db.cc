@@ -651,7 +651,7 @@ class SqliteDatabase final : public Database {
       return;
     }
     for (WriteRequest* r : batch) (r->result.ok() ? transactions_ : rollbacks_).fetch_add(1);
-    if (tail_wanted_.load(std::memory_order_relaxed)) CopyTail(writer_->handle());
+    if (tail_wanted_.load(std::memory_order_relaxed)) CopyTail(/*by_writer=*/true);
   }
 
   // Copies what the checkpoint thread's last checkpoint left (the frames appended while it ran),
@@ -661,11 +661,12 @@ class SqliteDatabase final : public Database {
   // for good.)
   // On the checkpoint thread (the writer had gone quiet), a commit that came while it copied
   // left frames behind it: the tail stays wanted, and the writer copies those after its next one.
-  void CopyTail(sqlite3* handle) {
+  void CopyTail(bool by_writer) {
     const uint64_t commits = wal_commits_.load(std::memory_order_relaxed);
+    sqlite3* handle = by_writer ? writer_->handle() : checkpointer_->handle();
     int log = 0, copied = 0;
     if (sqlite3_wal_checkpoint_v2(handle, "main", SQLITE_CHECKPOINT_PASSIVE, &log, &copied) == SQLITE_BUSY) return;
-    if (handle == writer_->handle() || wal_commits_.load(std::memory_order_relaxed) == commits)
+    if (by_writer || wal_commits_.load(std::memory_order_relaxed) == commits)
       tail_wanted_.store(false, std::memory_order_relaxed);
   }
 
@@ -676,13 +677,13 @@ class SqliteDatabase final : public Database {
     // Once more frames than the threshold came since the last checkpoint (or the WAL restarted
     // and grew past it again). Frames a checkpoint could not copy yet (a reader still needs
     // them) do not ask again until the WAL has grown by another threshold.
-    // While the tail of the last checkpoint is wanted, the writer copies it after this commit:
-    // a new checkpoint now would only hold the checkpoint lock against it.
     db->wal_commits_.fetch_add(1, std::memory_order_relaxed);
-    if (db->tail_wanted_.load(std::memory_order_relaxed)) return SQLITE_OK;
     // A WAL that started again counts from zero: so does the distance to the next checkpoint.
     if (frames < db->frames_last_) db->frames_at_checkpoint_ = 0;
     db->frames_last_ = frames;
+    // While the tail of the last checkpoint is wanted, the writer copies it after this commit:
+    // a new checkpoint now would only hold the checkpoint lock against it.
+    if (db->tail_wanted_.load(std::memory_order_relaxed)) return SQLITE_OK;
     const int since = frames >= db->frames_at_checkpoint_ ? frames - db->frames_at_checkpoint_ : frames;
     if (since >= db->checkpoint_frames_ && !db->checkpoint_wanted_) {
       db->checkpoint_wanted_ = true;
@@ -703,7 +704,7 @@ class SqliteDatabase final : public Database {
         if (checkpoint_stop_) return;
         if (!checkpoint_wanted_ && tail_wanted_.load(std::memory_order_relaxed)) {
           lock.unlock();
-          CopyTail(checkpointer_->handle());
+          CopyTail(/*by_writer=*/false);
           lock.lock();
           continue;
         }
