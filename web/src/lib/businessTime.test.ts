@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { businessMillis, formatDuration, isWorkingDay, yearsWithoutHolidays, type BusinessCalendar } from './businessTime';
+import { businessMillis, formatDuration, isWorkingDay, orgYear, yearsWithoutHolidays, type BusinessCalendar } from './businessTime';
 
 const cal: BusinessCalendar = {
   utcOffsetMinutes: 480,
@@ -48,5 +48,11 @@ describe('yearsWithoutHolidays', () => {
     expect(yearsWithoutHolidays(at('2026-09-30T16:30:00Z'), 480, 2026, { 2026: 30, 2027: 0 })).toEqual([2027]);
     expect(yearsWithoutHolidays(at('2026-09-30T16:30:00Z'), 0, 2026, { 2026: 30, 2027: 0 })).toEqual([]);
     expect(yearsWithoutHolidays(at('2026-12-02T10:00:00+08:00'), 480, 2026, { 2026: 30 })).toEqual([]);
+    // New Year's Eve 17:00 UTC is already 2027 in Shanghai (January: 2028 is not due yet);
+    // 15:00 UTC is still December 2026 there, and 2027 is due.
+    expect(orgYear(at('2026-12-31T17:00:00Z'), 480)).toBe(2027);
+    expect(orgYear(at('2026-12-31T17:00:00Z'), 0)).toBe(2026);
+    expect(yearsWithoutHolidays(at('2026-12-31T17:00:00Z'), 480, 2027, { 2027: 30, 2028: 0 })).toEqual([]);
+    expect(yearsWithoutHolidays(at('2026-12-31T15:00:00Z'), 480, 2026, { 2026: 30, 2027: 0 })).toEqual([2027]);
   });
 });

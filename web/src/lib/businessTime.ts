@@ -47,6 +47,11 @@ export function formatDuration(ms: number, lang: 'zh-CN' | 'en'): string {
   return h ? `${h} h ${String(mm).padStart(2, '0')} min` : `${mm} min`;
 }
 
+/** The calendar year of an instant in the org's UTC offset (not the browser's time zone). */
+export function orgYear(now: number, utcOffsetMinutes: number): number {
+  return new Date(now + utcOffsetMinutes * MIN).getUTCFullYear();
+}
+
 /**
  * The years whose holidays and make-up working days are missing where they matter: the year on
  * screen, and from October on next year as well (the State Council's notice usually comes out in
@@ -63,6 +68,6 @@ export function yearsWithoutHolidays(
 ): number[] {
   const today = new Date(now + utcOffsetMinutes * MIN);
   const years = [shownYear];
-  if (today.getUTCMonth() >= 9) years.push(today.getUTCFullYear() + 1);
+  if (today.getUTCMonth() >= 9) years.push(orgYear(now, utcOffsetMinutes) + 1);
   return [...new Set(years)].filter((y) => dayCounts[y] === 0).sort((a, b) => a - b);
 }

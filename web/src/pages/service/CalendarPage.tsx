@@ -6,7 +6,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { ApiError } from '../../api/client';
 import { put, useCalendar, type CalendarDay } from '../../api/service';
-import { yearsWithoutHolidays } from '../../lib/businessTime';
+import { orgYear, yearsWithoutHolidays } from '../../lib/businessTime';
 
 export default function CalendarPage() {
   const { t } = useTranslation();
@@ -14,7 +14,8 @@ export default function CalendarPage() {
   const qc = useQueryClient();
   const [year, setYear] = useState(new Date().getFullYear());
   const cal = useCalendar(year);
-  const nextYear = new Date().getFullYear() + 1;
+  const offset = cal.data?.hours.utc_offset_minutes ?? 480;
+  const nextYear = orgYear(Date.now(), offset) + 1;
   const next = useCalendar(nextYear);
   const [days, setDays] = useState<CalendarDay[]>([]);
   const [hours, setHours] = useState({ start: '09:00', end: '18:00', weekdays: [1, 2, 3, 4, 5] });
@@ -29,7 +30,7 @@ export default function CalendarPage() {
   const fail = (e: unknown) =>
     message.error(e instanceof ApiError ? Object.entries(e.fieldErrors).map(([f, m]) => `${f}: ${m}`).join('; ') || e.problem.title : String(e));
   const names = t('service.cal.weekdayNames').split(',');
-  const missing = yearsWithoutHolidays(Date.now(), cal.data?.hours.utc_offset_minutes ?? 480, year, {
+  const missing = yearsWithoutHolidays(Date.now(), offset, year, {
     [nextYear]: next.data?.days.length,
     [year]: cal.data?.days.length,
   });
