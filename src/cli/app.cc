@@ -52,6 +52,7 @@ Result<std::unique_ptr<App>> OpenApp(const std::string& url, bool migrate) {
   if (migrate) {
     KEHU_RETURN_IF_ERROR(app->identity_repo->EnsureOrg(kDefaultOrg, "Kehu", DefaultClock().Now()));
     KEHU_RETURN_IF_ERROR(app->customers->EnsureBuiltinCategories(kDefaultOrg));
+    KEHU_RETURN_IF_ERROR(app->customers->EnsureSearchTextState(kDefaultOrg));
     KEHU_RETURN_IF_ERROR(app->complaints->EnsureDefaults(kDefaultOrg));
   }
   return app;

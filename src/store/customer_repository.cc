@@ -1109,6 +1109,15 @@ class SqlCustomerRepository final : public customers::CustomerRepository {
     });
   }
 
+  Status SetSearchTextVersionIfNoCustomers(int64_t org_id, int version, UnixMillis now) override {
+    return db_.Write([&](Connection& c) -> Status {
+      KEHU_RETURN_IF_ERROR(c.Exec("INSERT INTO search_text_state(org_id, version, updated_at) SELECT ?, ?, ? WHERE "
+                                  "NOT EXISTS (SELECT 1 FROM customers WHERE org_id = ?) ON CONFLICT (org_id) DO NOTHING",
+                                  {org_id, int64_t{version}, now, org_id}));
+      return Status::Ok();
+    });
+  }
+
   Result<std::vector<Customer>> ListLiveAfter(int64_t org_id, int64_t after_id, int limit) override {
     static const std::string kSql = std::string("SELECT ") + kCols +
                                     " FROM customers c WHERE c.org_id = ? AND c.id > ? AND c.deleted_at IS NULL AND "

@@ -146,6 +146,9 @@ class CustomerRepository {
   // without a record has kFirstRecordedSearchTextVersion.
   virtual Result<std::vector<std::pair<int64_t, int>>> SearchTextVersions() = 0;
   virtual Status SetSearchTextVersion(int64_t org_id, int version, UnixMillis now) = 0;
+  // Records `version` for an org that has no record and no customer row at all (so no texts of
+  // an older version), in one statement; otherwise changes nothing.
+  virtual Status SetSearchTextVersionIfNoCustomers(int64_t org_id, int version, UnixMillis now) = 0;
   // Live customers (not deleted or merged) with id > after_id, in id order, at most `limit`.
   virtual Result<std::vector<Customer>> ListLiveAfter(int64_t org_id, int64_t after_id, int limit) = 0;
   // In one transaction, replaces the indexed texts of each customer whose row is still live and

@@ -207,6 +207,10 @@ Status CustomerService::EnsureBuiltinCategories(int64_t org_id) {
   return Status::Ok();
 }
 
+Status CustomerService::EnsureSearchTextState(int64_t org_id) {
+  return repo_.SetSearchTextVersionIfNoCustomers(org_id, kSearchTextVersion, clock_.Now());
+}
+
 Result<std::vector<int64_t>> CustomerService::OrgsWithOldSearchTexts(bool every_org) {
   KEHU_ASSIGN_OR_RETURN(auto versions, repo_.SearchTextVersions());
   std::vector<int64_t> out;

@@ -166,6 +166,10 @@ class CustomerService {
     int64_t scanned{0};    // live customers read
     int64_t rewritten{0};  // of which the texts changed
   };
+  // Records this binary's kSearchTextVersion for an org that has no customer yet (a new org, or
+  // the first start on an empty database), so its texts, all written from now on, are never
+  // taken for an older version's and rebuilt at start. An org with customers is left as it is.
+  Status EnsureSearchTextState(int64_t org_id);
   // Orgs whose index holds the texts of an older BuildSearchText than this binary's (every org
   // when every_org is set).
   Result<std::vector<int64_t>> OrgsWithOldSearchTexts(bool every_org = false);

@@ -300,6 +300,22 @@ TEST_P(CustomerServiceTest, SearchFindsPhonesInEveryFormAndEmailsByAFragment) {
   for (const char* q : {"li.ming@example.cn", "ming@ex", "example.cn"}) EXPECT_EQ(Find(q), m) << q;
 }
 
+// A new org (the first start on an empty database, `kehu demo`'s) is recorded at this binary's
+// search-text version, so its first server start does not scan every customer it was given
+// meanwhile; an org that already has customers without a record may hold older texts and stays
+// old, and a record is never overwritten.
+TEST_P(CustomerServiceTest, AnOrgIsRecordedCurrentOnlyWhileItHasNoCustomer) {
+  ASSERT_TRUE(ids_->EnsureOrg(2, "second", clock_.Now()).ok());
+  EXPECT_EQ(*customers_->OrgsWithOldSearchTexts(), (std::vector<int64_t>{1, 2}));  // no record yet
+  Create(admin_, CustomerPatch{.name = "老客户"});
+  ASSERT_TRUE(customers_->EnsureSearchTextState(1).ok());
+  ASSERT_TRUE(customers_->EnsureSearchTextState(2).ok());
+  EXPECT_EQ(*customers_->OrgsWithOldSearchTexts(), std::vector<int64_t>{1});
+  ASSERT_TRUE(cus_->SetSearchTextVersion(2, 3, clock_.Now()).ok());
+  ASSERT_TRUE(customers_->EnsureSearchTextState(2).ok());
+  EXPECT_EQ(*customers_->OrgsWithOldSearchTexts(), (std::vector<int64_t>{1, 2}));
+}
+
 // Rows written by an older binary keep that binary's search texts until they are rebuilt: here
 // a Beijing landline indexed the way version 1 did (no trunk 0, so "010…" missed it). The
 // rebuild rewrites what differs, finds it by "010…" afterwards, records the version, leaves a
