@@ -185,6 +185,23 @@ TEST_P(StoreMigrateTest, EmbeddedMigrationsAreOrderedAndApplyCleanly) {
   EXPECT_EQ(report->applied.size(), embedded.size());
 }
 
+// SQLite's two FTS5 indexes keep 16 MB of a transaction's new entries in memory (0012), so a
+// bulk write does not write and merge a small segment every few hundred customers.
+TEST_P(StoreMigrateTest, SqliteSearchIndexesBufferSixteenMegabytesOfAWrite) {
+  if (dialect() != Dialect::kSqlite) GTEST_SKIP() << "FTS5 is SQLite's";
+  ASSERT_TRUE(Migrate(db()).ok());
+  for (const char* config : {"customers_fts_config", "customers_fts_tok_config"}) {
+    int64_t size = 0;
+    ASSERT_TRUE(db().Read([&](Connection& c) -> Status {
+                      KEHU_ASSIGN_OR_RETURN(auto rows, c.Query(std::string("SELECT v FROM ") + config +
+                                                                   " WHERE k = 'hashsize'", {}));
+                      if (!rows.empty()) size = rows[0].Int(0);
+                      return Status::Ok();
+                    }).ok());
+    EXPECT_EQ(size, 16777216) << config;
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Store, StoreMigrateTest,
                          ::testing::Values(Backend::kSqliteMemory, Backend::kSqliteFile,
                                            Backend::kPostgres),

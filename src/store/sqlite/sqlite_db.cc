@@ -400,6 +400,8 @@ Result<std::unique_ptr<SqliteConnection>> Connect(const std::string& name, bool 
   std::string pragmas =
       "PRAGMA busy_timeout=5000; PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL;"
       "PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;";
+  // 256 MB mapped. Tried without a map (mmap_size=0, every read a pread): telephony events +5 %,
+  // read p99 under load worse, point reads the same (docs/benchmarks.md, 2026-12-06): kept.
   if (!memory) pragmas += "PRAGMA mmap_size=268435456;";
   // A reader connection refuses writes, so a write slipped into Read fails loudly instead of
   // taking the write lock behind the writer's back.
