@@ -713,16 +713,25 @@ class SqliteDatabase final : public Database {
       }
       checkpoint_cv_.wait(lock, [&] { return checkpoint_wanted_ || checkpoint_stop_; });
       if (checkpoint_stop_) return;
-      lock.unlock();
-      int log = 0, copied = 0;
       // PASSIVE copies what no reader still needs and never waits; SQLITE_BUSY (another
-      // process checkpointing) just means next time.
-      const int rc = sqlite3_wal_checkpoint_v2(checkpointer_->handle(), "main", SQLITE_CHECKPOINT_PASSIVE, &log, &copied);
-      // The writer went on appending meanwhile, and the WAL starts again from its beginning only
-      // when every frame is in the database: the writer copies the few frames added since, after
-      // its next commit (RunBatch), so the next write can restart the WAL.
+      // process checkpointing) just means next time. The writer goes on appending meanwhile, and
+      // the WAL starts again from its beginning only when every frame is in the database. So
+      // while many frames came during a pass, another pass copies them (each shorter than the one
+      // before); the writer copies the last few after its next commit (RunBatch), and the next
+      // write restarts the WAL. The writer used to copy a whole pass's arrivals itself: under a
+      // steady load of creates every write waited 150-250 ms for it every 3-5 s (docs/
+      // benchmarks.md, 2026-12-06).
+      int rc = SQLITE_OK;
+      for (int pass = 0; pass < kMaxPasses && !checkpoint_stop_; ++pass) {
+        lock.unlock();
+        int log = 0, copied = 0;
+        rc = sqlite3_wal_checkpoint_v2(checkpointer_->handle(), "main", SQLITE_CHECKPOINT_PASSIVE, &log, &copied);
+        lock.lock();
+        // Busy, or a reader still needs older frames (another pass would copy nothing more).
+        if (rc != SQLITE_OK || copied < log) break;
+        if (frames_last_ - log <= kSmallTailFrames) break;
+      }
       if (rc == SQLITE_OK) tail_wanted_.store(true, std::memory_order_relaxed);
-      lock.lock();
       checkpoint_wanted_ = false;
     }
   }
@@ -744,6 +753,9 @@ class SqliteDatabase final : public Database {
   // (1,000,000 demo customers: 154 s -> 128 s together with 10,000-row demo batches).
   int checkpoint_frames_{kDefaultCheckpointFrames};
   static constexpr std::chrono::milliseconds kTailWait{200};
+  // A checkpoint's passes: until fewer frames than this (4 MB) came during the last one.
+  static constexpr int kSmallTailFrames = 1024;
+  static constexpr int kMaxPasses = 6;
 
   std::unique_ptr<SqliteConnection> writer_;
   std::unique_ptr<SqliteConnection> checkpointer_;
