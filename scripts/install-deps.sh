@@ -12,6 +12,8 @@ PACKAGES=(
   libsqlite3-dev libpq-dev libsodium-dev libopencc-dev libicu-dev
   libxgboost-dev libnlopt-cxx-dev libxlsxwriter-dev libspdlog-dev libfmt-dev libcli11-dev
   libtomlplusplus-dev
+  # the kehu executable's allocator
+  libmimalloc-dev
   # SMTP delivery of escalation emails (libcurl speaks SMTP)
   libcurl4-openssl-dev
   # libphonenumber runtime and what its headers include (headers are unpacked below)
