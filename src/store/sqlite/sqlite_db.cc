@@ -721,7 +721,10 @@ class SqliteDatabase final : public Database {
       // write restarts the WAL. The writer used to copy a whole pass's arrivals itself: under a
       // steady load of creates every write waited 150-250 ms for it every 3-5 s (docs/
       // benchmarks.md, 2026-12-06).
+      // A pass during which more than half as many frames came as it copied is not catching up
+      // (the WAL would only grow further): the writer copies the rest, as it did before.
       int rc = SQLITE_OK;
+      int done = 0;  // the WAL's frames already in the database before this pass
       for (int pass = 0; pass < kMaxPasses && !checkpoint_stop_; ++pass) {
         lock.unlock();
         int log = 0, copied = 0;
@@ -729,7 +732,9 @@ class SqliteDatabase final : public Database {
         lock.lock();
         // Busy, or a reader still needs older frames (another pass would copy nothing more).
         if (rc != SQLITE_OK || copied < log) break;
-        if (frames_last_ - log <= kSmallTailFrames) break;
+        const int came = frames_last_ - log;
+        if (came <= kSmallTailFrames || 2 * came > log - done) break;
+        done = log;
       }
       if (rc == SQLITE_OK) tail_wanted_.store(true, std::memory_order_relaxed);
       checkpoint_wanted_ = false;
