@@ -68,8 +68,16 @@ describe('complaint desk administration', () => {
   step('adds a holiday and a make-up working day (调休) on the calendar page', async () => {
     // A year no other suite touches: 2030-10-01 (Tuesday) off, Sunday 2030-09-29 worked.
     const year = 2030;
+    // The page has shown its first year (the save button is enabled once that year's days are in).
+    // "节假日日历" alone is also the side menu's item, there before the page's own chunk has run:
+    // a year typed then was lost once in CI under load (the field kept 2026, no request for 2030).
+    const calendarReady = () =>
+      page.waitForFunction(() => {
+        const save = document.querySelector('[data-testid=save-year]');
+        return save !== null && !save.disabled;
+      });
     await page.goto('/service/calendar');
-    await page.getByText('节假日日历').first().waitFor();
+    await calendarReady();
     const yearInput = page.getByTestId('calendar-year').locator('xpath=descendant-or-self::input').first();
     const chooseYear = async () => {
       const loaded = page.waitForResponse((r) => r.url().includes(`/api/v1/service/calendar?year=${year}`));
@@ -115,7 +123,7 @@ describe('complaint desk administration', () => {
 
     // The list as the server has it, after a fresh load of the page.
     await page.reload();
-    await page.getByText('节假日日历').first().waitFor();
+    await calendarReady();
     await chooseYear();
     await rows(page).nth(1).waitFor();
     const shown = [];
