@@ -34,7 +34,7 @@ fi
 
 stamp=dist/.build-stamp
 if [ "${1:-}" != "--force" ] && [ -f "$stamp" ] && [ -f dist/index.html ]; then
-  newer=$(find src public index.html package.json package-lock.json vite.config.ts tsconfig.json \
+  newer=$(find src plugins public index.html package.json package-lock.json vite.config.ts tsconfig.json \
     scripts ../docs/openapi.yaml -newer "$stamp" -not -name 'schema.d.ts' -print -quit 2>/dev/null || true)
   [ -z "$newer" ] && exit 0
 fi

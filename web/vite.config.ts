@@ -1,5 +1,7 @@
 import { defineConfig, type Plugin } from 'vite';
 import react from '@vitejs/plugin-react';
+import { antdStaticStyles } from './plugins/antdStaticStyles.ts';
+import { appTheme } from './src/theme.ts';
 
 // boot.ts is an entry of its own, with its own <script> placed before the app's. Vite joins every
 // module script of index.html into one entry, and a module runs only once every module it
@@ -30,7 +32,12 @@ function bootScript(): Plugin {
 const api = process.env.KEHU_API ?? 'http://127.0.0.1:8080';
 
 export default defineConfig({
-  plugins: [react(), bootScript()],
+  plugins: [
+    react(),
+    bootScript(),
+    // Ant Design's CSS for the theme of users who have not asked for reduced motion (most).
+    antdStaticStyles({ srcDir: 'src', theme: appTheme(true) }),
+  ],
   build: {
     outDir: 'dist',
     emptyOutDir: true,

@@ -40,6 +40,29 @@ describe('workspace features', () => {
     await page.waitForFunction((first) => document.querySelector('[data-testid=customer-link]')?.textContent === first, firstPage[0]);
   });
 
+  step('the list builds no Ant Design style in the browser: the build made them', async () => {
+    // web/plugins/antdStaticStyles.ts renders the styles of the default theme into a CSS file;
+    // Ant Design's runtime then inserts a <style data-css-hash> only for a part the file lacks.
+    // This suite runs with "reduce motion" (another theme), so this page asks for the default.
+    const fresh = await browser.context.newPage();
+    try {
+      await fresh.emulateMedia({ reducedMotion: 'no-preference' });
+      await fresh.goto('/customers');
+      await fresh.locator('[data-testid=customer-link]').first().waitFor();
+      const built = await fresh.evaluate(() =>
+        [...document.querySelectorAll('style[data-css-hash]')].map((s) => s.textContent.slice(0, 80)),
+      );
+      assert.deepEqual(built, [], 'styles built at run time (a component or part the build did not render?)');
+      const primary = await fresh.evaluate(() => {
+        const b = document.querySelector('.ant-btn-primary');
+        return b && getComputedStyle(b).backgroundColor;
+      });
+      assert.equal(primary, 'rgb(22, 119, 255)', 'the primary button has the theme colour from the CSS file');
+    } finally {
+      await fresh.close();
+    }
+  });
+
   step('hides a column with the column chooser', async () => {
     const header = page.locator('thead th', { hasText: 'Phones' });
     await header.waitFor();

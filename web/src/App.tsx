@@ -14,6 +14,7 @@ import { AuthProvider, useAuth } from './auth';
 import { setLanguage } from './i18n';
 import type { Lang } from './lib/format';
 import { usePrefersReducedMotion } from './lib/motion';
+import { appTheme } from './theme';
 import LoginPage from './pages/LoginPage';
 import CustomerListPage from './pages/CustomerListPage';
 import { ReminderNotifier, ScreenPopListener, TasksBadge } from './features/interactions/ShellWidgets';
@@ -212,7 +213,7 @@ export default function App() {
     document.documentElement.lang = lang;
   }, [lang]);
   return (
-    <ConfigProvider locale={lang === 'zh-CN' ? zhCN : enUS} theme={{ token: { colorPrimary: '#1677ff', motion: !reducedMotion } }}>
+    <ConfigProvider locale={lang === 'zh-CN' ? zhCN : enUS} theme={appTheme(!reducedMotion)}>
       <AntApp>
         <AuthProvider>
           <Routes>
