@@ -3,35 +3,10 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { appTheme } from '../src/theme';
-import { antdComponentsIn, antdComponentsUnder, extractAntdCss } from './antdStaticStyles';
+import { extractAntdCss } from './antdStaticStyles';
 
 const webRoot = join(__dirname, '..');
 const require = createRequire(join(webRoot, 'package.json'));
-
-describe('antdComponentsIn', () => {
-  it('takes the value imports from antd, by their exported names', () => {
-    const src = `
-      import { App as AntApp, Button, Table,
-        type TableProps, message } from 'antd';
-      import type { FormInstance } from 'antd';
-      import { Select } from "antd";
-      import { Other } from 'antd-style';
-      import type { ColumnsType } from 'antd/es/table/interface';
-    `;
-    expect(antdComponentsIn(src)).toEqual(['App', 'Button', 'Select', 'Table']);
-  });
-
-  it('finds nothing in a file without antd imports', () => {
-    expect(antdComponentsIn("import { useState } from 'react';")).toEqual([]);
-  });
-});
-
-describe('antdComponentsUnder', () => {
-  it('finds the components the workspace shows first', () => {
-    const names = antdComponentsUnder(join(webRoot, 'src'));
-    for (const n of ['Layout', 'Menu', 'Table', 'Button', 'Select', 'Input']) expect(names).toContain(n);
-  });
-});
 
 describe('extractAntdCss', () => {
   it('renders the styles with the record of their paths that the browser reads', () => {
