@@ -22,7 +22,9 @@ import { formatPersonName, formatPhone, formatTimestamp } from '../lib/format';
 import { exportHref } from '../lib/exports';
 import { FILTER_KEYS, filtersFromSearch, pageQuery } from '../lib/listQuery';
 import { categoryLabel, enumLabel, userLabel } from '../components/labels';
-import CustomerFields from '../components/CustomerFields';
+// The form's fields (date picker, number inputs...) load when the dialog first opens: they are
+// not part of the list's first paint, and their code was ~20 % of the first load's JavaScript.
+const CustomerFields = lazy(() => import('../components/CustomerFields'));
 import { EMPTY_CUSTOMER_FORM, fromFormValues, type CustomerFormValues } from '../components/customerForm';
 import { applyFieldErrors } from '../components/applyErrors';
 import { useLang } from '../App';
@@ -397,7 +399,9 @@ function CreateCustomerModal({ open, onClose }: { open: boolean; onClose: () => 
         />
       )}
       <Form form={form} layout="vertical" initialValues={EMPTY_CUSTOMER_FORM} preserve={false}>
-        <CustomerFields />
+        <Suspense fallback={<Spin />}>
+          <CustomerFields />
+        </Suspense>
       </Form>
     </Modal>
   );
