@@ -21,6 +21,7 @@
 
 #include "cli/app.h"
 #include "cli/integrations.h"
+#include "cli/search_merger.h"
 #include "cli/service_jobs.h"
 #include "notify/smtp.h"
 #include "http/api.h"
@@ -195,6 +196,11 @@ int Serve(const Config& cfg, int64_t demo_if_empty, int threads, int workers,
   cli::ServiceJobs service_jobs(*(*app)->complaints, smtp.get());
   service_jobs.Start();
   store::Database* db = (*app)->db.get();
+  // Merges the search indexes' segments once the writer has been quiet for a second
+  // (cli/search_merger.h); 128 pages a step keep a write that comes meanwhile waiting little.
+  cli::SearchIndexMerger search_merger([&app] { return (*app)->customer_repo->MergeSearchIndex(128); },
+                                       [db] { return db->Stats().transactions; });
+  search_merger.Start();
   http::Services services{
       .identity = (*app)->identity.get(),
       .identity_repo = (*app)->identity_repo.get(),
@@ -279,6 +285,7 @@ int Serve(const Config& cfg, int64_t demo_if_empty, int threads, int workers,
   stop_rebuild = true;
   server.Stop();
   rebuild.join();
+  search_merger.Stop();
   nightly.Stop();
   (*app)->values->WaitForBackground();
   service_jobs.Stop();

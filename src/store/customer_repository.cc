@@ -1118,6 +1118,24 @@ class SqlCustomerRepository final : public customers::CustomerRepository {
     });
   }
 
+  Result<bool> MergeSearchIndex(int pages) override {
+    if (pg_) return false;  // GIN indexes merge their pending lists themselves (and autovacuum)
+    bool worked = false;
+    KEHU_RETURN_IF_ERROR(db_.Write([&](Connection& c) -> Status {
+      for (const char* table : {"customers_fts", "customers_fts_tok"}) {
+        // FTS5's way to tell whether 'merge' did anything: total_changes() moves by 2 or more
+        // when it merged segments, by less when there was nothing to merge.
+        KEHU_ASSIGN_OR_RETURN(auto before, c.Query("SELECT total_changes()", {}));
+        KEHU_RETURN_IF_ERROR(
+            c.Exec(std::string("INSERT INTO ") + table + "(" + table + ", rank) VALUES ('merge', ?)", {int64_t{pages}}));
+        KEHU_ASSIGN_OR_RETURN(auto after, c.Query("SELECT total_changes()", {}));
+        if (after[0].Int(0) - before[0].Int(0) >= 2) worked = true;
+      }
+      return Status::Ok();
+    }));
+    return worked;
+  }
+
   Result<std::vector<Customer>> ListLiveAfter(int64_t org_id, int64_t after_id, int limit) override {
     static const std::string kSql = std::string("SELECT ") + kCols +
                                     " FROM customers c WHERE c.org_id = ? AND c.id > ? AND c.deleted_at IS NULL AND "

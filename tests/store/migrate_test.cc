@@ -202,6 +202,23 @@ TEST_P(StoreMigrateTest, SqliteSearchIndexesBufferSixteenMegabytesOfAWrite) {
   }
 }
 
+// ...and merge a level's segments once 16 are there (0013), so that creates, each batch of them
+// a segment, do not merge again and again (kehu serve merges them once the writer is quiet).
+TEST_P(StoreMigrateTest, SqliteSearchIndexesMergeSixteenSegmentsALevel) {
+  if (dialect() != Dialect::kSqlite) GTEST_SKIP() << "FTS5 is SQLite's";
+  ASSERT_TRUE(Migrate(db()).ok());
+  for (const char* config : {"customers_fts_config", "customers_fts_tok_config"}) {
+    int64_t automerge = 0;
+    ASSERT_TRUE(db().Read([&](Connection& c) -> Status {
+                      KEHU_ASSIGN_OR_RETURN(auto rows, c.Query(std::string("SELECT v FROM ") + config +
+                                                                   " WHERE k = 'automerge'", {}));
+                      if (!rows.empty()) automerge = rows[0].Int(0);
+                      return Status::Ok();
+                    }).ok());
+    EXPECT_EQ(automerge, 16) << config;
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Store, StoreMigrateTest,
                          ::testing::Values(Backend::kSqliteMemory, Backend::kSqliteFile,
                                            Backend::kPostgres),

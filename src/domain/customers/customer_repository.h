@@ -156,6 +156,10 @@ class CustomerRepository {
   // equal is left alone. Returns how many customers' texts changed. No audit entry: the
   // customer's data does not change, only what the indexes derive from it.
   virtual Result<int64_t> RewriteSearchTexts(int64_t org_id, const std::vector<SearchRewrite>& rows) = 0;
+  // One bounded step (about `pages` index pages) of merging the search indexes' segments, in a
+  // write transaction of its own; true when it found work, false when nothing was left to merge
+  // (always false where the database merges its indexes by itself, as PostgreSQL's GIN does).
+  virtual Result<bool> MergeSearchIndex(int pages) = 0;
 };
 
 // Search-text versions: the version an org without a record has (the texts written by every

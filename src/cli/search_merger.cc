@@ -1,0 +1,63 @@
+#include "cli/search_merger.h"
+
+#include <spdlog/spdlog.h>
+
+namespace kehu::cli {
+
+bool SearchIndexMerger::Stopping() {
+  std::lock_guard lock(mu_);
+  return stop_;
+}
+
+int SearchIndexMerger::RunOnce() {
+  int64_t now = writes_();
+  if (now != seen_) {
+    // Writes came during the last period (or this is the first turn): they may have left
+    // segments to merge, and more may be coming. Wait for a quiet period.
+    seen_ = now;
+    dirty_ = true;
+    return 0;
+  }
+  int worked = 0;
+  while (dirty_ && !Stopping()) {
+    auto found = step_();
+    const int64_t after = writes_();
+    seen_ = after;
+    if (!found.ok()) {
+      spdlog::warn("search index merge: {}", found.error().message);
+      return worked;  // tried again after the next quiet period
+    }
+    if (!*found) {
+      dirty_ = false;  // nothing left until someone writes
+      break;
+    }
+    ++worked;
+    if (after != now + 1) break;  // another write committed meanwhile: the writers go first
+    now = after;
+  }
+  return worked;
+}
+
+void SearchIndexMerger::Start() {
+  thread_ = std::thread([this] {
+    std::unique_lock lock(mu_);
+    while (!stop_) {
+      cv_.wait_for(lock, period_, [this] { return stop_; });
+      if (stop_) break;
+      lock.unlock();
+      RunOnce();
+      lock.lock();
+    }
+  });
+}
+
+void SearchIndexMerger::Stop() {
+  {
+    std::lock_guard lock(mu_);
+    stop_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+}  // namespace kehu::cli
