@@ -10,6 +10,10 @@ bool SearchIndexMerger::Stopping() {
 }
 
 int SearchIndexMerger::RunOnce() {
+  if (pause_ > 0) {
+    --pause_;
+    return 0;
+  }
   int64_t now = writes_();
   if (now != seen_) {
     // Writes came during the last period (or this is the first turn): they may have left
@@ -24,8 +28,9 @@ int SearchIndexMerger::RunOnce() {
     const int64_t after = writes_();
     seen_ = after;
     if (!found.ok()) {
-      spdlog::warn("search index merge: {}", found.error().message);
-      return worked;  // tried again after the next quiet period
+      spdlog::warn("search index merge: {} (tried again in 30 periods)", found.error().message);
+      pause_ = 30;
+      return worked;
     }
     if (!*found) {
       dirty_ = false;  // nothing left until someone writes

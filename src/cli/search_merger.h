@@ -7,7 +7,8 @@
 // nobody else wrote during the last period, it merges, one bounded step (a write transaction of
 // its own) at a time, until a step finds nothing left, another write commits meanwhile (it then
 // waits for the next quiet period) or it is stopped. Once nothing is left it does nothing until
-// someone writes again. On PostgreSQL the first step reports nothing to do.
+// someone writes again. A step that fails is logged and tried again 30 periods later. On
+// PostgreSQL the first step reports nothing to do.
 
 #include <chrono>
 #include <condition_variable>
@@ -44,6 +45,7 @@ class SearchIndexMerger {
   std::chrono::milliseconds period_;
   int64_t seen_{-1};   // the write count at the end of the last turn (thread-only)
   bool dirty_{true};   // something may be left to merge (thread-only)
+  int pause_{0};       // turns still to skip after a failed step (thread-only)
   std::mutex mu_;
   std::condition_variable cv_;
   bool stop_{false};   // guarded by mu_
