@@ -4,11 +4,6 @@
 
 namespace kehu::cli {
 
-bool SearchIndexMerger::Stopping() {
-  std::lock_guard lock(mu_);
-  return stop_;
-}
-
 int SearchIndexMerger::RunOnce() {
   if (pause_ > 0) {
     --pause_;
@@ -23,7 +18,7 @@ int SearchIndexMerger::RunOnce() {
     return 0;
   }
   int worked = 0;
-  while (dirty_ && !Stopping()) {
+  while (dirty_ && !thread_.Stopping()) {
     auto found = step_();
     const int64_t after = writes_();
     seen_ = after;
@@ -41,28 +36,6 @@ int SearchIndexMerger::RunOnce() {
     now = after;
   }
   return worked;
-}
-
-void SearchIndexMerger::Start() {
-  thread_ = std::thread([this] {
-    std::unique_lock lock(mu_);
-    while (!stop_) {
-      cv_.wait_for(lock, period_, [this] { return stop_; });
-      if (stop_) break;
-      lock.unlock();
-      RunOnce();
-      lock.lock();
-    }
-  });
-}
-
-void SearchIndexMerger::Stop() {
-  {
-    std::lock_guard lock(mu_);
-    stop_ = true;
-  }
-  cv_.notify_all();
-  if (thread_.joinable()) thread_.join();
 }
 
 }  // namespace kehu::cli

@@ -11,12 +11,10 @@
 // PostgreSQL the first step reports nothing to do.
 
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <functional>
-#include <mutex>
-#include <thread>
 
+#include "core/periodic_thread.h"
 #include "core/result.h"
 
 namespace kehu::cli {
@@ -32,24 +30,19 @@ class SearchIndexMerger {
   SearchIndexMerger(const SearchIndexMerger&) = delete;
   SearchIndexMerger& operator=(const SearchIndexMerger&) = delete;
 
-  void Start();
-  void Stop();
+  void Start() { thread_.Start(period_, [this] { RunOnce(); }, /*first_turn_now=*/false); }
+  void Stop() { thread_.Stop(); }
   // One turn (what the thread runs each period); returns the number of steps that found work.
   int RunOnce();
 
  private:
-  bool Stopping();
-
   std::function<Result<bool>()> step_;
   std::function<int64_t()> writes_;
   std::chrono::milliseconds period_;
   int64_t seen_{-1};   // the write count at the end of the last turn (thread-only)
   bool dirty_{true};   // something may be left to merge (thread-only)
   int pause_{0};       // turns still to skip after a failed step (thread-only)
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool stop_{false};   // guarded by mu_
-  std::thread thread_;
+  PeriodicThread thread_;
 };
 
 }  // namespace kehu::cli

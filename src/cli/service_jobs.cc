@@ -18,25 +18,8 @@ void ServiceJobs::RunOnce() {
   }
 }
 
-void ServiceJobs::Start() {
-  thread_ = std::thread([this] {
-    std::unique_lock lock(mu_);
-    while (!stop_) {
-      lock.unlock();
-      RunOnce();
-      lock.lock();
-      cv_.wait_for(lock, period_, [this] { return stop_; });
-    }
-  });
-}
+void ServiceJobs::Start() { thread_.Start(period_, [this] { RunOnce(); }, /*first_turn_now=*/true); }
 
-void ServiceJobs::Stop() {
-  {
-    std::lock_guard lock(mu_);
-    stop_ = true;
-  }
-  cv_.notify_all();
-  if (thread_.joinable()) thread_.join();
-}
+void ServiceJobs::Stop() { thread_.Stop(); }
 
 }  // namespace kehu::cli

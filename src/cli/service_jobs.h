@@ -4,10 +4,8 @@
 // and the unique step keys repeat none) and, when SMTP is configured, delivers queued emails.
 
 #include <chrono>
-#include <condition_variable>
-#include <mutex>
-#include <thread>
 
+#include "core/periodic_thread.h"
 #include "domain/service/complaint_service.h"
 
 namespace kehu::cli {
@@ -28,10 +26,7 @@ class ServiceJobs {
   service::ComplaintService& svc_;
   service::EmailTransport* transport_;
   std::chrono::milliseconds period_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool stop_{false};
-  std::thread thread_;
+  PeriodicThread thread_;
 };
 
 }  // namespace kehu::cli

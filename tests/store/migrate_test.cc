@@ -185,21 +185,27 @@ TEST_P(StoreMigrateTest, EmbeddedMigrationsAreOrderedAndApplyCleanly) {
   EXPECT_EQ(report->applied.size(), embedded.size());
 }
 
+// A setting of both of SQLite's FTS5 indexes, as their %_config tables hold it (0 when unset).
+std::vector<int64_t> FtsSetting(Database& db, const std::string& key) {
+  std::vector<int64_t> out;
+  for (const char* config : {"customers_fts_config", "customers_fts_tok_config"}) {
+    int64_t v = 0;
+    EXPECT_TRUE(db.Read([&](Connection& c) -> Status {
+                    KEHU_ASSIGN_OR_RETURN(auto rows, c.Query(std::string("SELECT v FROM ") + config + " WHERE k = ?", {key}));
+                    if (!rows.empty()) v = rows[0].Int(0);
+                    return Status::Ok();
+                  }).ok());
+    out.push_back(v);
+  }
+  return out;
+}
+
 // SQLite's two FTS5 indexes keep 16 MB of a transaction's new entries in memory (0012), so a
-// bulk write does not write and merge a small segment every few hundred customers.
+// bulk write does not write and merge a small segment every few hundred customers...
 TEST_P(StoreMigrateTest, SqliteSearchIndexesBufferSixteenMegabytesOfAWrite) {
   if (dialect() != Dialect::kSqlite) GTEST_SKIP() << "FTS5 is SQLite's";
   ASSERT_TRUE(Migrate(db()).ok());
-  for (const char* config : {"customers_fts_config", "customers_fts_tok_config"}) {
-    int64_t size = 0;
-    ASSERT_TRUE(db().Read([&](Connection& c) -> Status {
-                      KEHU_ASSIGN_OR_RETURN(auto rows, c.Query(std::string("SELECT v FROM ") + config +
-                                                                   " WHERE k = 'hashsize'", {}));
-                      if (!rows.empty()) size = rows[0].Int(0);
-                      return Status::Ok();
-                    }).ok());
-    EXPECT_EQ(size, 16777216) << config;
-  }
+  EXPECT_EQ(FtsSetting(db(), "hashsize"), (std::vector<int64_t>{16777216, 16777216}));
 }
 
 // ...and merge a level's segments once 16 are there (0013), so that creates, each batch of them
@@ -207,16 +213,7 @@ TEST_P(StoreMigrateTest, SqliteSearchIndexesBufferSixteenMegabytesOfAWrite) {
 TEST_P(StoreMigrateTest, SqliteSearchIndexesMergeSixteenSegmentsALevel) {
   if (dialect() != Dialect::kSqlite) GTEST_SKIP() << "FTS5 is SQLite's";
   ASSERT_TRUE(Migrate(db()).ok());
-  for (const char* config : {"customers_fts_config", "customers_fts_tok_config"}) {
-    int64_t automerge = 0;
-    ASSERT_TRUE(db().Read([&](Connection& c) -> Status {
-                      KEHU_ASSIGN_OR_RETURN(auto rows, c.Query(std::string("SELECT v FROM ") + config +
-                                                                   " WHERE k = 'automerge'", {}));
-                      if (!rows.empty()) automerge = rows[0].Int(0);
-                      return Status::Ok();
-                    }).ok());
-    EXPECT_EQ(automerge, 16) << config;
-  }
+  EXPECT_EQ(FtsSetting(db(), "automerge"), (std::vector<int64_t>{16, 16}));
 }
 
 INSTANTIATE_TEST_SUITE_P(Store, StoreMigrateTest,

@@ -1156,28 +1156,4 @@ Result<std::optional<Run>> NightlyJob::Tick() {
   return std::optional<Run>(*run);
 }
 
-void NightlyJob::Start(int poll_seconds) {
-  std::lock_guard lock(mu_);
-  if (thread_.joinable()) return;
-  stop_ = false;
-  thread_ = std::thread([this, poll_seconds] {
-    std::unique_lock lock(mu_);
-    while (!stop_) {
-      lock.unlock();
-      (void)Tick();
-      lock.lock();
-      cv_.wait_for(lock, std::chrono::seconds(poll_seconds), [this] { return stop_; });
-    }
-  });
-}
-
-void NightlyJob::Stop() {
-  {
-    std::lock_guard lock(mu_);
-    stop_ = true;
-  }
-  cv_.notify_all();
-  if (thread_.joinable()) thread_.join();
-}
-
 }  // namespace kehu::value

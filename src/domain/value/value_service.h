@@ -23,6 +23,7 @@
 #include <thread>
 #include <vector>
 
+#include "core/periodic_thread.h"
 #include "core/result.h"
 #include "core/time.h"
 #include "domain/customers/customer_service.h"
@@ -268,17 +269,16 @@ class NightlyJob {
   // One check: runs (in this thread) when due. Returns the run when it ran one.
   Result<std::optional<Run>> Tick();
   // A thread that calls Tick every `poll_seconds` of real time until Stop.
-  void Start(int poll_seconds = 60);
-  void Stop();
+  void Start(int poll_seconds = 60) {
+    thread_.Start(std::chrono::seconds(poll_seconds), [this] { (void)Tick(); }, /*first_turn_now=*/true);
+  }
+  void Stop() { thread_.Stop(); }
 
  private:
   ValueService& values_;
   const Clock& clock_;
   int64_t org_id_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool stop_{false};
-  std::thread thread_;
+  PeriodicThread thread_;
 };
 
 }  // namespace kehu::value
