@@ -197,7 +197,8 @@ int Serve(const Config& cfg, int64_t demo_if_empty, int threads, int workers,
   service_jobs.Start();
   store::Database* db = (*app)->db.get();
   // Merges the search indexes' segments once the writer has been quiet for a second
-  // (cli/search_merger.h); 128 pages a step keep a write that comes meanwhile waiting little.
+  // (cli/search_merger.h), 128 index pages a step: a write that comes meanwhile waits for one
+  // step at most (after 12 s of creates on the million: 22 steps, ~0.6 s of CPU in all).
   cli::SearchIndexMerger search_merger([&app] { return (*app)->customer_repo->MergeSearchIndex(128); },
                                        [db] { return db->Stats().transactions; });
   search_merger.Start();
