@@ -47,8 +47,22 @@ describe('workspace features', () => {
     const fresh = await browser.context.newPage();
     try {
       await fresh.emulateMedia({ reducedMotion: 'no-preference' });
+      // Each write of <html lang> (even of the value it has) restyles every element; the app
+      // writes it only before its first render, when there is nothing to restyle.
+      await fresh.addInitScript(() => {
+        window.__langWrites = [];
+        new MutationObserver((records) => {
+          for (const r of records) {
+            if (r.target === document.documentElement) window.__langWrites.push(document.getElementById('root')?.childElementCount ?? 0);
+          }
+        }).observe(document, { attributes: true, attributeFilter: ['lang'], subtree: true });
+      });
       await fresh.goto('/customers');
       await fresh.locator('[data-testid=customer-link]').first().waitFor();
+      await fresh.evaluate(() => new Promise((r) => setTimeout(r, 100)));
+      const langWrites = await fresh.evaluate(() => window.__langWrites);
+      assert.ok(langWrites.length <= 1, `<html lang> written ${langWrites.length} times`);
+      assert.ok(langWrites.every((rendered) => rendered === 0), '<html lang> written after the first render');
       const built = await fresh.evaluate(() =>
         [...document.querySelectorAll('style[data-css-hash]')].map((s) => s.textContent.slice(0, 80)),
       );
