@@ -56,6 +56,14 @@ describe('workspace features', () => {
             if (r.target === document.documentElement) window.__langWrites.push(document.getElementById('root')?.childElementCount ?? 0);
           }
         }).observe(document, { attributes: true, attributeFilter: ['lang'], subtree: true });
+        // The rows as the first render shows them: owners' and categories' names come with them.
+        const rows = new MutationObserver(() => {
+          const trs = document.querySelectorAll('tbody tr.ant-table-row');
+          if (!trs.length) return;
+          rows.disconnect();
+          window.__firstRows = [...trs].map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent));
+        });
+        rows.observe(document, { childList: true, subtree: true });
       });
       await fresh.goto('/customers');
       await fresh.locator('[data-testid=customer-link]').first().waitFor();
@@ -63,6 +71,10 @@ describe('workspace features', () => {
       const langWrites = await fresh.evaluate(() => window.__langWrites);
       assert.ok(langWrites.length <= 1, `<html lang> written ${langWrites.length} times`);
       assert.ok(langWrites.every((rendered) => rendered === 0), '<html lang> written after the first render');
+      const cells = (await fresh.evaluate(() => window.__firstRows)).flat();
+      assert.ok(cells.length > 0, 'no rows seen');
+      const raw = cells.filter((c) => /^#\d+$/.test(c) || /^(group_purchase|distributor|consignment|online_consumer)$/.test(c));
+      assert.deepEqual(raw, [], 'the first rows show user ids or category keys instead of names');
       const built = await fresh.evaluate(() =>
         [...document.querySelectorAll('style[data-css-hash]')].map((s) => s.textContent.slice(0, 80)),
       );

@@ -4,9 +4,10 @@
 // answers (api/early.ts) instead of asking once React has started, which saves the parse time of
 // the bundle on the way to the first rows.
 import { startEarly } from './api/early';
-import { filtersFromSearch, pageQuery } from './lib/listQuery';
+import { LIST_PAGE_REFERENCES, WHOLE_LIST, filtersFromSearch, pageQuery } from './lib/listQuery';
 
 if (location.pathname === '/customers' || location.pathname === '/') {
   startEarly('/auth/me');
   startEarly('/customers', { ...pageQuery(filtersFromSearch(new URLSearchParams(location.search))) });
+  for (const path of LIST_PAGE_REFERENCES) startEarly(path, WHOLE_LIST);
 }

@@ -7,7 +7,7 @@ import App from './App';
 import { ApiError } from './api/client';
 import { earlyKey, settleEarly } from './api/early';
 import { keys } from './api/hooks';
-import { filtersFromSearch, pageQuery } from './lib/listQuery';
+import { LIST_PAGE_REFERENCES, WHOLE_LIST, filtersFromSearch, pageQuery } from './lib/listQuery';
 
 const queryClient = new QueryClient({
   defaultOptions: {
@@ -32,6 +32,11 @@ async function seedFromEarlyAnswers() {
   const list = pageQuery(filtersFromSearch(new URLSearchParams(location.search)));
   const page = answers.get(earlyKey('/customers', { ...list }));
   if (page !== undefined) queryClient.setQueryData(keys.customerList(list), page);
+  const referenceKeys = { '/users': keys.users, '/categories': keys.categories, '/saved-views': keys.savedViews };
+  for (const path of LIST_PAGE_REFERENCES) {
+    const answer = answers.get(earlyKey(path, WHOLE_LIST));
+    if (answer !== undefined) queryClient.setQueryData(referenceKeys[path], answer);
+  }
 }
 
 void seedFromEarlyAnswers().finally(render);

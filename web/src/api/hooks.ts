@@ -3,6 +3,7 @@
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { api } from './client';
 import { takeEarly } from './early';
+import { WHOLE_LIST } from '../lib/listQuery';
 import type {
   AuditEntry,
   Category,
@@ -45,7 +46,7 @@ export const keys = {
 };
 
 // Reference lists are small; one page of 500 holds them all.
-const ALL = { limit: 500 };
+const ALL = WHOLE_LIST;
 
 export function useUsers(enabled = true) {
   return useQuery({

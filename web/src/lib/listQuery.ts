@@ -7,6 +7,15 @@ export const FILTER_KEYS = ['q', 'category', 'lifecycle_stage', 'relationship_le
 export type FilterKey = (typeof FILTER_KEYS)[number];
 export const PAGE_SIZE = 25;
 
+/** Every row of a short reference list (users, categories, saved views) in one page. */
+export const WHOLE_LIST = { limit: 500 };
+/**
+ * The lists the customer list shows beside its rows (owners' names, categories' names, the saved
+ * views). boot.ts asks for them with the first page, so the first render has them: without them
+ * the page and its table rendered again once they came, ~100 ms on a 2-core machine.
+ */
+export const LIST_PAGE_REFERENCES = ['/users', '/categories', '/saved-views'] as const;
+
 /** The filters of the list URL's search part; empty values are left out. */
 export function filtersFromSearch(params: URLSearchParams): CustomerQuery {
   const f: CustomerQuery = {};
