@@ -23,8 +23,8 @@ function storedLanguage(): string | null {
 
 /**
  * Sets `<html lang>` when it differs. Chromium restyles every element whenever the attribute is
- * set, even to the value it has (the `:lang()` pseudo-class): ~25 ms on the customer list, inside
- * the first load's one long task when App's effect did it unconditionally.
+ * set, even to the value it has (the `:lang()` pseudo-class): a full restyle of the customer list
+ * (~900 elements, 25 ms in a trace) when App's effect set it after the first render.
  */
 export function applyDocumentLanguage(lang: Lang) {
   if (typeof document !== 'undefined' && document.documentElement.lang !== lang) document.documentElement.lang = lang;
