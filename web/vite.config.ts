@@ -1,6 +1,7 @@
 import { defineConfig, type Plugin } from 'vite';
 import react from '@vitejs/plugin-react';
 import { antdStaticStyles } from './plugins/antdStaticStyles.ts';
+import { compileHintBanner } from './plugins/compileHints.ts';
 import { appTheme } from './src/theme.ts';
 
 // boot.ts is an entry of its own, with its own <script> placed before the app's. Vite joins every
@@ -58,6 +59,8 @@ export default defineConfig({
     rolldownOptions: {
       input: { index: 'index.html', boot: 'src/boot.ts' },
       output: {
+        // After minification, which would drop a comment (plugins/compileHints.ts).
+        postBanner: compileHintBanner,
         // React, the router and the query library are one stable vendor chunk. Ant Design is not
         // grouped: as one chunk it carried every component any page uses (date pickers, uploads,
         // tabs...) into the first load, where the browser compiled it before any script could run
