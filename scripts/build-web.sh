@@ -27,14 +27,17 @@ run() {  # quiet on success, the whole output on failure
 }
 
 # node_modules/.package-lock.json is written by every npm install/ci: its age is the install's.
-if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+# npm ci's postinstall applies web/patches (patch-package), so a newer patch reinstalls too.
+newer_patch=$(find patches -newer node_modules/.package-lock.json -print -quit 2>/dev/null || true)
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ] \
+   || [ -n "$newer_patch" ]; then
   run npm ci --no-audit --no-fund --loglevel=error
   touch node_modules/.package-lock.json
 fi
 
 stamp=dist/.build-stamp
 if [ "${1:-}" != "--force" ] && [ -f "$stamp" ] && [ -f dist/index.html ]; then
-  newer=$(find src plugins public index.html package.json package-lock.json vite.config.ts tsconfig.json \
+  newer=$(find src plugins patches public index.html package.json package-lock.json vite.config.ts tsconfig.json \
     scripts ../docs/openapi.yaml -newer "$stamp" -not -name 'schema.d.ts' -print -quit 2>/dev/null || true)
   [ -z "$newer" ] && exit 0
 fi

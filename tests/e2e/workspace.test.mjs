@@ -64,6 +64,14 @@ describe('workspace features', () => {
           window.__firstRows = [...trs].map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent));
         });
         rows.observe(document, { childList: true, subtree: true });
+        // rc-table measured the scrollbar on every mount (web/patches): a probe element added and
+        // removed, forcing a style recalculation and layout of the whole page in the commit.
+        window.__scrollbarProbes = 0;
+        new MutationObserver((records) => {
+          for (const r of records) {
+            for (const n of r.addedNodes) if (n.id?.startsWith?.('rc-scrollbar-measure')) window.__scrollbarProbes++;
+          }
+        }).observe(document, { childList: true, subtree: true });
       });
       await fresh.goto('/customers');
       await fresh.locator('[data-testid=customer-link]').first().waitFor();
@@ -71,6 +79,7 @@ describe('workspace features', () => {
       const langWrites = await fresh.evaluate(() => window.__langWrites);
       assert.ok(langWrites.length <= 1, `<html lang> written ${langWrites.length} times`);
       assert.ok(langWrites.every((rendered) => rendered === 0), '<html lang> written after the first render');
+      assert.equal(await fresh.evaluate(() => window.__scrollbarProbes), 0, 'the table measured the scrollbar');
       const cells = (await fresh.evaluate(() => window.__firstRows)).flat();
       assert.ok(cells.length > 0, 'no rows seen');
       const raw = cells.filter((c) => /^#\d+$/.test(c) || /^(group_purchase|distributor|consignment|online_consumer)$/.test(c));
