@@ -13,7 +13,6 @@
 //   Result<CustomerValueView> v = values.GetCustomerValue(principal, customer_id);
 
 #include <atomic>
-#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <mutex>

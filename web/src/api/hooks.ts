@@ -45,13 +45,10 @@ export const keys = {
   audit: (id: number) => ['audit', 'customer', id] as const,
 };
 
-// Reference lists are small; one page of 500 holds them all.
-const ALL = WHOLE_LIST;
-
 export function useUsers(enabled = true) {
   return useQuery({
     queryKey: keys.users,
-    queryFn: ({ signal }) => api.get<Page<User>>('/users', ALL, signal),
+    queryFn: ({ signal }) => api.get<Page<User>>('/users', WHOLE_LIST, signal),
     enabled,
     staleTime: 60_000,
   });
@@ -59,27 +56,27 @@ export function useUsers(enabled = true) {
 export function useTeams() {
   return useQuery({
     queryKey: keys.teams,
-    queryFn: ({ signal }) => api.get<Page<Team>>('/teams', ALL, signal),
+    queryFn: ({ signal }) => api.get<Page<Team>>('/teams', WHOLE_LIST, signal),
   });
 }
 export function useCategories() {
   return useQuery({
     queryKey: keys.categories,
-    queryFn: ({ signal }) => api.get<Page<Category>>('/categories', ALL, signal),
+    queryFn: ({ signal }) => api.get<Page<Category>>('/categories', WHOLE_LIST, signal),
     staleTime: 300_000,
   });
 }
 export function useCustomFields() {
   return useQuery({
     queryKey: keys.customFields,
-    queryFn: ({ signal }) => api.get<Page<CustomFieldDef>>('/custom-fields', ALL, signal),
+    queryFn: ({ signal }) => api.get<Page<CustomFieldDef>>('/custom-fields', WHOLE_LIST, signal),
     staleTime: 300_000,
   });
 }
 export function useSavedViews() {
   return useQuery({
     queryKey: keys.savedViews,
-    queryFn: ({ signal }) => api.get<Page<SavedView>>('/saved-views', ALL, signal),
+    queryFn: ({ signal }) => api.get<Page<SavedView>>('/saved-views', WHOLE_LIST, signal),
   });
 }
 export function useCustomerList(q: CustomerQuery) {
@@ -102,7 +99,7 @@ export function useCustomer(id: number) {
 export function useContacts(id: number) {
   return useQuery({
     queryKey: keys.contacts(id),
-    queryFn: ({ signal }) => api.get<Page<Contact>>(`/customers/${id}/contacts`, ALL, signal),
+    queryFn: ({ signal }) => api.get<Page<Contact>>(`/customers/${id}/contacts`, WHOLE_LIST, signal),
   });
 }
 export function useDuplicates(id: number) {
