@@ -255,9 +255,14 @@ int Serve(const Config& cfg, int64_t demo_if_empty, int threads, int workers,
       return s.readers_in_use < s.readers_total;
     };
   }
+  services.async_writes = db->AsyncWrites();
   auto api = http::MakeApi(services);
   http::ServerOptions opts;
   opts.run_inline = [&api](http::Request& r) { return api->RunsInline(r); };
+  opts.run_async = [&api](http::Request& r) { return api->RunsAsync(r); };
+  opts.handle_async = [&api](http::Request& r, http::ServerOptions::Resume resume) {
+    api->HandleAsync(r, std::move(resume));
+  };
   opts.host = host;
   opts.port = port;
   opts.io_threads = threads;

@@ -8,6 +8,7 @@
 #include <boost/url/url_view.hpp>
 #include <chrono>
 #include <cstdio>
+#include <memory>
 
 #include "core/strings.h"
 #include "http/json_io.h"
@@ -217,20 +218,91 @@ Response Api::Handle(Request& req) {
     spdlog::error("request_id={} unhandled exception: {}", request_id, e.what());
     res = Problem(500, "internal", "Internal error", "request " + request_id + " failed; see the server log");
   }
-  res.SetHeader("X-Request-Id", request_id);
-  const int64_t us =
-      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start).count();
-  Observe(*route->metrics, res.status, us);
-  in_flight_.fetch_sub(1);
-  spdlog::info("access method={} path={} route=\"{}\" status={} dur_us={} bytes={} user={} ip={} request_id={}",
-               req.method, req.path, route->name, res.status, us, res.body.size(), user, req.remote_addr, request_id);
+  End(req, request_id, *route, user, start, res);
   return res;
 }
 
-Response Api::Dispatch(Request& req, const std::string& request_id, const Route** route_out,
-                       std::string* user_out) {
+void Api::End(const Request& req, const std::string& request_id, const Route& route, const std::string& user,
+              std::chrono::steady_clock::time_point start, Response& res) {
+  res.SetHeader("X-Request-Id", request_id);
+  const int64_t us =
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start).count();
+  Observe(*route.metrics, res.status, us);
+  in_flight_.fetch_sub(1);
+  spdlog::info("access method={} path={} route=\"{}\" status={} dur_us={} bytes={} user={} ip={} request_id={}",
+               req.method, req.path, route.name, res.status, us, res.body.size(), user, req.remote_addr, request_id);
+}
+
+void Api::SetAsync(const std::string& method, const std::string& pattern, AsyncRouteFn fn) {
+  for (auto& r : routes_)
+    if (r.method == method && r.pattern == pattern) r.async_fn = fn;
+}
+
+bool Api::RunsAsync(Request& req) const {
+  if (!services_.async_writes || req.method != "POST" || !req.Header("idempotency-key").empty()) return false;
+  const std::string_view authz = req.Header("authorization");
+  if (!req.Header("x-api-key").empty() ||
+      (authz.size() > 12 && authz.substr(7, 5) == "kehu_"))  // "Bearer kehu_...": an API key
+    return false;
+  const Route* r = FindRoute(req, nullptr);
+  if (!r) return false;
+  req.route_index = static_cast<int>(r - routes_.data());
+  if (!r->async_fn) return false;
+  return !services_.idle_reader || services_.idle_reader();
+}
+
+void Api::HandleAsync(Request& req, std::function<void(std::function<Response()>)> resume) {
+  const auto start = std::chrono::steady_clock::now();
+  in_flight_.fetch_add(1);
+  // What the access log and the response need once the work has ended (the request itself
+  // outlives the call: the server's session waits for resume).
+  struct State {
+    std::string request_id;
+    const Route* route;
+    std::string user{"-"};
+  };
+  auto state = std::make_shared<State>();
+  state->request_id = std::string(req.Header("x-request-id"));
+  if (!SaneRequestId(state->request_id)) state->request_id = NewRequestId();
+  state->route = &unmatched_route_;
+  auto finish = [this, &req, start, state, resume](std::function<Response()> make) {
+    resume([this, &req, start, state, make = std::move(make)] {
+      Response res;
+      try {
+        res = make();
+      } catch (const std::exception& e) {
+        spdlog::error("request_id={} unhandled exception: {}", state->request_id, e.what());
+        res = Problem(500, "internal", "Internal error", "request " + state->request_id + " failed; see the server log");
+      }
+      End(req, state->request_id, *state->route, state->user, start, res);
+      return res;
+    });
+  };
+  auto called = std::make_shared<std::atomic<bool>>(false);
+  AsyncFinish once = [called, finish](std::function<Response()> make) {
+    called->store(true);
+    finish(std::move(make));
+  };
+  try {
+    Ctx ctx{.req = req};
+    identity::Principal principal;
+    if (auto early = Begin(req, state->request_id, &state->route, &state->user, ctx, principal)) {
+      return once([r = std::move(*early)] { return r; });
+    }
+    state->route->async_fn(ctx, once);
+  } catch (const std::exception& e) {
+    spdlog::error("request_id={} unhandled exception: {}", state->request_id, e.what());
+    if (!called->load()) {
+      finish([id = state->request_id] {
+        return Problem(500, "internal", "Internal error", "request " + id + " failed; see the server log");
+      });
+    }
+  }
+}
+
+std::optional<Response> Api::Begin(Request& req, const std::string& request_id, const Route** route_out,
+                                   std::string* user_out, Ctx& ctx, identity::Principal& principal) {
   std::vector<std::string> allowed;
-  Ctx ctx{.req = req};
   const Route* found = req.route_index >= 0 && static_cast<size_t>(req.route_index) < routes_.size()
                            ? &routes_[static_cast<size_t>(req.route_index)]
                            : FindRoute(req, &allowed);
@@ -269,7 +341,6 @@ Response Api::Dispatch(Request& req, const std::string& request_id, const Route*
     }
   }
 
-  identity::Principal principal;
   if (found->needs_auth) {
     std::string_view authz = req.Header("authorization");
     std::string token;
@@ -300,6 +371,15 @@ Response Api::Dispatch(Request& req, const std::string& request_id, const Route*
     ctx.principal = &principal;
   }
   ctx.request_id = request_id;
+  return std::nullopt;
+}
+
+Response Api::Dispatch(Request& req, const std::string& request_id, const Route** route_out,
+                       std::string* user_out) {
+  Ctx ctx{.req = req};
+  identity::Principal principal;
+  if (auto early = Begin(req, request_id, route_out, user_out, ctx, principal)) return std::move(*early);
+  const Route* found = *route_out;
 
   // Idempotency-Key on POST: a retried request returns the first result.
   std::string idem(req.Header("idempotency-key"));

@@ -4,6 +4,7 @@
 // Plain C++: no Beast here; server.cc calls Api::Handle on a worker thread.
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -48,6 +49,9 @@ struct Services {
   // inline read never waits for the pool behind slow searches.
   bool inline_cheap_reads{false};
   std::function<bool()> idle_reader{};
+  // Routes with an asynchronous form (Route::async_fn) use it: the composition root turns this
+  // on when the database writes without a waiting thread (Database::AsyncWrites, SQLite).
+  bool async_writes{false};
 };
 
 // What a handler sees.
@@ -65,6 +69,13 @@ struct Ctx {
 };
 
 using RouteFn = std::function<Response(Ctx&)>;
+// The asynchronous form of a route. It runs on the I/O thread that read the request and must
+// not wait: it checks what it can, starts its work (a database write that completes on the
+// writer's thread) and returns. Exactly once, from any thread, it calls finish with a function
+// that makes the response, which then runs on the I/O thread (so the work's thread only hands
+// the result over). The Ctx is gone once async_fn returns: copy what finish's function needs.
+using AsyncFinish = std::function<void(std::function<Response()>)>;
+using AsyncRouteFn = std::function<void(Ctx&, AsyncFinish)>;
 
 // Per-route counters for /metrics (lock-free once the route table is built).
 struct RouteMetrics {
@@ -82,6 +93,8 @@ struct Route {
   // A cheap, bounded read (one customer, a screen pop): on SQLite it may run on the I/O thread
   // instead of hopping to the worker pool and back (see Api::RunsInline).
   bool cheap_read{false};
+  // Used instead of fn when Api::RunsAsync says so (fn stays for the other cases).
+  AsyncRouteFn async_fn{};
   std::string name{};  // "GET /api/v1/customers/{id}": access log and metrics label
   RouteMetrics* metrics{nullptr};
 };
@@ -102,6 +115,17 @@ class Api {
   // PostgreSQL every read is a network round trip and keeps to the worker pool).
   // Remembers the matched route in req.route_index, so Handle does not match it again.
   bool RunsInline(Request& req) const;
+  // Gives an added route an asynchronous form (Route::async_fn).
+  void SetAsync(const std::string& method, const std::string& pattern, AsyncRouteFn fn);
+  // True when this request may be handled by HandleAsync: its route has an asynchronous form,
+  // Services::async_writes is on, it carries no Idempotency-Key (replays are stored by the
+  // worker-pool path) and no API key (whose use is written down), and a reader connection is
+  // free for the checks. Remembers the matched route in req.route_index.
+  bool RunsAsync(Request& req) const;
+  // Handles a request whose RunsAsync was true: the same middleware as Handle (request id,
+  // auth, CSRF, metrics, access log), then the route's async_fn. Calls resume exactly once, with
+  // the function that makes the response (for ServerOptions::handle_async). Never throws.
+  void HandleAsync(Request& req, std::function<void(std::function<Response()>)> resume);
   const std::vector<Route>& routes() const { return routes_; }
   const Services& services() const { return services_; }
   // Prometheus text for /metrics.
@@ -110,6 +134,14 @@ class Api {
  private:
   Response Dispatch(Request& req, const std::string& request_id, const Route** route_out,
                     std::string* user_out);
+  // Dispatch's first part, shared with HandleAsync: finds the route, decodes the query, and
+  // authenticates (ctx.principal then points at *principal). Returns the response when the
+  // request ends here (404, 405, 400, 401, 403).
+  std::optional<Response> Begin(Request& req, const std::string& request_id, const Route** route_out,
+                                std::string* user_out, Ctx& ctx, identity::Principal& principal);
+  // The request id and access-log line every response gets.
+  void End(const Request& req, const std::string& request_id, const Route& route, const std::string& user,
+           std::chrono::steady_clock::time_point start, Response& res);
   void Observe(RouteMetrics& m, int status, int64_t micros);
   RouteMetrics* MetricsFor(const std::string& name);
   // The route for this method and path (HEAD finds GET); nullptr when none. *allowed collects

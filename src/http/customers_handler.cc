@@ -291,6 +291,21 @@ void AddCustomerRoutes(Api& api) {
     return res;
   });
 
+  // On SQLite the create is checked on the I/O thread and joins the writer's queue; the writer's
+  // thread hands the result back and the I/O thread writes the answer (Api::RunsAsync).
+  api.SetAsync("POST", "/api/v1/customers", [s](Ctx& c, AsyncFinish finish) {
+    auto in = DecodeCustomer(c.req.body);
+    if (!in.ok()) return finish([e = in.error()] { return ErrorResponse(e); });
+    s.customers->CreateAsync(*c.principal, *in, [finish](Result<customers::Customer> r) {
+      finish([r = std::move(r)] {
+        if (!r.ok()) return ErrorResponse(r.error());
+        Response res = CustomerResponse(201, *r);
+        res.SetHeader("Location", "/api/v1/customers/" + std::to_string(r->id));
+        return res;
+      });
+    });
+  });
+
   api.Add("GET", "/api/v1/customers/lookup", [s](Ctx& c) {
     auto phone = c.Query("phone");
     if (!phone || phone->empty())

@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <atomic>
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/async_result.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/bind_executor.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -34,6 +35,7 @@
 #include <csignal>
 #include <exception>
 #include <filesystem>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -284,11 +286,18 @@ struct Server::Impl {
   bool stop_requested = false;
   asio::io_context* signal_ctx = nullptr;  // RunUntilSignal's context, woken by Stop()
 
+  // Requests handed to options.handle_async whose resume has not returned yet: Stop() waits
+  // for them before the io_contexts they post to are destroyed.
+  std::mutex async_mu;
+  std::condition_variable async_done;
+  int async_pending = 0;  // guarded by async_mu
+
   Impl(ServerOptions o, Handler h) : options(std::move(o)), handler(std::move(h)) {}
 
   asio::awaitable<void> AcceptLoop(IoWorker& worker);
   asio::awaitable<void> RunSession(IoWorker& worker, tcp::socket socket);
   asio::awaitable<Response> Dispatch(Request& request);
+  asio::awaitable<Response> DispatchAsync(Request& request);
   asio::awaitable<void> WriteStream(beast::tcp_stream& stream, SessionSlot& slot,
                                     Response response, unsigned version, bool head_only);
   Response CallHandler(Request& request);
@@ -351,8 +360,56 @@ Response Server::Impl::CallHandler(Request& request) {
   return ProblemResponse(500, "internal", "Internal server error");
 }
 
+asio::awaitable<Response> Server::Impl::DispatchAsync(Request& request) {
+  auto io_executor = co_await asio::this_coro::executor;
+  co_return co_await asio::async_initiate<decltype(asio::use_awaitable), void(Response)>(
+      [this, &request, io_executor](auto handler) {
+        auto resume_coroutine = std::make_shared<decltype(handler)>(std::move(handler));
+        {
+          std::lock_guard lock(async_mu);
+          ++async_pending;
+        }
+        auto once = std::make_shared<std::atomic<bool>>(false);
+        ServerOptions::Resume resume = [this, resume_coroutine, io_executor,
+                                        once](std::function<Response()> make) {
+          if (once->exchange(true)) {
+            spdlog::error("http: an asynchronous handler answered twice");
+            return;
+          }
+          asio::post(io_executor, [resume_coroutine, make = std::move(make)] {
+            Response response;
+            try {
+              response = make();
+            } catch (const std::exception& e) {
+              spdlog::error("http: an asynchronous handler's response threw: {}", e.what());
+              response = ProblemResponse(500, "internal", "Internal server error");
+            } catch (...) {
+              spdlog::error("http: an asynchronous handler's response threw");
+              response = ProblemResponse(500, "internal", "Internal server error");
+            }
+            (*resume_coroutine)(std::move(response));
+          });
+          std::lock_guard lock(async_mu);
+          if (--async_pending == 0) async_done.notify_all();
+        };
+        try {
+          options.handle_async(request, resume);
+        } catch (const std::exception& e) {
+          spdlog::error("http: handler threw on {} {}: {}", request.method, request.path, e.what());
+          if (!once->load()) resume([] { return ProblemResponse(500, "internal", "Internal server error"); });
+        } catch (...) {
+          spdlog::error("http: handler threw a non-standard exception on {} {}", request.method, request.path);
+          if (!once->load()) resume([] { return ProblemResponse(500, "internal", "Internal server error"); });
+        }
+      },
+      asio::use_awaitable);
+}
+
 asio::awaitable<Response> Server::Impl::Dispatch(Request& request) {
   if (options.run_inline && options.run_inline(request)) co_return CallHandler(request);
+  if (options.run_async && options.handle_async && options.run_async(request)) {
+    co_return co_await DispatchAsync(request);
+  }
   auto io_executor = co_await asio::this_coro::executor;
   // A plain post(pool, use_awaitable) would resume on the coroutine's own (I/O) executor;
   // binding the pool executor makes the coroutine continue on a pool thread, so the handler may
@@ -675,6 +732,12 @@ void Server::Stop() {
   // transaction, and abandoning its thread would be worse than a late exit.
   impl.pool->stop();
   impl.pool->join();
+  {
+    // An asynchronous handler's work (a database write) still running posts to its io_context
+    // when it ends: wait for that before the io_contexts go.
+    std::unique_lock lock(impl.async_mu);
+    impl.async_done.wait(lock, [&] { return impl.async_pending == 0; });
+  }
   // Destroying the io_contexts destroys the sessions still suspended in them; the pool is gone, so
   // nothing can resume them any more.
   impl.workers.clear();

@@ -31,6 +31,15 @@ struct ServerOptions {
   // hop to the worker pool and back. Only for handlers that finish in microseconds and never
   // wait (see Api::RunsInline); everything else keeps to the pool.
   std::function<bool(Request&)> run_inline{};
+  // When both are set and run_async is true for a request, the I/O thread that read it calls
+  // handle_async(request, resume) and goes on serving other connections meanwhile. handle_async
+  // must return at once (it may only start work elsewhere, such as a database write that
+  // completes on the writer's thread) and call resume exactly once, from any thread, with a
+  // function that makes the response; the server runs that function on the request's I/O thread
+  // and sends what it returns. No worker thread waits for it (see Api::RunsAsync).
+  using Resume = std::function<void(std::function<Response()>)>;
+  std::function<bool(Request&)> run_async{};
+  std::function<void(Request&, Resume)> handle_async{};
 };
 
 using Handler = std::function<Response(Request&)>;

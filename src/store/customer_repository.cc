@@ -4,6 +4,7 @@
 #include <boost/json.hpp>
 
 #include <algorithm>
+#include <memory>
 #include <array>
 #include <charconv>
 #include <chrono>
@@ -330,6 +331,29 @@ class SqlCustomerRepository final : public customers::CustomerRepository {
     }));
     return out;
   }
+
+  void WriteAsync(std::vector<CustomerWrite> writes, WriteDone done) override {
+    struct State {
+      std::vector<CustomerWrite> writes;
+      std::vector<Customer> out{};
+      WriteDone done;
+    };
+    auto state = std::make_shared<State>(State{.writes = std::move(writes), .done = std::move(done)});
+    db_.WriteAsync(
+        [this, state](Connection& c) -> Status {
+          state->out.clear();
+          for (auto& w : state->writes) {
+            KEHU_ASSIGN_OR_RETURN(auto written, WriteOne(c, w));
+            state->out.push_back(std::move(written));
+          }
+          return Status::Ok();
+        },
+        [state](Status st) {
+          if (!st.ok()) return state->done(st.error());
+          state->done(std::move(state->out));
+        });
+  }
+  bool AsyncWrites() const override { return db_.AsyncWrites(); }
 
   bool ReadsDuringWrites() const override { return db_.ReadsDuringWrites(); }
 

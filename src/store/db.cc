@@ -33,6 +33,18 @@ bool LooksLikeConninfo(std::string_view s) {
 
 }  // namespace
 
+void Database::WriteAsync(std::function<Status(Connection&)> fn, std::function<void(Status)> done) {
+  Status st;
+  try {
+    st = Write(fn);
+  } catch (const std::exception& e) {
+    st = Internal(std::string("exception in a write transaction: ") + e.what());
+  } catch (...) {
+    st = Internal("exception in a write transaction");
+  }
+  done(std::move(st));
+}
+
 namespace {
 
 // Rows already read, handed out one at a time.

@@ -107,6 +107,13 @@ class Database {
   // deadlocking). After a failed statement, return an error: PostgreSQL has already aborted the
   // transaction, so carrying on works in SQLite only.
   virtual Status Write(const std::function<Status(Connection&)>& fn) = 0;
+  // As Write, without waiting: done(status) is called once the transaction has committed (or
+  // failed), on whichever thread ran it, so done must be quick and must not call Write. With
+  // AsyncWrites() (SQLite: its writer runs on threads of its own) the caller never blocks; the
+  // default runs Write on the calling thread and then calls done.
+  // An exception thrown by fn becomes kInternal (it cannot be rethrown to the caller).
+  virtual void WriteAsync(std::function<Status(Connection&)> fn, std::function<void(Status)> done);
+  virtual bool AsyncWrites() const { return false; }
   // Runs fn on a reader connection, inside a read transaction so it sees one snapshot.
   virtual Status Read(const std::function<Status(Connection&)>& fn) = 0;
   // As Read, for fn that runs exactly one statement (a statement is its own snapshot): SQLite

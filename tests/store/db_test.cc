@@ -361,6 +361,73 @@ TEST_P(StoreDatabaseTest, FailingConcurrentWritersLoseOnlyTheirOwnChanges) {
   EXPECT_EQ(wrong, 0);
 }
 
+// WriteAsync joins the same queue as Write: mixed with blocking writers, each async write's
+// done runs once, after the commit that holds it (a read in done sees the row), and a failing
+// or throwing one loses only its own changes.
+TEST_P(StoreDatabaseTest, AsyncWritesCommitBeforeTheirCallbackAndFailAlone) {
+  ASSERT_TRUE(Script("CREATE TABLE marks (thread BIGINT, k BIGINT, UNIQUE (k))").ok());
+  constexpr int kThreads = 4;
+  constexpr int kPerThread = 40;
+  std::mutex mu;
+  std::condition_variable cv;
+  int callbacks = 0;
+  int ok_async = 0, failed_async = 0, unseen = 0;
+  std::atomic<int> ok_blocking{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int k = 0; k < kPerThread; ++k) {
+        const int64_t key = int64_t{t} * 1000 + k;
+        const int kind = (t + k) % 6;  // 0: fails, 1: unique clash, 2: throws, 3: blocking, else ok
+        auto work = [t, key, kind](Connection& c) -> Status {
+          KEHU_RETURN_IF_ERROR(c.Exec("INSERT INTO marks (thread, k) VALUES (?, ?)", {int64_t{t}, key}));
+          if (kind == 0) return InvalidArgument("changed my mind");
+          if (kind == 1) KEHU_RETURN_IF_ERROR(c.Exec("INSERT INTO marks (thread, k) VALUES (?, ?)", {int64_t{t}, key}));
+          if (kind == 2) throw std::runtime_error("boom");
+          return Status::Ok();
+        };
+        if (kind == 3) {
+          if (db().Write(work).ok()) ++ok_blocking;
+          continue;
+        }
+        db().WriteAsync(work, [&, key](Status st) {
+          // Committed already: a reader finds the row exactly when the write succeeded.
+          int64_t found = -1;
+          Status read = db().Read([&](Connection& c) -> Status {
+            KEHU_ASSIGN_OR_RETURN(auto rows, c.Query("SELECT COUNT(*) FROM marks WHERE k = ?", {key}));
+            found = rows.at(0).Int(0);
+            return Status::Ok();
+          });
+          std::lock_guard lock(mu);
+          if (st.ok()) ++ok_async;
+          else ++failed_async;
+          if (!read.ok() || found != (st.ok() ? 1 : 0)) ++unseen;
+          ++callbacks;
+          cv.notify_all();
+        });
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  int want_ok_async = 0, want_failed_async = 0, want_blocking = 0;
+  for (int t = 0; t < kThreads; ++t) {
+    for (int k = 0; k < kPerThread; ++k) {
+      const int kind = (t + k) % 6;
+      (kind == 3 ? want_blocking : kind > 3 ? want_ok_async : want_failed_async) += 1;
+    }
+  }
+  std::unique_lock lock(mu);
+  ASSERT_TRUE(cv.wait_for(lock, std::chrono::seconds(30),
+                          [&] { return callbacks == want_ok_async + want_failed_async; }))
+      << callbacks << " callbacks";
+  EXPECT_EQ(unseen, 0);
+  EXPECT_EQ(ok_async, want_ok_async);
+  EXPECT_EQ(failed_async, want_failed_async);
+  EXPECT_EQ(ok_blocking.load(), want_blocking);
+  lock.unlock();
+  EXPECT_EQ(Count("marks"), want_ok_async + want_blocking);
+}
+
 TEST_P(StoreDatabaseTest, ReaderWaitsWhenEveryPooledConnectionIsBusy) {
   const int total = db().Stats().readers_total;
   ASSERT_GE(total, 1);
@@ -640,6 +707,31 @@ TEST_F(StoreSqliteFileTest, CommittedWriteSurvivesAProcessKilledWithoutClosing) 
   EXPECT_EQ(ReadNotes(env_.url()), std::vector<std::string>{"acknowledged"});
 }
 
+
+// Async writes still queued when the database is closed are written, and their callbacks run,
+// before it closes.
+TEST_F(StoreSqliteFileTest, AsyncWritesQueuedAtCloseAreCommitted) {
+  std::atomic<int> done{0};
+  {
+    auto opened = Open(env_.url(), 2);
+    ASSERT_TRUE(opened.ok()) << opened.error().message;
+    Database& db = **opened;
+    ASSERT_TRUE(db.AsyncWrites());
+    ASSERT_TRUE(db.Write([](Connection& c) { return c.ExecScript("CREATE TABLE notes (body TEXT)"); }).ok());
+    for (int i = 0; i < 200; ++i) {
+      db.WriteAsync(
+          [i](Connection& c) -> Status {
+            KEHU_RETURN_IF_ERROR(c.Exec("INSERT INTO notes (body) VALUES (?)", {std::to_string(i)}));
+            return Status::Ok();
+          },
+          [&done](Status st) {
+            if (st.ok()) ++done;
+          });
+    }
+  }
+  EXPECT_EQ(done.load(), 200);
+  EXPECT_EQ(ReadNotes(env_.url()).size(), 200u);
+}
 
 // Callers of one group-committed batch run in savepoints, and their full-text index writes wait
 // for the end of the batch (Connection::ExecIndexWrite): a caller that fails after its index

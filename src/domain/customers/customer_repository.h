@@ -84,6 +84,12 @@ class CustomerRepository {
   // another live customer of the org; kAborted when a row's version is not expected_version;
   // kNotFound when an updated row does not exist.
   virtual Result<std::vector<Customer>> Write(std::vector<CustomerWrite> writes) = 0;
+  // As Write, calling done with the result once the transaction has committed or failed, on
+  // whichever thread ran it (done must be quick and must not write). With AsyncWrites() the
+  // caller does not wait; the default runs Write and then calls done on the calling thread.
+  using WriteDone = std::function<void(Result<std::vector<Customer>>)>;
+  virtual void WriteAsync(std::vector<CustomerWrite> writes, WriteDone done) { done(Write(std::move(writes))); }
+  virtual bool AsyncWrites() const { return false; }
 
   // Bulk loads (imports): writes every batch `next` hands out, in one transaction (all or
   // nothing), without keeping the written states. `next` returns the next batch, an empty

@@ -434,6 +434,24 @@ Status CustomerService::Apply(const Principal& p, const Rules& rules, const Cust
 }
 
 Result<Customer> CustomerService::Create(const Principal& p, const CustomerPatch& in) {
+  KEHU_ASSIGN_OR_RETURN(auto w, PrepareCreate(p, in));
+  KEHU_ASSIGN_OR_RETURN(auto written, repo_.Write({std::move(w)}));
+  return written.at(0);
+}
+
+void CustomerService::CreateAsync(const Principal& p, const CustomerPatch& in,
+                                  std::function<void(Result<Customer>)> done) {
+  auto w = PrepareCreate(p, in);
+  if (!w.ok()) return done(w.error());
+  std::vector<CustomerWrite> writes;
+  writes.push_back(std::move(*w));
+  repo_.WriteAsync(std::move(writes), [done = std::move(done)](Result<std::vector<Customer>> written) {
+    if (!written.ok()) return done(written.error());
+    done(std::move(written->at(0)));
+  });
+}
+
+Result<CustomerWrite> CustomerService::PrepareCreate(const Principal& p, const CustomerPatch& in) {
   if (!identity::CanWriteCustomers(p))
     return MakeError(ErrorCode::kPermissionDenied, "your role may not create customers");
   Customer c;
@@ -453,8 +471,7 @@ Result<Customer> CustomerService::Create(const Principal& p, const CustomerPatch
   c.version = 1;
   CustomerWrite w{.customer = c, .expected_version = 0, .search = BuildSearchText(c),
                   .audit = Audit(p, "create", "customer", 0, Diff(nullptr, c), now)};
-  KEHU_ASSIGN_OR_RETURN(auto written, repo_.Write({std::move(w)}));
-  return written.at(0);
+  return w;
 }
 
 Result<std::vector<Customer>> CustomerService::CreateMany(const Principal& p,

@@ -109,6 +109,13 @@ class CustomerService {
   // Errors: kInvalidArgument with one FieldError per bad field; kAlreadyExists with conflict_id
   // for a phone/email/external id another customer holds; kPermissionDenied for read-only roles.
   Result<Customer> Create(const identity::Principal& p, const CustomerPatch& in);
+  // As Create, calling done with the result. The checks run on the calling thread, and a bad
+  // request gets its answer there; when the repository writes asynchronously (SQLite), the
+  // write joins the writer's queue and done runs on the writer's thread after the commit, so
+  // done must only hand the result on (it must not write).
+  void CreateAsync(const identity::Principal& p, const CustomerPatch& in,
+                   std::function<void(Result<Customer>)> done);
+  bool AsyncCreates() const { return repo_.AsyncWrites(); }
   // Creates many customers in one transaction (imports, demo data): all or nothing. Errors as
   // Create; field names are prefixed with the row: "[12].phones[0]".
   Result<std::vector<Customer>> CreateMany(const identity::Principal& p,
@@ -184,6 +191,8 @@ class CustomerService {
                                              int batch = 500);
 
  private:
+  // Create's checks: the row to write, or why not.
+  Result<CustomerWrite> PrepareCreate(const identity::Principal& p, const CustomerPatch& in);
   Result<Customer> LoadVisible(const identity::Principal& p, int64_t id);
   struct Rules {
     std::vector<Category> categories{};

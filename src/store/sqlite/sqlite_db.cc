@@ -14,6 +14,8 @@
 #include <string_view>
 #include <thread>
 #include <deque>
+#include <functional>
+#include <memory>
 #include <exception>
 #include <unordered_map>
 #include <utility>
@@ -424,6 +426,7 @@ class SqliteDatabase final : public Database {
   }
   // Readers close before the writer: the last connection to close checkpoints the WAL.
   ~SqliteDatabase() override {
+    StopAsyncLeader();  // after the writes still queued
     StopCheckpointer();
     readers_.clear();
     writer_.reset();
@@ -467,30 +470,48 @@ class SqliteDatabase final : public Database {
     while (!req.done && !req.lead) req.cv.wait(lock);
     if (!req.done) {
       // Leading: everything queued so far (this request is at the front) in one transaction.
-      std::vector<WriteRequest*> batch;
-      while (!queue_.empty() && batch.size() < kMaxBatch) {
-        batch.push_back(queue_.front());
-        queue_.pop_front();
-      }
+      std::vector<WriteRequest*> batch = TakeBatch();
       lock.unlock();
       RunBatch(batch);
       lock.lock();
-      // Under the lock: a waiter may return (and its request go) as soon as it sees done.
-      for (WriteRequest* r : batch) {
-        r->done = true;
-        if (r != &req) r->cv.notify_one();
-      }
+      std::vector<WriteRequest*> async_done = CompleteBatch(batch, &req);
       if (queue_.empty()) {
         leader_active_ = false;
+      } else if (queue_.front()->on_done) {
+        async_lead_ = true;  // nobody waits for it: the async leader runs the next batch
+        async_cv_.notify_one();
       } else {
         queue_.front()->lead = true;
         queue_.front()->cv.notify_one();
       }
+      lock.unlock();
+      FinishAsync(async_done);
     }
-    lock.unlock();
+    if (lock.owns_lock()) lock.unlock();
     if (req.exception) std::rethrow_exception(req.exception);
     return req.result;
   }
+
+  // Queued like Write's callers and committed in the same batches; nobody waits. When the queue
+  // was empty (or a batch ends with this request at its front), the async leader thread runs
+  // the batch in place of a waiting caller. The HTTP server's creates use this: the I/O thread
+  // that read the request hands it over and goes on, instead of a worker thread sleeping until
+  // the commit (docs/architecture-notes.md, "Creates without a waiting thread").
+  void WriteAsync(std::function<Status(Connection&)> fn, std::function<void(Status)> done) override {
+    std::call_once(async_leader_once_, [this] { async_leader_ = std::thread([this] { AsyncLeaderLoop(); }); });
+    auto* req = new WriteRequest{};
+    req->owned_fn = std::move(fn);
+    req->fn = &req->owned_fn;
+    req->on_done = std::move(done);
+    std::lock_guard lock(queue_mu_);
+    queue_.push_back(req);
+    if (!leader_active_) {
+      leader_active_ = true;
+      async_lead_ = true;
+      async_cv_.notify_one();
+    }
+  }
+  bool AsyncWrites() const override { return true; }
 
   Status Read(const std::function<Status(Connection&)>& fn) override { return RunRead(fn, true); }
 
@@ -577,8 +598,90 @@ class SqliteDatabase final : public Database {
     bool done{false};  // guarded by queue_mu_
     bool lead{false};  // guarded by queue_mu_: this caller runs the next batch
     std::condition_variable cv{};
+    // WriteAsync: the request owns its work and is deleted once on_done has been called.
+    std::function<Status(Connection&)> owned_fn{};
+    std::function<void(Status)> on_done{};
   };
   static constexpr size_t kMaxBatch = 128;
+
+  // Under queue_mu_: the next batch, in queue order.
+  std::vector<WriteRequest*> TakeBatch() {
+    std::vector<WriteRequest*> batch;
+    while (!queue_.empty() && batch.size() < kMaxBatch) {
+      batch.push_back(queue_.front());
+      queue_.pop_front();
+    }
+    return batch;
+  }
+
+  // Under queue_mu_, after a batch ran: wakes its waiting callers (but `self`, the leader) and
+  // returns its async requests, whose callbacks run after the lock is released (FinishAsync).
+  // A waiter may return (and its request go) as soon as it sees done.
+  std::vector<WriteRequest*> CompleteBatch(const std::vector<WriteRequest*>& batch, const WriteRequest* self) {
+    std::vector<WriteRequest*> async_done;
+    for (WriteRequest* r : batch) {
+      if (r->on_done) {
+        async_done.push_back(r);
+        continue;
+      }
+      r->done = true;
+      if (r != self) r->cv.notify_one();
+    }
+    return async_done;
+  }
+
+  static void FinishAsync(std::vector<WriteRequest*>& requests) {
+    for (WriteRequest* r : requests) {
+      std::unique_ptr<WriteRequest> owned(r);
+      if (r->exception) {
+        try {
+          std::rethrow_exception(r->exception);
+        } catch (const std::exception& e) {
+          r->result = Internal(std::string("exception in a write transaction: ") + e.what());
+        } catch (...) {
+        }
+      }
+      try {
+        r->on_done(std::move(r->result));
+      } catch (...) {
+        // done must not throw; the write itself has already committed or failed.
+      }
+    }
+    requests.clear();
+  }
+
+  // Leads batches whenever a WriteAsync request finds nobody to run it (async_lead_), until the
+  // queue is empty; the queued blocking callers in those batches are woken as their leader
+  // would wake them.
+  void AsyncLeaderLoop() {
+    std::unique_lock lock(queue_mu_);
+    for (;;) {
+      async_cv_.wait(lock, [&] { return async_lead_ || async_stop_; });
+      if (!async_lead_) return;
+      async_lead_ = false;
+      while (!queue_.empty()) {
+        std::vector<WriteRequest*> batch = TakeBatch();
+        lock.unlock();
+        RunBatch(batch);
+        lock.lock();
+        std::vector<WriteRequest*> async_done = CompleteBatch(batch, nullptr);
+        lock.unlock();
+        FinishAsync(async_done);
+        lock.lock();
+      }
+      leader_active_ = false;
+    }
+  }
+
+  void StopAsyncLeader() {
+    if (!async_leader_.joinable()) return;
+    {
+      std::lock_guard lock(queue_mu_);
+      async_stop_ = true;
+    }
+    async_cv_.notify_one();
+    async_leader_.join();
+  }
 
   // Runs one caller's work; with `savepoint`, inside its own savepoint of the open transaction.
   void RunOne(WriteRequest& r, bool savepoint) {
@@ -778,6 +881,11 @@ class SqliteDatabase final : public Database {
   std::mutex queue_mu_;
   std::deque<WriteRequest*> queue_;
   bool leader_active_{false};
+  bool async_lead_{false};  // guarded by queue_mu_: the async leader runs the next batch
+  bool async_stop_{false};  // guarded by queue_mu_
+  std::condition_variable async_cv_;
+  std::once_flag async_leader_once_;
+  std::thread async_leader_;
 
   std::vector<std::unique_ptr<SqliteConnection>> readers_;
   mutable std::mutex pool_mu_;

@@ -313,6 +313,120 @@ TEST(HttpServer, BlockingHandlerDoesNotDelayRequestsOnOtherConnections) {
   EXPECT_EQ(slow->body, "unblocked");
 }
 
+// Requests handed to handle_async: the I/O thread goes on serving while they wait, the answer
+// may come from any thread in any order, and the response function runs on the I/O thread.
+TEST(HttpServer, AsyncHandlersAnswerFromAnotherThreadWhileTheIoThreadServesOthers) {
+  ServerOptions options = TestOptions();
+  options.io_threads = 1;
+  options.worker_threads = 1;
+  std::mutex mu;
+  std::condition_variable cv;
+  std::vector<ServerOptions::Resume> pending;
+  std::thread::id io_thread;
+  std::atomic<int> made_elsewhere{0};
+  options.run_async = [](Request& r) { return r.path.rfind("/async", 0) == 0; };
+  options.handle_async = [&](Request& r, ServerOptions::Resume resume) {
+    std::lock_guard lock(mu);
+    io_thread = std::this_thread::get_id();
+    std::string path = r.path;
+    // What the test's other thread calls to answer this request (the argument is unused).
+    pending.push_back([resume, path, &made_elsewhere, &io_thread, &mu](std::function<Response()>) {
+      resume([path, &made_elsewhere, &io_thread, &mu] {
+        std::lock_guard lock(mu);
+        if (std::this_thread::get_id() != io_thread) ++made_elsewhere;
+        return TextResponse("answer " + path);
+      });
+    });
+    cv.notify_all();
+  };
+  auto server = StartServer(options, [](Request&) { return TextResponse("sync"); });
+
+  std::vector<std::unique_ptr<TestClient>> clients;
+  for (int i = 0; i < 3; ++i) {
+    clients.push_back(std::make_unique<TestClient>(server->port()));
+    ASSERT_TRUE(clients.back()->Send(Get("/async" + std::to_string(i))));
+  }
+  {
+    std::unique_lock lock(mu);
+    ASSERT_TRUE(cv.wait_for(lock, std::chrono::milliseconds(kWaitMs), [&] { return pending.size() == 3; }));
+  }
+  // While three wait, the same (only) I/O thread and the (only) worker answer another client.
+  TestClient other(server->port());
+  ASSERT_TRUE(other.Send(Get("/plain")));
+  auto plain = other.ReadResponse();
+  ASSERT_TRUE(plain.has_value());
+  EXPECT_EQ(plain->body, "sync");
+
+  // Answered from another thread, last first.
+  std::thread answerer([&] {
+    std::vector<ServerOptions::Resume> take;
+    {
+      std::lock_guard lock(mu);
+      take = pending;
+    }
+    for (int i = 2; i >= 0; --i) take[static_cast<size_t>(i)]({});
+  });
+  answerer.join();
+  for (int i = 0; i < 3; ++i) {
+    auto r = clients[static_cast<size_t>(i)]->ReadResponse();
+    ASSERT_TRUE(r.has_value());
+    EXPECT_EQ(r->body, "answer /async" + std::to_string(i));
+  }
+  EXPECT_EQ(made_elsewhere.load(), 0);
+  // The connection stays usable after an async answer.
+  ASSERT_TRUE(clients[0]->Send(Get("/plain")));
+  auto again = clients[0]->ReadResponse();
+  ASSERT_TRUE(again.has_value());
+  EXPECT_EQ(again->body, "sync");
+}
+
+TEST(HttpServer, AsyncHandlerThatThrowsGets500AndSoDoesItsResponseFunction) {
+  ServerOptions options = TestOptions();
+  options.run_async = [](Request&) { return true; };
+  options.handle_async = [](Request& r, ServerOptions::Resume resume) {
+    if (r.path == "/throw") throw std::runtime_error("boom");
+    resume([]() -> Response { throw std::runtime_error("late boom"); });
+  };
+  auto server = StartServer(options, [](Request&) { return TextResponse("sync"); });
+  TestClient client(server->port());
+  for (const char* path : {"/throw", "/late"}) {
+    ASSERT_TRUE(client.Send(Get(path)));
+    auto r = client.ReadResponse();
+    ASSERT_TRUE(r.has_value()) << path;
+    EXPECT_EQ(r->status, 500) << path;
+    EXPECT_EQ(r->Header("content-type"), "application/problem+json");
+  }
+}
+
+// Stop() waits for a request whose async work is still running and sends its answer.
+TEST(HttpServer, StopWaitsForAPendingAsyncHandler) {
+  ServerOptions options = TestOptions();
+  Gate entered;
+  std::mutex mu;
+  ServerOptions::Resume held;
+  options.run_async = [](Request&) { return true; };
+  options.handle_async = [&](Request&, ServerOptions::Resume resume) {
+    std::lock_guard lock(mu);
+    held = std::move(resume);
+    entered.Open();
+  };
+  auto server = StartServer(options, [](Request&) { return TextResponse("sync"); });
+  TestClient in_flight(server->port());
+  ASSERT_TRUE(in_flight.Send(Get("/slow")));
+  ASSERT_TRUE(entered.WaitOpen());
+  std::thread stopper([&] { server->Stop(); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  {
+    std::lock_guard lock(mu);
+    held([] { return TextResponse("late but whole"); });
+  }
+  stopper.join();
+  auto response = in_flight.ReadResponse();
+  ASSERT_TRUE(response.has_value());
+  EXPECT_EQ(response->body, "late but whole");
+  EXPECT_EQ(response->Header("connection"), "close");
+}
+
 TEST(HttpServer, HeadRequestGetsHeadersWithoutBody) {
   auto server = StartServer(TestOptions(), [](Request&) { return TextResponse("abcdef"); });
 
