@@ -148,13 +148,21 @@ const Route* Api::FindRoute(const Request& req, std::vector<std::string>* allowe
   return nullptr;
 }
 
+namespace {
+
+bool UsesApiKey(const Request& req) {
+  const std::string_view authz = req.Header("authorization");
+  return !req.Header("x-api-key").empty() ||
+         (authz.size() > 12 && authz.substr(7, 5) == "kehu_");  // "Bearer kehu_...": an API key
+}
+
+}  // namespace
+
 bool Api::RunsInline(Request& req) const {
   if (!services_.inline_cheap_reads || req.method != "GET") return false;
-  // API keys may touch their last-used time (a write, which could wait behind an import).
-  const std::string_view authz = req.Header("authorization");
-  if (!req.Header("x-api-key").empty() ||
-      (authz.size() > 12 && authz.substr(7, 5) == "kehu_"))  // "Bearer kehu_...": an API key
-    return false;
+  // API keys may touch their last-used time: a write, which could wait behind an import, unless
+  // the database writes it without waiting (IdentityRepository::TouchApiKey).
+  if (!services_.async_writes && UsesApiKey(req)) return false;
   const Route* r = FindRoute(req, nullptr);
   if (!r) return false;
   req.route_index = static_cast<int>(r - routes_.data());
@@ -240,10 +248,6 @@ void Api::SetAsync(const std::string& method, const std::string& pattern, AsyncR
 
 bool Api::RunsAsync(Request& req) const {
   if (!services_.async_writes || req.method != "POST" || !req.Header("idempotency-key").empty()) return false;
-  const std::string_view authz = req.Header("authorization");
-  if (!req.Header("x-api-key").empty() ||
-      (authz.size() > 12 && authz.substr(7, 5) == "kehu_"))  // "Bearer kehu_...": an API key
-    return false;
   const Route* r = FindRoute(req, nullptr);
   if (!r) return false;
   req.route_index = static_cast<int>(r - routes_.data());

@@ -119,8 +119,8 @@ class Api {
   void SetAsync(const std::string& method, const std::string& pattern, AsyncRouteFn fn);
   // True when this request may be handled by HandleAsync: its route has an asynchronous form,
   // Services::async_writes is on, it carries no Idempotency-Key (replays are stored by the
-  // worker-pool path) and no API key (whose use is written down), and a reader connection is
-  // free for the checks. Remembers the matched route in req.route_index.
+  // worker-pool path), and a reader connection is free for the checks. Remembers the matched
+  // route in req.route_index.
   bool RunsAsync(Request& req) const;
   // Handles a request whose RunsAsync was true: the same middleware as Handle (request id,
   // auth, CSRF, metrics, access log), then the route's async_fn. Calls resume exactly once, with

@@ -150,6 +150,53 @@ std::optional<int64_t> QueryId(const Ctx& c, const char* name, std::vector<Field
   return out;
 }
 
+// POST /telephony/events before the write: the API key, the signature, the body's fields.
+struct EventCheck {
+  std::optional<Response> refused{};  // the answer when a check fails
+  std::string signature{};
+  interactions::CallEvent event{};
+};
+
+EventCheck CheckCallEvent(const Services& s, Ctx& c) {
+  EventCheck out;
+  if (c.principal->api_key_id == 0) {
+    Response r = Problem(401, "unauthenticated", "API key required",
+                         "telephony events are sent with an API key (X-Api-Key)");
+    r.SetHeader("WWW-Authenticate", "Bearer");
+    out.refused = std::move(r);
+    return out;
+  }
+  auto sig = s.telephony->Verify(*c.principal, std::string(c.req.Header("x-kehu-timestamp")),
+                                 std::string(c.req.Header("x-kehu-signature")), c.req.body);
+  if (!sig.ok()) {
+    out.refused = ErrorResponse(sig.error());
+    return out;
+  }
+  out.signature = std::move(*sig);
+  auto obj = ParseObject(c.req.body);
+  if (!obj.ok()) {
+    out.refused = ErrorResponse(obj.error());
+    return out;
+  }
+  ObjectReader in(*obj);
+  interactions::CallEvent& ev = out.event;
+  ev.event = in.String("event", true).value_or("");
+  ev.call_id = in.String("call_id", true).value_or("");
+  ev.from = in.String("from").value_or("");
+  ev.to = in.String("to").value_or("");
+  ev.agent = in.String("agent", true).value_or("");
+  ev.at = in.String("at");
+  if (auto st = in.Finish(); !st.ok()) out.refused = ErrorResponse(st.error());
+  return out;
+}
+
+Response CallEventResponse(const Result<interactions::CallResult>& r) {
+  if (!r.ok()) return ErrorResponse(r.error());
+  json::object o = EncodeCall(r->call);
+  o["changed"] = r->changed;
+  return JsonResponse(200, json::serialize(o));
+}
+
 }  // namespace
 
 Result<interactions::InteractionPatch> DecodeInteraction(const std::string& body) {
@@ -409,31 +456,19 @@ void AddInteractionRoutes(Api& api) {
   });
 
   api.Add("POST", "/api/v1/telephony/events", [s](Ctx& c) {
-    if (c.principal->api_key_id == 0) {
-      Response r = Problem(401, "unauthenticated", "API key required",
-                           "telephony events are sent with an API key (X-Api-Key)");
-      r.SetHeader("WWW-Authenticate", "Bearer");
-      return r;
-    }
-    auto sig = s.telephony->Verify(*c.principal, std::string(c.req.Header("x-kehu-timestamp")),
-                                   std::string(c.req.Header("x-kehu-signature")), c.req.body);
-    if (!sig.ok()) return ErrorResponse(sig.error());
-    auto obj = ParseObject(c.req.body);
-    if (!obj.ok()) return ErrorResponse(obj.error());
-    ObjectReader in(*obj);
-    interactions::CallEvent ev;
-    ev.event = in.String("event", true).value_or("");
-    ev.call_id = in.String("call_id", true).value_or("");
-    ev.from = in.String("from").value_or("");
-    ev.to = in.String("to").value_or("");
-    ev.agent = in.String("agent", true).value_or("");
-    ev.at = in.String("at");
-    if (auto st = in.Finish(); !st.ok()) return ErrorResponse(st.error());
-    auto r = s.telephony->Apply(*c.principal, *sig, ev);
-    if (!r.ok()) return ErrorResponse(r.error());
-    json::object o = EncodeCall(r->call);
-    o["changed"] = r->changed;
-    return JsonResponse(200, json::serialize(o));
+    EventCheck checked = CheckCallEvent(s, c);
+    if (checked.refused) return *checked.refused;
+    return CallEventResponse(s.telephony->Apply(*c.principal, checked.signature, checked.event));
+  });
+  // On SQLite the event is checked on the I/O thread and its write joins the writer's queue
+  // (Api::RunsAsync); the answer (and the screen pop of a ringing call) follows the commit.
+  api.SetAsync("POST", "/api/v1/telephony/events", [s](Ctx& c, AsyncFinish finish) {
+    EventCheck checked = CheckCallEvent(s, c);
+    if (checked.refused) return finish([r = std::move(*checked.refused)] { return r; });
+    s.telephony->ApplyAsync(*c.principal, checked.signature, checked.event,
+                            [finish](std::function<Result<interactions::CallResult>()> result) {
+                              finish([result = std::move(result)] { return CallEventResponse(result()); });
+                            });
   });
 
   api.Add("GET", "/api/v1/telephony/pop", [s](Ctx& c) {

@@ -5,6 +5,7 @@
 #include "domain/interactions/interaction_repository.h"
 
 #include <algorithm>
+#include <memory>
 #include <atomic>
 #include <boost/json.hpp>
 
@@ -410,6 +411,40 @@ class SqlInteractionRepository final : public interactions::InteractionRepositor
                               const interactions::CallDecision& decide) override {
     Call out;
     KEHU_RETURN_IF_ERROR(db_.Write([&](Connection& c) -> Status {
+      return ApplyCallEventIn(c, org_id, signature, now, forget_before, call_id, decide, out);
+    }));
+    return out;
+  }
+
+  void ApplyCallEventAsync(int64_t org_id, std::string signature, UnixMillis now, UnixMillis forget_before,
+                           std::string call_id, interactions::CallDecision decide, CallDone done) override {
+    struct State {
+      std::string signature, call_id;
+      interactions::CallDecision decide;
+      CallDone done;
+      Call out{};
+    };
+    auto state = std::make_shared<State>(State{.signature = std::move(signature),
+                                               .call_id = std::move(call_id),
+                                               .decide = std::move(decide),
+                                               .done = std::move(done)});
+    db_.WriteAsync(
+        [this, state, org_id, now, forget_before](Connection& c) {
+          return ApplyCallEventIn(c, org_id, state->signature, now, forget_before, state->call_id, state->decide,
+                                  state->out);
+        },
+        [state](Status st) {
+          if (!st.ok()) return state->done(st.error());
+          state->done(std::move(state->out));
+        });
+  }
+  bool AsyncWrites() const override { return db_.AsyncWrites(); }
+
+ private:
+  Status ApplyCallEventIn(Connection& c, int64_t org_id, const std::string& signature, UnixMillis now,
+                          UnixMillis forget_before, const std::string& call_id,
+                          const interactions::CallDecision& decide, Call& out) {
+    {
       if (now - last_purge_.load() > 60000) {
         last_purge_ = now;
         KEHU_RETURN_IF_ERROR(
@@ -495,11 +530,9 @@ class SqlInteractionRepository final : public interactions::InteractionRepositor
         return Status::Ok();
       }
       return MakeError(ErrorCode::kUnavailable, "the call changed concurrently; retry");
-    }));
-    return out;
+    }
   }
 
- private:
   Result<Interaction> InsertInteraction(Connection& c, const Interaction& in) {
     Interaction out = in;
     KEHU_ASSIGN_OR_RETURN(

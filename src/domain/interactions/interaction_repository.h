@@ -95,6 +95,16 @@ class InteractionRepository {
   virtual Result<Call> ApplyCallEvent(int64_t org_id, const std::string& signature, UnixMillis now,
                                       UnixMillis forget_before, const std::string& call_id,
                                       const CallDecision& decide) = 0;
+  // As ApplyCallEvent, calling done with the result once the transaction has committed or
+  // failed, on whichever thread ran it (done must be quick and must not write; decide runs on
+  // the writer's thread). With AsyncWrites() the caller does not wait; the default runs
+  // ApplyCallEvent and then calls done on the calling thread.
+  using CallDone = std::function<void(Result<Call>)>;
+  virtual void ApplyCallEventAsync(int64_t org_id, std::string signature, UnixMillis now, UnixMillis forget_before,
+                                   std::string call_id, CallDecision decide, CallDone done) {
+    done(ApplyCallEvent(org_id, signature, now, forget_before, call_id, decide));
+  }
+  virtual bool AsyncWrites() const { return false; }
   virtual Result<std::optional<Call>> GetCall(int64_t org_id, const std::string& call_id) = 0;
 };
 

@@ -184,8 +184,24 @@ Interaction CallInteraction(const Call& c, const std::string& agent_name) {
 
 }  // namespace
 
-Result<CallResult> TelephonyService::Apply(const Principal& p, const std::string& signature,
-                                           const CallEvent& ev) {
+// What Apply knows before the write, and what the write's decision leaves for after it.
+struct TelephonyService::EventPlan {
+  int64_t org_id{0};
+  std::string call_id{};
+  CallState state{CallState::kRinging};
+  UnixMillis now{0};
+  UnixMillis at{0};
+  Principal agent{};
+  std::string from{}, to{};
+  Direction direction{Direction::kInbound};
+  std::optional<customers::Customer> customer{};
+  // Set by the decision (on the writer's thread, read after the commit).
+  bool changed{false};
+  bool newly_ringing{false};
+};
+
+Result<std::shared_ptr<TelephonyService::EventPlan>> TelephonyService::PlanEvent(const Principal& p,
+                                                                                 const CallEvent& ev) {
   std::vector<FieldError> errs;
   auto state = ParseCallState(ev.event);
   if (!state) errs.push_back({"event", "must be ringing, answered or hangup"});
@@ -210,55 +226,103 @@ Result<CallResult> TelephonyService::Apply(const Principal& p, const std::string
   }
   if (!errs.empty()) return InvalidArgument("invalid telephony event", std::move(errs));
 
-  const std::string from = text::PhoneSearchKey(ev.from);
-  const std::string to = text::PhoneSearchKey(ev.to);
+  auto plan = std::make_shared<EventPlan>();
+  plan->org_id = p.org_id;
+  plan->call_id = ev.call_id;
+  plan->state = *state;
+  plan->now = now;
+  plan->at = at;
+  plan->agent = std::move(*agent);
+  plan->from = text::PhoneSearchKey(ev.from);
+  plan->to = text::PhoneSearchKey(ev.to);
   // Who the caller is matters only for a call seen for the first time.
   // Ringing normally opens a call, so it skips the read; another first event reads it.
   std::optional<Call> known;
   if (*state != CallState::kRinging) {
     KEHU_ASSIGN_OR_RETURN(known, repo_.GetCall(p.org_id, ev.call_id));
   }
-  Direction direction = Direction::kInbound;
-  std::optional<customers::Customer> customer;
-  std::string customer_number = from;
   if (!known) {
-    customer = Find(customers_, p, from);
-    if (!customer) {
-      if (auto c = Find(customers_, p, to)) {
-        customer = std::move(c);
-        direction = Direction::kOutbound;
-        customer_number = to;
+    plan->customer = Find(customers_, p, plan->from);
+    if (!plan->customer) {
+      if (auto c = Find(customers_, p, plan->to)) {
+        plan->customer = std::move(c);
+        plan->direction = Direction::kOutbound;
       }
     }
   }
-  bool changed = false;
-  bool newly_ringing = false;
-  const std::string agent_name = agent->name;
-  CallDecision decide = [&](const std::optional<Call>& stored) -> Result<CallWrite> {
+  return plan;
+}
+
+Result<CallResult> TelephonyService::Apply(const Principal& p, const std::string& signature,
+                                           const CallEvent& ev) {
+  KEHU_ASSIGN_OR_RETURN(auto plan, PlanEvent(p, ev));
+  auto call = repo_.ApplyCallEvent(p.org_id, signature, plan->now, plan->now - 2 * kSignatureWindowMillis,
+                                   ev.call_id, Decide(plan));
+  return FinishEvent(*plan, std::move(call));
+}
+
+void TelephonyService::ApplyAsync(const Principal& p, const std::string& signature, const CallEvent& ev,
+                                  ApplyDone done) {
+  auto plan = PlanEvent(p, ev);
+  if (!plan.ok()) {
+    Error e = plan.error();
+    return done([e] { return Result<CallResult>(e); });
+  }
+  std::shared_ptr<EventPlan> shared = *plan;
+  repo_.ApplyCallEventAsync(p.org_id, signature, shared->now, shared->now - 2 * kSignatureWindowMillis,
+                            ev.call_id, Decide(shared),
+                            [this, shared, done = std::move(done)](Result<Call> call) {
+                              done([this, shared, call = std::move(call)]() mutable {
+                                return FinishEvent(*shared, std::move(call));
+                              });
+                            });
+}
+
+Result<CallResult> TelephonyService::FinishEvent(EventPlan& plan, Result<Call> call) {
+  if (!call.ok()) {
+    if (call.error().code == ErrorCode::kAlreadyExists)
+      return MakeError(ErrorCode::kUnauthenticated,
+                       "replayed request: this signature was seen already");
+    return call.error();
+  }
+  if (plan.newly_ringing && hub_.HasSubscribers(plan.org_id, plan.agent.user_id)) {
+    auto pop = Lookup(plan.agent,
+                      call->direction == Direction::kOutbound ? call->to_number : call->from_number,
+                      call->call_id);
+    if (pop.ok()) hub_.Publish(plan.org_id, plan.agent.user_id, *pop);
+  }
+  return CallResult{.call = std::move(*call), .changed = plan.changed};
+}
+
+CallDecision TelephonyService::Decide(std::shared_ptr<EventPlan> plan_ptr) {
+  return [plan_ptr = std::move(plan_ptr)](const std::optional<Call>& stored) -> Result<CallWrite> {
+    EventPlan& plan = *plan_ptr;
+    const Principal& agent = plan.agent;
+    const UnixMillis now = plan.now, at = plan.at;
     CallWrite w;
-    newly_ringing = false;
+    plan.newly_ringing = false;
     if (stored) {
       w.call = *stored;
     } else {
-      w.call = Call{.org_id = p.org_id,
-                    .call_id = ev.call_id,
+      w.call = Call{.org_id = plan.org_id,
+                    .call_id = plan.call_id,
                     .state = CallState::kRinging,
-                    .from_number = from,
-                    .to_number = to,
-                    .direction = direction,
-                    .agent_id = agent->user_id,
-                    .customer_id = customer ? std::optional<int64_t>(customer->id) : std::nullopt,
+                    .from_number = plan.from,
+                    .to_number = plan.to,
+                    .direction = plan.direction,
+                    .agent_id = agent.user_id,
+                    .customer_id = plan.customer ? std::optional<int64_t>(plan.customer->id) : std::nullopt,
                     .created_at = now};
       w.changed = true;
     }
     Call& c = w.call;
-    if (!c.agent_id) c.agent_id = agent->user_id;
-    switch (*state) {
+    if (!c.agent_id) c.agent_id = agent.user_id;
+    switch (plan.state) {
       case CallState::kRinging:
         if (!c.ringing_at) {
           c.ringing_at = at;
           w.changed = true;
-          newly_ringing = !c.hangup_at;
+          plan.newly_ringing = !c.hangup_at;
         }
         break;
       case CallState::kAnswered:
@@ -267,7 +331,7 @@ Result<CallResult> TelephonyService::Apply(const Principal& p, const std::string
           if (c.state == CallState::kRinging) c.state = CallState::kAnswered;
           w.changed = true;
           if (c.interaction_id) {
-            const Interaction i = CallInteraction(c, agent_name);
+            const Interaction i = CallInteraction(c, agent.name);
             w.update_interaction = std::pair{i.duration_seconds, i.outcome};
           }
         }
@@ -278,33 +342,18 @@ Result<CallResult> TelephonyService::Apply(const Principal& p, const std::string
               std::max(at, std::max(c.ringing_at.value_or(at), c.answered_at.value_or(at)));
           c.state = CallState::kHangup;
           w.changed = true;
-          Interaction i = CallInteraction(c, agent_name);
+          Interaction i = CallInteraction(c, agent.name);
           i.created_at = i.updated_at = now;
-          w.interaction_audit = customers::Audit(*agent, "create", "interaction", 0,
+          w.interaction_audit = customers::Audit(agent, "create", "interaction", 0,
                                                  DiffInteraction(nullptr, i), now);
           w.create_interaction = std::move(i);
         }
         break;
     }
     c.updated_at = now;
-    changed = w.changed;
+    plan.changed = w.changed;
     return w;
   };
-  auto call = repo_.ApplyCallEvent(p.org_id, signature, now, now - 2 * kSignatureWindowMillis,
-                                   ev.call_id, decide);
-  if (!call.ok()) {
-    if (call.error().code == ErrorCode::kAlreadyExists)
-      return MakeError(ErrorCode::kUnauthenticated,
-                       "replayed request: this signature was seen already");
-    return call.error();
-  }
-  if (newly_ringing && hub_.HasSubscribers(p.org_id, agent->user_id)) {
-    auto pop = Lookup(*agent,
-                      call->direction == Direction::kOutbound ? call->to_number : call->from_number,
-                      call->call_id);
-    if (pop.ok()) hub_.Publish(p.org_id, agent->user_id, *pop);
-  }
-  return CallResult{.call = std::move(*call), .changed = changed};
 }
 
 Result<Pop> TelephonyService::Lookup(const Principal& agent, const std::string& phone,

@@ -121,6 +121,15 @@ class TelephonyService {
   // kInvalidArgument with field errors (event, call_id, from, to, agent, at).
   Result<CallResult> Apply(const identity::Principal& p, const std::string& signature,
                            const CallEvent& ev);
+  // As Apply, for a caller that must not wait (the HTTP server's I/O thread). The checks and
+  // reads run on the calling thread; a bad event gets done at once. The write joins the
+  // database writer's queue (InteractionRepository::AsyncWrites); once it has committed, done is
+  // called on the writer's thread with a function that makes the result (and publishes the
+  // screen pop of a newly ringing call), to be run where done's caller runs its answer, not on
+  // the writer's thread.
+  using ApplyDone = std::function<void(std::function<Result<CallResult>()>)>;
+  void ApplyAsync(const identity::Principal& p, const std::string& signature, const CallEvent& ev, ApplyDone done);
+  bool AsyncApply() const { return repo_.AsyncWrites(); }
 
   // The screen pop for a phone number as `agent` sees it. Errors: kInvalidArgument (no digits).
   Result<Pop> Lookup(const identity::Principal& agent, const std::string& phone,
@@ -131,6 +140,14 @@ class TelephonyService {
 
  private:
   Result<std::optional<identity::Principal>> Agent(int64_t org_id, const std::string& username);
+  // Apply's parts: the checks and reads before the write (with the decision the write asks),
+  // and what follows the commit.
+  struct EventPlan;
+  Result<std::shared_ptr<EventPlan>> PlanEvent(const identity::Principal& p, const CallEvent& ev);
+  Result<CallResult> FinishEvent(EventPlan& plan, Result<Call> stored);
+  // The write's decision for the call as stored (or not yet): its new state, the interaction a
+  // hang-up creates, the update an answer makes to it. Runs on the writer's thread.
+  static CallDecision Decide(std::shared_ptr<EventPlan> plan);
 
   InteractionRepository& repo_;
   InteractionService& interactions_;

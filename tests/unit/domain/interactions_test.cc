@@ -2,6 +2,8 @@
 // PostgreSQL (fixture.h), with a ManualClock: nothing sleeps.
 
 #include <algorithm>
+#include <chrono>
+#include <future>
 #include <set>
 
 #include "domain/interactions/interaction_service.h"
@@ -255,14 +257,28 @@ class TelephonyTest : public InteractionsTest {
     auto sig = telephony_->Verify(key_, ts,
                                   "sha256=" + interactions::SignTelephony(secret_, ts, body), body);
     if (!sig.ok()) return sig.error();
-    return telephony_->Apply(key_, *sig,
-                             interactions::CallEvent{.event = event,
-                                                     .call_id = call_id,
-                                                     .from = from,
-                                                     .to = "4008001234",
-                                                     .agent = "agent",
-                                                     .at = FormatTimestamp(at)});
+    const interactions::CallEvent ev{.event = event,
+                                     .call_id = call_id,
+                                     .from = from,
+                                     .to = "4008001234",
+                                     .agent = "agent",
+                                     .at = FormatTimestamp(at)};
+    return async_ ? ApplyAsyncAndWait(*sig, ev) : telephony_->Apply(key_, *sig, ev);
   }
+
+  // ApplyAsync as the HTTP server uses it: done hands over a function, run here.
+  Result<interactions::CallResult> ApplyAsyncAndWait(const std::string& sig, const interactions::CallEvent& ev) {
+    std::promise<std::function<Result<interactions::CallResult>()>> made;
+    auto ready = made.get_future();
+    telephony_->ApplyAsync(key_, sig, ev, [&made](std::function<Result<interactions::CallResult>()> make) {
+      made.set_value(std::move(make));
+    });
+    if (ready.wait_for(std::chrono::seconds(30)) != std::future_status::ready)
+      return Internal("ApplyAsync never called done");
+    return ready.get()();
+  }
+
+  bool async_ = false;  // Send through ApplyAsync
 
   std::string secret_;
   identity::Principal key_;
@@ -346,6 +362,54 @@ TEST_P(TelephonyTest, CallStateMachineLogsOneInteractionAtHangup) {
   EXPECT_EQ(i->participants, (std::vector<interactions::Participant>{{"user", agent_.user_id}}));
   auto list = service_->List(admin_, {.customer_id = c.id});
   EXPECT_EQ(list->items.size(), 1u);
+}
+
+// ApplyAsync (the HTTP server's path on SQLite) runs the same state machine, pops a ringing
+// call once, refuses a replayed signature and answers a bad event at once.
+TEST_P(TelephonyTest, ApplyAsyncRunsTheSameCallStateMachine) {
+  async_ = true;
+  EXPECT_EQ(telephony_->AsyncApply(), GetParam() != Backend::kPostgres);
+  auto c = NewCustomer(admin_, "13900000011");
+  std::vector<interactions::Pop> got;
+  hub_.Subscribe(1, agent_.user_id,
+                 {.deliver =
+                      [&](const interactions::Pop& p) {
+                        got.push_back(p);
+                        return true;
+                      },
+                  .alive = [] { return true; }});
+  auto r = Send("ringing", "call-11", "139 0000 0011", kStart);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->call.customer_id, c.id);
+  EXPECT_FALSE(Send("ringing", "call-11", "13900000011", kStart + 1000)->changed);
+  ASSERT_EQ(got.size(), 1u);
+  ASSERT_TRUE(got[0].customer);
+  EXPECT_EQ(got[0].customer->id, c.id);
+  EXPECT_EQ(Send("answered", "call-11", "13900000011", kStart + 4000)->call.state,
+            interactions::CallState::kAnswered);
+  auto h = Send("hangup", "call-11", "13900000011", kStart + 34000);
+  ASSERT_TRUE(h.ok());
+  ASSERT_TRUE(h->call.interaction_id);
+  auto i = service_->Get(admin_, *h->call.interaction_id);
+  ASSERT_TRUE(i.ok());
+  EXPECT_EQ(i->duration_seconds, 30);
+  EXPECT_EQ(i->customer_ids, std::vector<int64_t>{c.id});
+
+  std::string body = "replayed";
+  std::string ts = Ts();
+  auto sig = telephony_->Verify(key_, ts, "sha256=" + interactions::SignTelephony(secret_, ts, body), body);
+  ASSERT_TRUE(sig.ok());
+  interactions::CallEvent ev{.event = "ringing", .call_id = "call-12", .from = "13900000012", .agent = "agent"};
+  ASSERT_TRUE(ApplyAsyncAndWait(*sig, ev).ok());
+  ev.event = "hangup";
+  auto replayed = ApplyAsyncAndWait(*sig, ev);
+  ASSERT_FALSE(replayed.ok());
+  EXPECT_EQ(replayed.error().code, ErrorCode::kUnauthenticated);
+  EXPECT_EQ((*repo_->GetCall(1, "call-12"))->state, interactions::CallState::kRinging);
+
+  auto bad = ApplyAsyncAndWait("sig-y", {.event = "ringing", .call_id = "", .agent = "agent"});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().code, ErrorCode::kInvalidArgument);
 }
 
 TEST_P(TelephonyTest, OutOfOrderEventsConvergeAndMissedCallsHaveNoDuration) {
