@@ -90,10 +90,10 @@ int64_t Ctx::Id(const std::string& name) const {
   return it == params.end() ? 0 : std::stoll(it->second);
 }
 
-Response JsonResponse(int status, const std::string& body) {
+Response JsonResponse(int status, std::string body) {
   Response r;
   r.status = status;
-  r.body = body;
+  r.body = std::move(body);
   return r;
 }
 

@@ -173,7 +173,7 @@ std::unique_ptr<Api> MakeApi(Services services);
 std::string_view OpenApiJson();
 
 // Helpers shared by handlers.
-Response JsonResponse(int status, const std::string& body);
+Response JsonResponse(int status, std::string body);
 std::string CookieValue(const Request& req, const std::string& name);
 // The version an If-Match header asks for ("3", W/"3" or 3); nullopt when absent, and
 // *malformed when present but not a positive integer.

@@ -6,6 +6,7 @@
 
 #include "core/time.h"
 #include "http/api.h"
+#include "http/customer_json.h"
 #include "http/json_decode.h"
 #include "http/json_io.h"
 #include "http/problem.h"
@@ -22,61 +23,6 @@ using customers::Contact;
 using customers::Customer;
 using customers::CustomerPatch;
 using customers::FieldValue;
-
-json::value FieldValueJson(const FieldValue& v) {
-  if (auto* b = std::get_if<bool>(&v)) return *b;
-  if (auto* d = std::get_if<double>(&v)) {
-    if (*d == static_cast<double>(static_cast<int64_t>(*d)) && std::abs(*d) < 9e15)
-      return static_cast<int64_t>(*d);
-    return *d;
-  }
-  if (auto* s = std::get_if<std::string>(&v)) return json::string(*s);
-  return nullptr;
-}
-
-json::object EncodeCustomer(const Customer& c) {
-  json::array consents;
-  for (const auto& k : c.consents)
-    consents.push_back(json::object{{"channel", k.channel}, {"granted", k.granted},
-                                    {"at", FormatTimestamp(k.at)}, {"source", k.source}});
-  json::object custom;
-  for (const auto& [k, v] : c.custom_fields) custom[k] = FieldValueJson(v);
-  json::array tags, phones, emails;
-  for (const auto& t : c.tags) tags.push_back(json::string(t));
-  for (const auto& t : c.phones) phones.push_back(json::string(t));
-  for (const auto& t : c.emails) emails.push_back(json::string(t));
-  json::object o{
-      {"id", c.id},
-      {"kind", customers::Name(c.kind)},
-      {"name", c.name},
-      {"family_name", c.family_name},
-      {"given_name", c.given_name},
-      {"gender", customers::Name(c.gender)},
-      {"birthday", c.birthday ? json::value(FormatDate(*c.birthday)) : json::value(nullptr)},
-      {"birthday_lunar", c.birthday_lunar},
-      {"category", c.category},
-      {"lifecycle_stage", customers::Name(c.lifecycle_stage)},
-      {"relationship_level", customers::Name(c.relationship_level)},
-      {"owner_id", c.owner_id ? json::value(*c.owner_id) : json::value(nullptr)},
-      {"shared_with", json::array(c.shared_with.begin(), c.shared_with.end())},
-      {"tags", std::move(tags)},
-      {"source_channel", c.source_channel},
-      {"vip", c.vip},
-      {"external_id", c.external_id ? json::value(*c.external_id) : json::value(nullptr)},
-      {"organization", c.organization},
-      {"note", c.note},
-      {"address", json::object{{"province", c.address.province}, {"city", c.address.city},
-                               {"district", c.address.district}, {"street", c.address.street}}},
-      {"phones", std::move(phones)},
-      {"emails", std::move(emails)},
-      {"consents", std::move(consents)},
-      {"custom_fields", std::move(custom)},
-      {"created_at", FormatTimestamp(c.created_at)},
-      {"updated_at", FormatTimestamp(c.updated_at)},
-      {"version", c.version}};
-  if (c.erased_at) o["erased_at"] = FormatTimestamp(*c.erased_at);
-  return o;
-}
 
 json::object EncodeCategory(const customers::Category& k) {
   return {{"id", k.id}, {"key", k.key}, {"name_zh", k.name_zh}, {"name_en", k.name_en}, {"builtin", k.builtin}};
@@ -99,7 +45,9 @@ Response NoContent() {
 }
 
 Response CustomerResponse(int status, const Customer& c) {
-  Response r = JsonResponse(status, json::serialize(EncodeCustomer(c)));
+  std::string body;
+  AppendCustomerJson(body, c);
+  Response r = JsonResponse(status, std::move(body));
   std::string etag = "\"";
   etag += std::to_string(c.version);
   etag += '"';
@@ -274,11 +222,16 @@ void AddCustomerRoutes(Api& api) {
     const customers::ListRequest& req = *parsed;
     auto page = s.customers->List(*c.principal, req);
     if (!page.ok()) return ErrorResponse(page.error());
-    json::array items;
-    for (const auto& cu : page->items) items.push_back(EncodeCustomer(cu));
-    return JsonResponse(200, json::serialize(json::object{
-        {"items", std::move(items)},
-        {"next_cursor", page->next_cursor ? json::value(*page->next_cursor) : json::value(nullptr)}}));
+    std::string body = "{\"items\":[";
+    body.reserve(page->items.size() * 640 + 64);
+    for (size_t i = 0; i < page->items.size(); ++i) {
+      if (i) body += ',';
+      AppendCustomerJson(body, page->items[i]);
+    }
+    body += "],\"next_cursor\":";
+    body += page->next_cursor ? json::serialize(json::value(*page->next_cursor)) : std::string("null");
+    body += '}';
+    return JsonResponse(200, std::move(body));
   });
 
   api.Add("POST", "/api/v1/customers", [s](Ctx& c) {
