@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/async_result.hpp>
@@ -196,14 +197,50 @@ asio::awaitable<bool> WriteResponse(beast::tcp_stream& stream, Response response
     }
     response = ProblemResponse(404, "not-found", "Not found");
   }
-  bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(response.status), version};
-  ApplyHeaders(res, response, keep_alive);
-  bool no_body = response.status == 204 || response.status == 304;
-  if (!no_body) {
-    res.body() = std::move(response.body);
-    res.prepare_payload();
+  // An in-memory body: the head is formatted here and sent with the body in one gather write,
+  // as Beast's serializer would frame it (status line, Server, Content-Type, the handler's
+  // headers, Connection as keep_alive asks, Content-Length unless 204/304). Beast's serializer
+  // walked its buffer sequence piece by piece: ~4 % of a point read's CPU.
+  const bool no_body = response.status == 204 || response.status == 304;
+  std::string head;
+  head.reserve(192 + response.content_type.size());
+  head += version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ";
+  head += std::to_string(response.status);
+  head += ' ';
+  const std::string_view reason = bhttp::obsolete_reason(static_cast<bhttp::status>(response.status));
+  head += reason;
+  head += "\r\nServer: kehu\r\n";
+  if (!response.content_type.empty() && IsSafeHeader("Content-Type", response.content_type)) {
+    head += "Content-Type: ";
+    head += response.content_type;
+    head += "\r\n";
   }
-  co_return co_await WriteMessage(stream, res, head_only);
+  for (const auto& [name, value] : response.headers) {
+    if (IsFramingHeader(name)) continue;
+    if (!IsSafeHeader(name, value) || name.find(':') != std::string::npos) {
+      spdlog::error("http: dropping response header '{}' with control characters", name);
+      continue;
+    }
+    head += name;
+    head += ": ";
+    head += value;
+    head += "\r\n";
+  }
+  if (version >= 11 && !keep_alive) head += "Connection: close\r\n";
+  if (version < 11 && keep_alive) head += "Connection: keep-alive\r\n";
+  if (!no_body) {
+    head += "Content-Length: ";
+    head += std::to_string(response.body.size());
+    head += "\r\n";
+  }
+  head += "\r\n";
+  if (head_only || no_body || response.body.empty()) {
+    auto [ec, n] = co_await asio::async_write(stream, asio::buffer(head), kNoThrow);
+    co_return !ec;
+  }
+  const std::array<asio::const_buffer, 2> parts{asio::buffer(head), asio::buffer(response.body)};
+  auto [ec, n] = co_await asio::async_write(stream, parts, kNoThrow);
+  co_return !ec;
 }
 
 std::string PeerAddress(const tcp::socket& socket) {
