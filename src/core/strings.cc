@@ -33,6 +33,29 @@ std::string JsonQuote(std::string_view s) {
   return out;
 }
 
+std::optional<std::vector<std::string>> ParsePlainJsonStringArray(std::string_view text) {
+  std::vector<std::string> out;
+  if (text.size() < 2 || text.front() != '[' || text.back() != ']') return std::nullopt;
+  size_t i = 1;
+  const size_t end = text.size() - 1;
+  if (i == end) return out;  // []
+  for (;;) {
+    if (text[i] != '"') return std::nullopt;
+    const size_t start = ++i;
+    while (i < end && text[i] != '"') {
+      const unsigned char c = static_cast<unsigned char>(text[i]);
+      if (c == '\\' || c < 0x20) return std::nullopt;
+      ++i;
+    }
+    if (i >= end) return std::nullopt;
+    out.emplace_back(text.substr(start, i - start));
+    ++i;  // the closing quote
+    if (i == end) return out;
+    if (text[i] != ',') return std::nullopt;
+    ++i;
+  }
+}
+
 std::string JsonStringArray(const std::vector<std::string>& v) {
   std::string out = "[";
   for (size_t i = 0; i < v.size(); ++i) {

@@ -1,6 +1,7 @@
 #pragma once
 // Small string helpers shared by every layer.
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -11,6 +12,11 @@ namespace kehu {
 std::string JsonQuote(std::string_view s);
 // JSON array of strings / integers: ["a","b"], [1,2].
 std::string JsonStringArray(const std::vector<std::string>& v);
+// The strings of a JSON array as JsonStringArray writes it when none needs an escape
+// (["a","b"], no spaces); nullopt for anything else (escapes, spaces, other values), which the
+// caller then reads with a full JSON parser. Stored phone, email and tag lists are almost always
+// of this form, and a point read parses three of them.
+std::optional<std::vector<std::string>> ParsePlainJsonStringArray(std::string_view text);
 std::string JsonIntArray(const std::vector<int64_t>& v);
 // ASCII whitespace trimmed from both ends.
 std::string_view Trim(std::string_view s);

@@ -63,6 +63,7 @@ Value Opt(const std::optional<std::string>& v) { return v ? Value(*v) : Value(Nu
 Value B(bool b) { return int64_t{b ? 1 : 0}; }
 
 std::vector<std::string> StringsFromJson(const std::string& text) {
+  if (auto plain = ParsePlainJsonStringArray(text)) return std::move(*plain);
   std::vector<std::string> out;
   boost::system::error_code ec;
   auto v = json::parse(text, ec);
@@ -83,6 +84,7 @@ std::string ConsentsToJson(const std::vector<customers::Consent>& cs) {
 
 std::vector<customers::Consent> ConsentsFromJson(const std::string& text) {
   std::vector<customers::Consent> out;
+  if (text == "[]") return out;
   boost::system::error_code ec;
   auto v = json::parse(text, ec);
   if (ec || !v.is_array()) return out;
@@ -112,6 +114,7 @@ std::string CustomToJson(const std::map<std::string, FieldValue>& m) {
 
 std::map<std::string, FieldValue> CustomFromJson(const std::string& text) {
   std::map<std::string, FieldValue> out;
+  if (text == "{}") return out;
   boost::system::error_code ec;
   auto v = json::parse(text, ec);
   if (ec || !v.is_object()) return out;
