@@ -80,7 +80,7 @@ using AsyncRouteFn = std::function<void(Ctx&, AsyncFinish)>;
 // Per-route counters for /metrics (lock-free once the route table is built).
 struct RouteMetrics {
   std::atomic<int64_t> count_2xx{0}, count_4xx{0}, count_5xx{0};
-  std::atomic<int64_t> buckets[12]{};  // latency histogram
+  std::atomic<int64_t> buckets[12]{};  // latency histogram: requests in each bucket alone (not cumulative)
   std::atomic<int64_t> sum_us{0};
 };
 

@@ -78,6 +78,16 @@ class HealthTest(Base):
         self.assertIn("kehu_http_requests_total", body)
         self.assertIn("kehu_http_request_duration_seconds_bucket", body)
         self.assertIn("kehu_db_readers", body)
+        # The histogram is cumulative: each bucket holds the ones below it, +Inf every request.
+        label = 'route="GET /healthz"'
+        buckets = [int(line.rsplit(" ", 1)[1]) for line in body.splitlines()
+                   if line.startswith("kehu_http_request_duration_seconds_bucket{" + label)]
+        total = sum(int(line.rsplit(" ", 1)[1]) for line in body.splitlines()
+                    if line.startswith("kehu_http_requests_total{" + label))
+        self.assertGreaterEqual(len(buckets), 2)
+        self.assertEqual(buckets, sorted(buckets))
+        self.assertEqual(buckets[-1], total)
+        self.assertGreaterEqual(total, 1)
 
     def test_request_id_is_echoed_or_created(self):
         _, h, _ = S.request("GET", "/healthz", headers={"X-Request-Id": "abc-123"})
