@@ -20,6 +20,7 @@
 #include <string>
 
 #include "cli/app.h"
+#include "cli/log_sink.h"
 #include "cli/integrations.h"
 #include "cli/search_merger.h"
 #include "cli/service_jobs.h"
@@ -124,25 +125,11 @@ const sigset_t& StopSignals() {
   return set;
 }
 
-// stderr through its stdio buffer, flushed only when asked: spdlog 1.10's stderr sink calls
-// fflush after every line, which made every request pay a write(2) (6 % of a point read's CPU).
-class BufferedStderrSink final : public spdlog::sinks::base_sink<std::mutex> {
- protected:
-  void sink_it_(const spdlog::details::log_msg& msg) override {
-    spdlog::memory_buf_t formatted;
-    formatter_->format(msg, formatted);
-    std::fwrite(formatted.data(), 1, formatted.size(), stderr);
-  }
-  void flush_() override { std::fflush(stderr); }
-};
-
-// The access log goes to a fully buffered stderr, flushed every second and at once for warnings
-// and errors: a request costs a copy into a 64 KiB buffer, not a write(2) nor a wake-up of a
-// logging thread. (Lines still buffered when the process is killed are lost; data never is.)
+// The server's log (the access log above all) goes through cli/log_sink.h: a request costs a
+// copy into a memory buffer, never a write(2) nor a wait for the disk; a thread of the sink
+// writes it out every 64 KiB, every second, and at once for warnings and errors.
 void UseBufferedLogger() {
-  static char buffer[1 << 16];
-  std::setvbuf(stderr, buffer, _IOFBF, sizeof buffer);
-  auto logger = std::make_shared<spdlog::logger>("kehu", std::make_shared<BufferedStderrSink>());
+  auto logger = std::make_shared<spdlog::logger>("kehu", std::make_shared<cli::BufferedLogSink>(2));
   logger->flush_on(spdlog::level::warn);
   spdlog::set_default_logger(logger);
   spdlog::flush_every(std::chrono::seconds(1));

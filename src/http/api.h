@@ -1,7 +1,8 @@
 #pragma once
 // The JSON API: a route table, the middleware every request passes (request id, auth, CSRF,
 // idempotency keys, access log, metrics), and dispatch to the handlers of each capability.
-// Plain C++: no Beast here; server.cc calls Api::Handle on a worker thread.
+// Plain C++: no Beast here; server.cc calls Api::Handle on a worker thread (or on the I/O thread
+// for cheap reads), or Api::HandleAsync on the I/O thread for routes with an asynchronous form.
 
 #include <atomic>
 #include <chrono>

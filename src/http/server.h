@@ -3,7 +3,9 @@
 // bound with SO_REUSEPORT, keep-alive, a body limit, header and idle timeouts, and a graceful
 // stop that finishes in-flight requests. The handler is plain C++ (no Beast types) and may
 // block: the server runs it on a separate worker pool and co_awaits the result, so database
-// calls and password hashing never stall the I/O threads.
+// calls and password hashing never stall the I/O threads. Requests the options mark may instead
+// run on the I/O thread (run_inline: microsecond reads) or be handed to handle_async, which
+// answers later from another thread without a worker waiting for it.
 
 #include <cstdint>
 #include <functional>
