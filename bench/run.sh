@@ -223,7 +223,7 @@ done
 [[ -n $NGINX_PORT ]] || die "nginx did not start: $(tail -n 3 "$TMP/nginx-error.log" 2>/dev/null)"
 
 # kehu runs from the temp dir so a developer's ./kehu.toml cannot change its settings: the
-# durable-create figure is for kehu's default storage settings. stdout is the access log.
+# durable-create figure is for kehu's default storage settings. stderr is the access log.
 : >"$TMP/kehu.log"  # exists before the server starts: the loop below reads it at once
 (cd "$TMP" && unset KEHU_DB KEHU_LISTEN KEHU_WEB_ROOT &&
   exec "$KEHU" serve --db "sqlite:$DB" --listen 127.0.0.1:0 --web-root "$REPO_ROOT/web/dist" \
@@ -305,12 +305,13 @@ run_load() {
   local before after ticks
   # shellcheck disable=SC2086  # $pids is a list of pids
   ticks=$(cpu_ticks $pids)
-  before=$(wc -l <"$TMP/kehu.log")
+  before=$(wc -l <"$TMP/kehu.err")
   wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --timeout 5s --latency -s "$script" "$url" \
     -- "$@" >"$out" || die "wrk for $name failed: $(tail -n 3 "$out")"
-  after=$(wc -l <"$TMP/kehu.log")
   # shellcheck disable=SC2086
   ticks=$(($(cpu_ticks $pids) - ticks))
+  sleep 1.1  # kehu writes its log out every second
+  after=$(wc -l <"$TMP/kehu.err")
   grep -v '^KEHU_RESULT' "$out" | sed 's/^/   /'
   local line
   line=$(grep '^KEHU_RESULT' "$out") || die "wrk printed no result line for $name"
@@ -328,7 +329,7 @@ run_load() {
   # the latency wrk saw was the handler and how much was queueing, the network and the client.
   SRV[$name]=-
   if ((after > before)) && [[ $url == "$KEHU_URL"* ]]; then
-    SRV[$name]=$(sed -n "$((before + 1)),${after}p" "$TMP/kehu.log" | grep -o 'dur_us=[0-9]*' |
+    SRV[$name]=$(sed -n "$((before + 1)),${after}p" "$TMP/kehu.err" | grep -o 'dur_us=[0-9]*' |
       cut -d= -f2 | sort -n | awk '{v[NR] = $1} END {
         if (NR == 0) { print "-"; exit }
         i50 = int(NR * 0.50); if (i50 < 1) i50 = 1
