@@ -10,6 +10,9 @@ namespace kehu {
 
 // JSON string literal for s (quotes included), escaping per RFC 8259. s must be valid UTF-8.
 std::string JsonQuote(std::string_view s);
+// Appends JsonQuote(s): '"', '\\' and control characters escaped (the short forms where JSON
+// has one, else \u00xx), everything else as is; the same text as Boost.JSON's serializer.
+void AppendJsonString(std::string& out, std::string_view s);
 // JSON array of strings / integers: ["a","b"], [1,2].
 std::string JsonStringArray(const std::vector<std::string>& v);
 // The strings of a JSON array as JsonStringArray writes it when none needs an escape

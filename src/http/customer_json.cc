@@ -6,8 +6,10 @@
 #include <charconv>
 #include <cmath>
 #include <cstdint>
+#include <optional>
 #include <variant>
 
+#include "core/strings.h"
 #include "core/time.h"
 
 namespace kehu::http {
@@ -28,35 +30,6 @@ json::value FieldValueJson(const FieldValue& v) {
   return nullptr;
 }
 
-// A JSON string as Boost.JSON's serializer writes it: '"', '\\', and control characters escaped
-// (the short forms where JSON has one, else \u00XX with lower-case hex), everything else as is.
-void AppendString(std::string& out, std::string_view s) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  out += '"';
-  size_t plain = 0;  // start of the run not yet copied
-  for (size_t i = 0; i < s.size(); ++i) {
-    const unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x20 && c != '"' && c != '\\') continue;
-    out.append(s.data() + plain, i - plain);
-    plain = i + 1;
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        out += "\\u00";
-        out += kHex[c >> 4];
-        out += kHex[c & 0xf];
-    }
-  }
-  out.append(s.data() + plain, s.size() - plain);
-  out += '"';
-}
-
 void AppendInt(std::string& out, int64_t v) {
   char buf[24];
   auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
@@ -71,11 +44,26 @@ void Key(std::string& out, std::string_view key, bool first = false) {
   out += "\":";
 }
 
+// "key":"value" and "key":"a"|null.
+void StringMember(std::string& out, std::string_view key, std::string_view value, bool first = false) {
+  Key(out, key, first);
+  AppendJsonString(out, value);
+}
+void OptionalStringMember(std::string& out, std::string_view key, const std::optional<std::string>& value) {
+  Key(out, key);
+  if (value) AppendJsonString(out, *value);
+  else out += "null";
+}
+void BoolMember(std::string& out, std::string_view key, bool value) {
+  Key(out, key);
+  out += value ? "true" : "false";
+}
+
 void AppendStrings(std::string& out, const std::vector<std::string>& v) {
   out += '[';
   for (size_t i = 0; i < v.size(); ++i) {
     if (i) out += ',';
-    AppendString(out, v[i]);
+    AppendJsonString(out, v[i]);
   }
   out += ']';
 }
@@ -131,27 +119,16 @@ void AppendCustomerJson(std::string& out, const Customer& c) {
   out += '{';
   Key(out, "id", true);
   AppendInt(out, c.id);
-  Key(out, "kind");
-  AppendString(out, customers::Name(c.kind));
-  Key(out, "name");
-  AppendString(out, c.name);
-  Key(out, "family_name");
-  AppendString(out, c.family_name);
-  Key(out, "given_name");
-  AppendString(out, c.given_name);
-  Key(out, "gender");
-  AppendString(out, customers::Name(c.gender));
-  Key(out, "birthday");
-  if (c.birthday) AppendString(out, FormatDate(*c.birthday));
-  else out += "null";
-  Key(out, "birthday_lunar");
-  out += c.birthday_lunar ? "true" : "false";
-  Key(out, "category");
-  AppendString(out, c.category);
-  Key(out, "lifecycle_stage");
-  AppendString(out, customers::Name(c.lifecycle_stage));
-  Key(out, "relationship_level");
-  AppendString(out, customers::Name(c.relationship_level));
+  StringMember(out, "kind", customers::Name(c.kind));
+  StringMember(out, "name", c.name);
+  StringMember(out, "family_name", c.family_name);
+  StringMember(out, "given_name", c.given_name);
+  StringMember(out, "gender", customers::Name(c.gender));
+  OptionalStringMember(out, "birthday", c.birthday ? std::optional<std::string>(FormatDate(*c.birthday)) : std::nullopt);
+  BoolMember(out, "birthday_lunar", c.birthday_lunar);
+  StringMember(out, "category", c.category);
+  StringMember(out, "lifecycle_stage", customers::Name(c.lifecycle_stage));
+  StringMember(out, "relationship_level", customers::Name(c.relationship_level));
   Key(out, "owner_id");
   if (c.owner_id) AppendInt(out, *c.owner_id);
   else out += "null";
@@ -164,27 +141,17 @@ void AppendCustomerJson(std::string& out, const Customer& c) {
   out += ']';
   Key(out, "tags");
   AppendStrings(out, c.tags);
-  Key(out, "source_channel");
-  AppendString(out, c.source_channel);
-  Key(out, "vip");
-  out += c.vip ? "true" : "false";
-  Key(out, "external_id");
-  if (c.external_id) AppendString(out, *c.external_id);
-  else out += "null";
-  Key(out, "organization");
-  AppendString(out, c.organization);
-  Key(out, "note");
-  AppendString(out, c.note);
+  StringMember(out, "source_channel", c.source_channel);
+  BoolMember(out, "vip", c.vip);
+  OptionalStringMember(out, "external_id", c.external_id);
+  StringMember(out, "organization", c.organization);
+  StringMember(out, "note", c.note);
   Key(out, "address");
   out += '{';
-  Key(out, "province", true);
-  AppendString(out, c.address.province);
-  Key(out, "city");
-  AppendString(out, c.address.city);
-  Key(out, "district");
-  AppendString(out, c.address.district);
-  Key(out, "street");
-  AppendString(out, c.address.street);
+  StringMember(out, "province", c.address.province, true);
+  StringMember(out, "city", c.address.city);
+  StringMember(out, "district", c.address.district);
+  StringMember(out, "street", c.address.street);
   out += '}';
   Key(out, "phones");
   AppendStrings(out, c.phones);
@@ -196,14 +163,10 @@ void AppendCustomerJson(std::string& out, const Customer& c) {
     const auto& k = c.consents[i];
     if (i) out += ',';
     out += '{';
-    Key(out, "channel", true);
-    AppendString(out, k.channel);
-    Key(out, "granted");
-    out += k.granted ? "true" : "false";
-    Key(out, "at");
-    AppendString(out, FormatTimestamp(k.at));
-    Key(out, "source");
-    AppendString(out, k.source);
+    StringMember(out, "channel", k.channel, true);
+    BoolMember(out, "granted", k.granted);
+    StringMember(out, "at", FormatTimestamp(k.at));
+    StringMember(out, "source", k.source);
     out += '}';
   }
   out += ']';
@@ -215,16 +178,11 @@ void AppendCustomerJson(std::string& out, const Customer& c) {
     for (const auto& [k, v] : c.custom_fields) custom[k] = FieldValueJson(v);
     out += json::serialize(custom);
   }
-  Key(out, "created_at");
-  AppendString(out, FormatTimestamp(c.created_at));
-  Key(out, "updated_at");
-  AppendString(out, FormatTimestamp(c.updated_at));
+  StringMember(out, "created_at", FormatTimestamp(c.created_at));
+  StringMember(out, "updated_at", FormatTimestamp(c.updated_at));
   Key(out, "version");
   AppendInt(out, c.version);
-  if (c.erased_at) {
-    Key(out, "erased_at");
-    AppendString(out, FormatTimestamp(*c.erased_at));
-  }
+  if (c.erased_at) StringMember(out, "erased_at", FormatTimestamp(*c.erased_at));
   out += '}';
 }
 

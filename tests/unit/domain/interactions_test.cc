@@ -280,6 +280,19 @@ class TelephonyTest : public InteractionsTest {
 
   bool async_ = false;  // Send through ApplyAsync
 
+  // The pops the agent's stream receives from now on.
+  std::vector<interactions::Pop>& AgentPops() {
+    hub_.Subscribe(1, agent_.user_id,
+                   {.deliver =
+                        [this](const interactions::Pop& p) {
+                          pops_.push_back(p);
+                          return true;
+                        },
+                    .alive = [] { return true; }});
+    return pops_;
+  }
+  std::vector<interactions::Pop> pops_;
+
   std::string secret_;
   identity::Principal key_;
   identity::Principal agent_;
@@ -370,14 +383,7 @@ TEST_P(TelephonyTest, ApplyAsyncRunsTheSameCallStateMachine) {
   async_ = true;
   EXPECT_EQ(telephony_->AsyncApply(), GetParam() != Backend::kPostgres);
   auto c = NewCustomer(admin_, "13900000011");
-  std::vector<interactions::Pop> got;
-  hub_.Subscribe(1, agent_.user_id,
-                 {.deliver =
-                      [&](const interactions::Pop& p) {
-                        got.push_back(p);
-                        return true;
-                      },
-                  .alive = [] { return true; }});
+  std::vector<interactions::Pop>& got = AgentPops();
   auto r = Send("ringing", "call-11", "139 0000 0011", kStart);
   ASSERT_TRUE(r.ok()) << r.error().message;
   EXPECT_EQ(r->call.customer_id, c.id);
@@ -444,14 +450,7 @@ TEST_P(TelephonyTest, OutOfOrderEventsConvergeAndMissedCallsHaveNoDuration) {
 TEST_P(TelephonyTest, RingingPopsTheCustomerOnTheAgentsStreamOnce) {
   auto c = NewCustomer(admin_, "13900000005");
   Log(admin_, {c.id}, kStart - 1000, "visit");
-  std::vector<interactions::Pop> got;
-  hub_.Subscribe(1, agent_.user_id,
-                 {.deliver =
-                      [&](const interactions::Pop& p) {
-                        got.push_back(p);
-                        return true;
-                      },
-                  .alive = [] { return true; }});
+  std::vector<interactions::Pop>& got = AgentPops();
   ASSERT_TRUE(Send("ringing", "call-5", "13900000005", kStart).ok());
   ASSERT_TRUE(Send("ringing", "call-5", "13900000005", kStart).ok());  // a repeat: no second pop
   ASSERT_EQ(got.size(), 1u);
