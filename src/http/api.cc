@@ -309,6 +309,13 @@ void Api::HandleAsync(Request& req, std::function<void(std::function<Response()>
         return Problem(500, "internal", "Internal error", "request " + id + " failed; see the server log");
       });
     }
+  } catch (...) {
+    spdlog::error("request_id={} unhandled non-standard exception", state->request_id);
+    if (!called->load()) {
+      finish([id = state->request_id] {
+        return Problem(500, "internal", "Internal error", "request " + id + " failed; see the server log");
+      });
+    }
   }
 }
 

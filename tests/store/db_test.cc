@@ -10,6 +10,7 @@
 #include <condition_variable>
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <mutex>
 #include <stdexcept>
 #include <atomic>
@@ -731,6 +732,28 @@ TEST_F(StoreSqliteFileTest, AsyncWritesQueuedAtCloseAreCommitted) {
   }
   EXPECT_EQ(done.load(), 200);
   EXPECT_EQ(ReadNotes(env_.url()).size(), 200u);
+}
+
+// done must not write (the leader running it would wait for itself): a Write from it fails.
+TEST_F(StoreSqliteFileTest, AWriteFromAnAsyncCallbackFailsInsteadOfWaitingForItself) {
+  auto opened = Open(env_.url(), 2);
+  ASSERT_TRUE(opened.ok()) << opened.error().message;
+  Database& db = **opened;
+  ASSERT_TRUE(db.Write([](Connection& c) { return c.ExecScript("CREATE TABLE notes (body TEXT)"); }).ok());
+  auto insert = [](Connection& c) -> Status {
+    KEHU_RETURN_IF_ERROR(c.Exec("INSERT INTO notes (body) VALUES ('x')", {}));
+    return Status::Ok();
+  };
+  std::promise<Status> inner;
+  db.WriteAsync(insert, [&](Status st) {
+    EXPECT_TRUE(st.ok());
+    inner.set_value(db.Write(insert));
+  });
+  auto result = inner.get_future();
+  ASSERT_EQ(result.wait_for(std::chrono::seconds(10)), std::future_status::ready);
+  const Status st = result.get();
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.error().code, ErrorCode::kInternal);
 }
 
 // Callers of one group-committed batch run in savepoints, and their full-text index writes wait

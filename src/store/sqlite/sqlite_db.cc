@@ -496,7 +496,7 @@ class SqliteDatabase final : public Database {
   // was empty (or a batch ends with this request at its front), the async leader thread runs
   // the batch in place of a waiting caller. The HTTP server's creates use this: the I/O thread
   // that read the request hands it over and goes on, instead of a worker thread sleeping until
-  // the commit (docs/architecture-notes.md, "Creates without a waiting thread").
+  // the commit (docs/architecture-notes.md, "Creates and telephony events need no waiting thread").
   void WriteAsync(std::function<Status(Connection&)> fn, std::function<void(Status)> done) override {
     std::call_once(async_leader_once_, [this] { async_leader_ = std::thread([this] { AsyncLeaderLoop(); }); });
     auto* req = new WriteRequest{};
@@ -641,11 +641,15 @@ class SqliteDatabase final : public Database {
         } catch (...) {
         }
       }
+      // done must not write: a Write from it would wait for the leader that is running it. It
+      // gets kInternal instead, as a Write inside a Write does.
+      in_write_batch_ = true;
       try {
         r->on_done(std::move(r->result));
       } catch (...) {
         // done must not throw; the write itself has already committed or failed.
       }
+      in_write_batch_ = false;
     }
     requests.clear();
   }
