@@ -55,6 +55,14 @@ Response CustomerResponse(int status, const Customer& c) {
   return r;
 }
 
+// POST /customers' answer: 201 with the customer and its Location, or the error.
+Response CreatedResponse(const Result<Customer>& r) {
+  if (!r.ok()) return ErrorResponse(r.error());
+  Response res = CustomerResponse(201, *r);
+  res.SetHeader("Location", "/api/v1/customers/" + std::to_string(r->id));
+  return res;
+}
+
 // A merged id answers 301 with the survivor; other errors as problems.
 Response CustomerError(const Error& e) {
   if (e.code == ErrorCode::kNotFound && e.conflict_id) {
@@ -237,11 +245,7 @@ void AddCustomerRoutes(Api& api) {
   api.Add("POST", "/api/v1/customers", [s](Ctx& c) {
     auto in = DecodeCustomer(c.req.body);
     if (!in.ok()) return ErrorResponse(in.error());
-    auto r = s.customers->Create(*c.principal, *in);
-    if (!r.ok()) return ErrorResponse(r.error());
-    Response res = CustomerResponse(201, *r);
-    res.SetHeader("Location", "/api/v1/customers/" + std::to_string(r->id));
-    return res;
+    return CreatedResponse(s.customers->Create(*c.principal, *in));
   });
 
   // On SQLite the create is checked on the I/O thread and joins the writer's queue; the writer's
@@ -250,12 +254,7 @@ void AddCustomerRoutes(Api& api) {
     auto in = DecodeCustomer(c.req.body);
     if (!in.ok()) return finish([e = in.error()] { return ErrorResponse(e); });
     s.customers->CreateAsync(*c.principal, *in, [finish](Result<customers::Customer> r) {
-      finish([r = std::move(r)] {
-        if (!r.ok()) return ErrorResponse(r.error());
-        Response res = CustomerResponse(201, *r);
-        res.SetHeader("Location", "/api/v1/customers/" + std::to_string(r->id));
-        return res;
-      });
+      finish([r = std::move(r)] { return CreatedResponse(r); });
     });
   });
 

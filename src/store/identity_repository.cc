@@ -329,18 +329,17 @@ class SqlIdentityRepository final : public identity::IdentityRepository {
     });
   }
 
-  // Where the database writes asynchronously (SQLite) the caller does not wait: a key's first use
-  // in a minute may be on the HTTP server's I/O thread, and the time is a hint, not a record.
+  // Without waiting where the database writes asynchronously (SQLite): a key's first use in a
+  // minute may be on the HTTP server's I/O thread, and the time is a hint, not a record. (On
+  // PostgreSQL WriteAsync runs the write here, as before.)
   Status TouchApiKey(int64_t id, UnixMillis now) override {
-    auto touch = [id, now](Connection& c) -> Status {
-      KEHU_RETURN_IF_ERROR(c.Exec("UPDATE api_keys SET last_used_at = ? WHERE id = ?", {now, id}));
-      return Status::Ok();
-    };
-    if (db_.AsyncWrites()) {
-      db_.WriteAsync(touch, [](Status) {});
-      return Status::Ok();
-    }
-    return db_.Write(touch);
+    db_.WriteAsync(
+        [id, now](Connection& c) -> Status {
+          KEHU_RETURN_IF_ERROR(c.Exec("UPDATE api_keys SET last_used_at = ? WHERE id = ?", {now, id}));
+          return Status::Ok();
+        },
+        [](Status) {});
+    return Status::Ok();
   }
 
   Result<std::vector<AuditEntry>> ListAudit(int64_t org_id, const std::string& entity, int64_t entity_id,

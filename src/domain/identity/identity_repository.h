@@ -79,7 +79,8 @@ class IdentityRepository {
   virtual Result<std::vector<ApiKey>> ListApiKeys(int64_t org_id) = 0;
   // kNotFound when there is no such live key in the org.
   virtual Status RevokeApiKey(int64_t org_id, int64_t id, UnixMillis now) = 0;
-  // Records a key's use; may return before the write lands (SQLite writes it asynchronously).
+  // Records a key's use, best effort: may return before the write lands (SQLite writes it
+  // asynchronously), and a failed write is not reported.
   virtual Status TouchApiKey(int64_t id, UnixMillis now) = 0;
 
   // Audit log: entries for one object, newest first, ids below before_id when non-zero.
