@@ -10,7 +10,7 @@ PACKAGES=(
   # libraries (Boost 1.81 only: never the unversioned libboost-*-dev, they are 1.74)
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev libboost-math1.81-dev
   libsqlite3-dev libpq-dev libsodium-dev libopencc-dev libicu-dev
-  libxgboost-dev libnlopt-cxx-dev libxlsxwriter-dev libspdlog-dev libfmt-dev libcli11-dev
+  libxgboost-dev libnlopt-cxx-dev libxlsxwriter-dev libzip-dev libexpat1-dev libspdlog-dev libfmt-dev libcli11-dev
   libtomlplusplus-dev
   # the kehu executable's allocator
   libmimalloc-dev

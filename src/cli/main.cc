@@ -378,18 +378,20 @@ int main(int argc, char** argv) {
 
   auto* import = cli.add_subcommand("import", "import records from a file");
   import->require_subcommand(1);
-  auto* import_customers = import->add_subcommand("customers", "import customers from a CSV file (UTF-8 or GBK)");
+  auto* import_customers = import->add_subcommand(
+      "customers", "import customers from a CSV file (UTF-8 or GBK) or an XLSX workbook (its first sheet)");
   add_db(import_customers);
   std::string import_file, import_encoding = "auto";
   bool import_dry_run = false;
   std::vector<std::string> import_map;
-  import_customers->add_option("FILE", import_file, "CSV file")->required()->check(CLI::ExistingFile);
+  import_customers->add_option("FILE", import_file, "CSV file or XLSX workbook")->required()->check(CLI::ExistingFile);
   import_customers->add_flag("--dry-run", import_dry_run, "check every row and report; write nothing");
-  import_customers->add_option("--encoding", import_encoding, "auto, utf-8, gbk or gb18030")
+  import_customers->add_option("--encoding", import_encoding, "a CSV file's encoding: auto, utf-8, gbk or gb18030")
       ->check(CLI::IsMember({"auto", "utf-8", "utf8", "gbk", "gb18030", "gb2312"}));
   import_customers->add_option("--map", import_map, "HEADER=FIELD column mapping (repeatable)");
 
-  auto* import_orders = import->add_subcommand("orders", "import orders from a CSV file or a CDNOW transaction file");
+  auto* import_orders = import->add_subcommand(
+      "orders", "import orders from a CSV file, an XLSX workbook (its first sheet) or a CDNOW transaction file");
   add_db(import_orders);
   std::string orders_file, orders_mapping = "default";
   bool orders_dry_run = false, orders_create_customers = false;

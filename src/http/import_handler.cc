@@ -1,5 +1,5 @@
-// Routes for importing customers from CSV (dry run and background jobs with progress) and for
-// exporting any customer list view to CSV or XLSX.
+// Routes for importing customers and orders from CSV or XLSX (dry run and background jobs with
+// progress) and for exporting any customer list view to CSV or XLSX.
 
 #include <boost/json.hpp>
 
@@ -158,11 +158,8 @@ Result<customers::ImportOptions> ReadImportOptions(const Ctx& c) {
 }
 
 Response FileProblem(const std::string& body) {
-  if (body.size() >= 4 && body.compare(0, 4, "PK\x03\x04") == 0)
-    return Problem(415, "unsupported-file", "Unsupported file",
-                   "XLSX files cannot be imported (Debian has no XLSX reader library); in Excel use "
-                   "Save As > CSV UTF-8 (or CSV) and import that");
-  if (body.empty()) return Problem(400, "validation", "Invalid request", "the request body must be the CSV file");
+  if (body.empty())
+    return Problem(400, "validation", "Invalid request", "the request body must be the CSV or XLSX file");
   return Response{};
 }
 

@@ -1,7 +1,10 @@
 #pragma once
-// Writing a table to an XLSX workbook (libxlsxwriter), for exports Excel opens directly.
+// XLSX workbooks: writing a table for exports Excel opens directly (libxlsxwriter), and reading
+// the first worksheet of one for imports (libzip and expat, xlsx_read.cc).
 
+#include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/result.h"
@@ -14,5 +17,36 @@ namespace kehu::text {
 Status WriteXlsx(const std::string& path, const std::string& sheet,
                  const std::vector<std::string>& header,
                  const std::vector<std::vector<std::string>>& rows);
+
+// True when the bytes start like a ZIP archive, as every XLSX workbook does.
+bool LooksLikeZip(std::string_view bytes);
+
+struct XlsxLimits {
+  uint64_t max_xml_bytes{uint64_t{4} << 30};  // inflated XML read, all parts together (zip bombs)
+  uint64_t max_csv_bytes{uint64_t{2} << 30};  // the CSV text written
+  size_t max_shared_strings{50'000'000};
+};
+
+struct XlsxCsv {
+  std::string csv{};                 // RFC 4180 with LF line ends: one record per sheet row
+  std::vector<int32_t> line_rows{};  // line_rows[k]: the sheet row (1-based) holding line k + 1
+  std::string sheet{};               // the sheet's name
+};
+
+// The first worksheet of an XLSX workbook (the first tab that is a worksheet) as CSV text that
+// text::CsvReader reads back cell for cell:
+// - one record per row from row 1 to the last row, an empty line for an empty or missing row;
+// - the first row with text is the header: every later record has at least its columns (cells
+//   Excel leaves out are empty fields), and more when a row has text further right;
+// - shared strings, inline strings and formula results as their text (phonetic guides left out,
+//   _xHHHH_ escapes decoded), booleans TRUE/FALSE, errors as shown (#N/A);
+// - numbers as Excel shows them in a General cell (13800138000, not 1.38E10), and numbers whose
+//   cell format is a date or time (built-in, custom, or the zh-CN built-ins such as
+//   yyyy"年"m"月"d"日") as 1985-02-07, 1985-02-07 08:30:00 or 08:30:00, in the 1900 or 1904 date
+//   system the workbook declares.
+// Errors (kInvalidArgument, with a message for the user): not a readable ZIP archive, no workbook
+// or worksheet in it, malformed or DTD-declaring XML, a cell beyond column XFD, rows out of
+// order, a dangling shared-string index, or more than the limits.
+Result<XlsxCsv> ReadXlsxAsCsv(std::string_view bytes, const XlsxLimits& limits = {});
 
 }  // namespace kehu::text

@@ -10,7 +10,7 @@ import sys
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from kehu_harness import Server  # noqa: E402
+from kehu_harness import Server, xlsx_workbook  # noqa: E402
 
 S = None          # the shared server
 ADMIN = None      # admin token
@@ -588,8 +588,49 @@ class ImportExportTest(Base):
         self.assertProblem(400, self.upload("姓名,备注\n\"没有结束的引号,x\n".encode(), "?dry_run=true"))
         self.assertProblem(400, self.upload(b"\xff\xfe\x00\x01\x80\x81", "?dry_run=true&encoding=utf-8"))
         self.assertProblem(400, self.upload("手机号\n13600136098\n".encode(), "?dry_run=true"))
-        self.assertProblem(415, self.upload(b"PK\x03\x04rest-of-a-zip"))
+        b = self.assertProblem(400, self.upload(b"PK\x03\x04rest-of-a-zip", "?dry_run=true"))
+        self.assertIn("ZIP", b["detail"])
+        b = self.assertProblem(400, self.upload(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504), "?dry_run=true"))
+        self.assertIn(".xls", b["detail"])
         self.assertEqual(self.count_customers(), before)
+
+    def test_import_an_xlsx_workbook_like_a_csv_file(self):
+        import datetime
+        head = ["姓名", "手机号", "客户类别", "生日", "编号"]
+        rows = {1: head,
+                2: ["表格赵一", 13600136031, "经销商", datetime.date(1985, 2, 7), "xlsx-1"],
+                # row 3 is empty, as a user leaves one
+                4: ["表格钱二", 13600136032, "线上消费者", None, "xlsx-2"],
+                5: ["表格孙三", 12345, "经销商", None, "xlsx-3"]}
+        before = self.count_customers()
+        s, _, r = self.upload(xlsx_workbook(rows), "?dry_run=true&encoding=gbk")
+        self.assertEqual(s, 200, r)
+        self.assertEqual(r["encoding"], "xlsx")
+        self.assertEqual(r["mapping"]["生日"], "birthday")
+        self.assertEqual(r["rows"], 3)
+        # the bad phone is reported on the sheet's own row number
+        self.assertEqual([(e["row"], e["line"], e["field"]) for e in r["errors"]], [(3, 5, "phones[0]")])
+        self.assertEqual(self.count_customers(), before)
+        del rows[5]
+        s, h, job = self.upload(xlsx_workbook(rows))
+        self.assertEqual(s, 202, job)
+        job = self.wait_job(h["location"])
+        self.assertEqual(job["status"], "succeeded", job)
+        self.assertEqual(job["report"]["created"], 2)
+        self.assertEqual(self.count_customers(), before + 2)
+        s, _, found = self.req("GET", "/api/v1/customers/lookup?phone=13600136031")
+        self.assertEqual(s, 200, found)
+        self.assertEqual(found["customer"]["birthday"], "1985-02-07")
+        self.assertEqual(found["customer"]["category"], "distributor")
+        # the same workbook again changes nothing
+        s, _, r = self.upload(xlsx_workbook(rows), "?dry_run=true")
+        self.assertEqual((r["created"], r["unchanged"]), (0, 2), r)
+        # and an XLSX export of a view imports back unchanged
+        s, _, body = self.req("GET", "/api/v1/customers/export?format=xlsx&q=%E8%A1%A8%E6%A0%BC", raw=True)
+        self.assertEqual(s, 200)
+        s, _, r = self.upload(body, "?dry_run=true")
+        self.assertEqual(s, 200, r)
+        self.assertEqual((r["rows"], r["unchanged"], r["error_count"]), (2, 2, 0), r)
 
     def test_a_huge_upload_is_refused_before_its_body_is_sent(self):
         sock = socket.create_connection(("127.0.0.1", S.port), timeout=30)

@@ -7,7 +7,7 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from kehu_harness import Server  # noqa: E402
+from kehu_harness import Server, xlsx_workbook  # noqa: E402
 
 S = None
 ADMIN = None
@@ -190,6 +190,36 @@ class OrderImportTest(Base):
         # The same file again: nothing new.
         s, _, r = self.imp("kind=orders&format=cdnow&dry_run=true&create_customers=true", self.CDNOW)
         self.assertEqual((r["created"], r["unchanged"], r["customers_created"]), (0, 3, 0))
+
+    def test_an_xlsx_workbook_of_orders_with_date_time_cells(self):
+        import datetime
+        c = self.customer(external_id="xlsx-order-cust")
+        rows = {1: ["客户编号", "下单时间", "金额", "订单号", "渠道"],
+                2: ["xlsx-order-cust", datetime.datetime(2026, 3, 8, 20, 30), 1499, "xlsx-o-1", "门店"],
+                3: ["xlsx-order-cust", datetime.date(2026, 3, 9), 88.5, "xlsx-o-2", "线上"],
+                5: ["xlsx-order-cust", "昨天", 10, "xlsx-o-3", "线上"]}
+        s, _, r = self.imp("kind=orders&dry_run=true", xlsx_workbook(rows))
+        self.assertEqual(s, 200, r)
+        # the bad date is reported on the sheet's row 5 (row 4 is empty)
+        self.assertEqual([(e["row"], e["line"], e["field"]) for e in r["errors"]], [(3, 5, "ordered_at")], r)
+        del rows[5]
+        s, _, r = self.imp("kind=orders&dry_run=false", xlsx_workbook(rows))
+        self.assertEqual(s, 202, r)
+        for _ in range(200):
+            s, _, job = self.req("GET", "/api/v1/imports/%d" % r["id"])
+            if job["status"] != "running":
+                break
+            time.sleep(0.05)
+        self.assertEqual(job["status"], "succeeded", job)
+        s, _, page = self.req("GET", "/api/v1/orders?customer_id=%d" % c["id"])
+        got = {o["external_id"]: o for o in page["items"]}
+        # 20:30 on 8 March in the business zone (UTC+8) is 12:30 UTC
+        self.assertEqual(got["xlsx-o-1"]["ordered_at"], "2026-03-08T12:30:00.000Z")
+        self.assertEqual(got["xlsx-o-1"]["amount_minor"], 149900)
+        self.assertEqual(got["xlsx-o-1"]["channel"], "store")
+        self.assertEqual(got["xlsx-o-2"]["amount_minor"], 8850)
+        b = self.problem(400, self.imp("kind=orders&format=cdnow&dry_run=true", xlsx_workbook(rows)))
+        self.assertIn("not a workbook", b["detail"])
 
     def test_bad_order_import_options_are_400(self):
         self.problem(400, self.imp("kind=invoices", "x"), "kind")

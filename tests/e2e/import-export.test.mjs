@@ -1,6 +1,6 @@
 // End-to-end: importing a GBK CSV (mapping an unknown column, the row-by-row report of a bad row,
-// the job's progress bar) and exporting the current list view to XLSX and CSV, in Chinese,
-// against a real server. The fixtures are GBK bytes made by fixtures/make-fixtures.py.
+// the job's progress bar), exporting the current list view to XLSX and CSV, and a dry run of the
+// exported XLSX workbook, in Chinese, against a real server. The fixtures are GBK bytes made by fixtures/make-fixtures.py.
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -53,12 +53,13 @@ describe('import and export', () => {
     assert.equal(await page.locator('.ant-alert-error').count(), 0);
   });
 
-  step('opens the import page from the customer list, which says XLSX needs Save As CSV', async () => {
+  step('opens the import page from the customer list, which accepts CSV and XLSX files', async () => {
     await page.goto('/customers');
     await page.getByTestId('open-import').click();
     await page.waitForURL(/\/import$/);
     await page.getByRole('heading', { name: '导入客户' }).waitFor();
-    assert.match(await page.getByTestId('xlsx-note').innerText(), /XLSX.*另存为 > CSV/);
+    assert.match(await page.getByTestId('import-hint').innerText(), /Excel 工作簿（\.xlsx）读取第一个工作表/);
+    assert.match(await page.locator('input[type=file]').getAttribute('accept'), /\.csv.*\.xlsx/);
   });
 
   step('a GBK file with a column nothing maps asks for it; ignoring it runs the dry run', async () => {
@@ -155,12 +156,27 @@ describe('import and export', () => {
     assert.ok(!lines.some((l) => l.includes('端木蓉')), 'only the current view');
   });
 
-  step('refuses an XLSX workbook with the Save-As-CSV advice', async () => {
+  step('a dry run of the exported XLSX maps its columns back and finds the customer unchanged', async () => {
     await page.goto('/import');
     await page.locator('input[type=file]').setInputFiles(xlsxPath);
-    const problem = page.getByTestId('import-problem');
-    await problem.waitFor();
-    assert.match(await problem.innerText(), /暂不支持导入 XLSX/);
-    assert.equal(await page.getByTestId('start-import').count(), 0, 'no report, no Import button');
+    await page.getByTestId('import-report').waitFor();
+    await page.waitForFunction(() => {
+      const rows = document.querySelector('[data-testid=count-rows] .ant-statistic-content-value');
+      return rows?.textContent === '1';
+    });
+    assert.equal(await page.getByTestId('import-problem').count(), 0, 'the workbook is not refused');
+    assert.equal(await page.getByTestId('import-encoding').innerText(), 'Excel 工作簿（XLSX），第一个工作表');
+    // The export's own columns map back: id is ignored, name is the name.
+    const idSelect = page.getByTestId('mapping-select-id');
+    assert.equal(await idSelect.locator('.ant-select-selection-item').innerText(), '忽略此列');
+    const nameSelect = page.getByTestId('mapping-select-name');
+    assert.equal(await nameSelect.locator('.ant-select-selection-item').innerText(), '姓名 · name');
+    // The one customer of the view exists already: importing it again would create no duplicate.
+    assert.equal(await count('rows'), 1);
+    assert.equal(await count('created'), 0);
+    assert.equal(await count('updated'), 0);
+    assert.equal(await count('unchanged'), 1);
+    assert.equal(await count('errors'), 0);
+    assert.ok(await page.getByTestId('start-import').isEnabled(), 'a clean dry run of a workbook can be imported');
   });
 });

@@ -143,10 +143,8 @@ Result<ImportReport> CustomerService::Import(const Principal& p, std::string_vie
     return MakeError(ErrorCode::kPermissionDenied, "your role may not import customers");
   ImportReport report;
   report.dry_run = options.dry_run;
-  if (bytes.size() >= 4 && bytes.substr(0, 4) == std::string_view("PK\x03\x04", 4))
-    return InvalidArgument("this is an XLSX workbook; only CSV can be imported (in Excel: Save As > "
-                           "CSV UTF-8, or CSV, which is GBK) — Debian has no XLSX reader library");
-  KEHU_ASSIGN_OR_RETURN(auto decoded, text::DecodeToUtf8(bytes, options.encoding));
+  // A workbook's first sheet comes as CSV text, with the sheet row of each line for the report.
+  KEHU_ASSIGN_OR_RETURN(auto decoded, text::DecodeImportFile(bytes, options.encoding));
   report.encoding = decoded.encoding;
   // Rows are read chunk by chunk (text::CsvReader): memory holds the text and one chunk of rows.
   text::CsvReader reader(decoded.utf8);
@@ -220,7 +218,7 @@ Result<ImportReport> CustomerService::Import(const Principal& p, std::string_vie
   int64_t chunk_first = 1;  // file row of work[0]
   std::vector<RowWork> work;
   auto row_error = [&](RowWork& w, int64_t r, std::string field, std::string message) {
-    w.errors.push_back({r, rows[r - chunk_first].line, std::move(field), std::move(message)});
+    w.errors.push_back({r, decoded.SourceLine(rows[r - chunk_first].line), std::move(field), std::move(message)});
   };
 
   auto cells_to_patch = [&](int64_t r) {

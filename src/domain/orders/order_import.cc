@@ -129,7 +129,11 @@ Result<OrderImportReport> OrderService::Import(const Principal& p, std::string_v
     if (rep.errors.size() < customers::kMaxReportedErrors)
       rep.errors.push_back({.row = r.row, .line = r.line, .field = field, .message = message});
   };
-  KEHU_ASSIGN_OR_RETURN(auto decoded, text::DecodeToUtf8(bytes, "auto"));
+  // An XLSX workbook's first sheet comes as CSV text, with the sheet row of each line.
+  KEHU_ASSIGN_OR_RETURN(auto decoded, text::DecodeImportFile(bytes, "auto"));
+  if (options.mapping == "cdnow" && decoded.encoding == "xlsx")
+    return InvalidArgument("the cdnow format reads CDNOW's text files, not a workbook; import a workbook with "
+                           "the default format");
   std::vector<Row> rows;
   if (options.mapping == "cdnow") {
     // customer_id [sample_id] YYYYMMDD cds dollars; a header line (non-numeric) is skipped.
@@ -204,7 +208,7 @@ Result<OrderImportReport> OrderService::Import(const Principal& p, std::string_v
     if (!used.count("amount") && !used.count("lines")) header_errs.push_back({"header", "needs an amount or lines column"});
     if (!header_errs.empty()) return InvalidArgument("the header cannot be imported", std::move(header_errs));
     for (size_t k = 1; k < csv.size(); ++k) {
-      Row r{.row = static_cast<int64_t>(k), .line = csv[k].line};
+      Row r{.row = static_cast<int64_t>(k), .line = decoded.SourceLine(csv[k].line)};
       r.patch.channel = "online";
       r.patch.status = "paid";
       for (size_t i = 0; i < fields.size(); ++i) {

@@ -1,6 +1,7 @@
 #include "domain/orders/order_service.h"
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cmath>
 #include <map>
@@ -99,8 +100,22 @@ Error StaleVersion(int64_t current) {
 
 CivilDate Today(const Clock& clock) { return CivilFromDays(BusinessDay(clock.Now())); }
 
+// A date, a local date and time "YYYY-MM-DD HH:MM[:SS]" (as a workbook's date-time cell reads,
+// in the business zone), or an RFC 3339 timestamp.
 std::optional<UnixMillis> ParseWhen(const std::string& s) {
   if (auto d = ParseDate(s)) return DaysFromCivil(*d) * kDayMillis - kBusinessOffsetMillis;  // local midnight
+  if ((s.size() == 16 || s.size() == 19) && s[10] == ' ' && s[13] == ':' && (s.size() == 16 || s[16] == ':')) {
+    auto d = ParseDate(std::string_view(s).substr(0, 10));
+    auto num = [&](size_t at) {
+      return std::isdigit(static_cast<unsigned char>(s[at])) && std::isdigit(static_cast<unsigned char>(s[at + 1]))
+                 ? (s[at] - '0') * 10 + (s[at + 1] - '0')
+                 : -1;
+    };
+    int h = num(11), m = num(14), sec = s.size() == 19 ? num(17) : 0;
+    if (d && h >= 0 && h < 24 && m >= 0 && m < 60 && sec >= 0 && sec < 60)
+      return DaysFromCivil(*d) * kDayMillis - kBusinessOffsetMillis + (h * 3600 + m * 60 + sec) * 1000;
+    return std::nullopt;
+  }
   return ParseTimestamp(s);
 }
 

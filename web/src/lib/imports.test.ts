@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { ImportReport, Problem } from '../api/types';
 import {
-  IMPORT_FIELDS, canImport, errorFieldBase, formatBytes, importQuery, mappingErrors, mappingRows,
-  progressPercent, refusalKey, unmappedColumns, withOverride,
+  IMPORT_FIELDS, canImport, encodingText, errorFieldBase, formatBytes, importQuery, mappingErrors,
+  mappingRows, progressPercent, refusalKey, unmappedColumns, uploadContentType, withOverride,
 } from './imports';
 
 const report = (over: Partial<ImportReport> = {}): ImportReport => ({
@@ -135,11 +135,32 @@ describe('refusalKey', () => {
     expect(refusalKey(p(400, 'the file is empty: it needs a header line and rows'))).toBe('imports.refused.badFile');
     expect(refusalKey(unmapped('cannot map these columns: 鞋码 (give a mapping, …'))).toBe('imports.refused.unmapped');
     expect(refusalKey(p(413))).toBe('imports.refused.tooLarge');
-    expect(refusalKey(p(415))).toBe('imports.refused.xlsx');
     expect(refusalKey(p(429))).toBe('imports.refused.busy');
     expect(refusalKey(p(403))).toBe('imports.refused.forbidden');
     expect(refusalKey(p(0))).toBe('imports.refused.network');
     expect(refusalKey(p(500))).toBe('imports.refused.other');
+  });
+
+  it('has no XLSX refusal any more: a 415 is a generic failure', () => {
+    const p: Problem = { type: 't', title: 'Unsupported Media Type', status: 415 };
+    expect(refusalKey(p)).toBe('imports.refused.other');
+  });
+});
+
+describe('workbooks', () => {
+  it('uploads an .xlsx file as a workbook and anything else as CSV', () => {
+    const xlsx = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+    expect(uploadContentType({ name: 'customers-20250101.xlsx', type: xlsx })).toBe(xlsx);
+    expect(uploadContentType({ name: '客户.XLSX', type: '' })).toBe(xlsx);
+    expect(uploadContentType({ name: 'customers.csv', type: 'text/csv' })).toBe('text/csv');
+    expect(uploadContentType({ name: 'customers.csv', type: 'application/vnd.ms-excel' })).toBe('text/csv');
+    expect(uploadContentType({ name: 'export', type: '' })).toBe('text/csv');
+  });
+
+  it('shows a workbook by its label and a CSV encoding in capitals', () => {
+    expect(encodingText('xlsx', 'Excel workbook (XLSX), first sheet')).toBe('Excel workbook (XLSX), first sheet');
+    expect(encodingText('gb18030', 'x')).toBe('GB18030');
+    expect(encodingText('utf-8-bom', 'x')).toBe('UTF-8-BOM');
   });
 });
 

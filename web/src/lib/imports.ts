@@ -1,9 +1,10 @@
 // The import page's logic, kept free of React so it can be unit-tested (imports.test.ts): the
-// query of POST /api/v1/imports, the column-mapping rows, what the server could not map, when
-// the Import button may be pressed, the progress bar's percent and the message for a refusal.
+// query and Content-Type of POST /api/v1/imports, the column-mapping rows, what the server could
+// not map, when the Import button may be pressed, the progress bar's percent, how the detected
+// encoding is shown and the message for a refusal.
 import type { ImportJob, ImportReport, Problem } from '../api/types';
 
-/** The fields a CSV column can be mapped to (docs/openapi.yaml, POST /api/v1/imports). */
+/** The fields a column of the file (CSV or the workbook's first sheet) can be mapped to (docs/openapi.yaml, POST /api/v1/imports). */
 export const IMPORT_FIELDS = [
   'name', 'kind', 'phones', 'emails', 'category', 'lifecycle_stage', 'relationship_level', 'gender',
   'birthday', 'birthday_lunar', 'province', 'city', 'district', 'street', 'organization', 'tags',
@@ -15,8 +16,8 @@ export type ImportField = (typeof IMPORT_FIELDS)[number];
 export type MappingOverrides = Record<string, string>;
 
 /**
- * The query parameters of POST /api/v1/imports. The encoding is always detected by the server
- * ("auto"); `mapping` is sent only when the user changed something, as JSON with its keys sorted
+ * The query parameters of POST /api/v1/imports. The encoding of a CSV file is always detected by
+ * the server ("auto"; a workbook ignores it); `mapping` is sent only when the user changed something, as JSON with its keys sorted
  * so that the same choice always gives the same URL.
  */
 export function importQuery(dryRun: boolean, overrides: MappingOverrides): Record<string, string> {
@@ -29,6 +30,25 @@ export function importQuery(dryRun: boolean, overrides: MappingOverrides): Recor
     q.mapping = JSON.stringify(sorted);
   }
   return q;
+}
+
+const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+
+/**
+ * The Content-Type to upload a chosen file with: the XLSX type for a workbook (by its name or the
+ * type the browser gave it), else text/csv. The server tells the two apart by the bytes anyway;
+ * this only labels the request correctly.
+ */
+export function uploadContentType(file: Pick<File, 'name' | 'type'>): string {
+  return file.type === XLSX_TYPE || /\.xlsx$/i.test(file.name) ? XLSX_TYPE : 'text/csv';
+}
+
+/**
+ * The detected encoding as the page shows it: `workbookLabel` for an XLSX workbook (the report's
+ * encoding "xlsx"), else the CSV encoding in capitals ("GB18030", "UTF-8-BOM").
+ */
+export function encodingText(encoding: string, workbookLabel: string): string {
+  return encoding === 'xlsx' ? workbookLabel : encoding.toUpperCase();
 }
 
 const UNMAPPED_RE = /^cannot map these columns: (.*) \(give a mapping/s;
@@ -129,7 +149,6 @@ export type RefusalKey =
   | 'imports.refused.badFile'
   | 'imports.refused.unmapped'
   | 'imports.refused.tooLarge'
-  | 'imports.refused.xlsx'
   | 'imports.refused.busy'
   | 'imports.refused.forbidden'
   | 'imports.refused.network'
@@ -137,8 +156,9 @@ export type RefusalKey =
 
 /**
  * The translated headline for a refused upload (the problem's detail is shown beneath it):
- * 400 bad file or unmapped columns, 413 too large, 415 XLSX, 429 another import running,
- * 403 role may not import, 0 no answer, anything else a generic failure.
+ * 400 bad file or unmapped columns, 413 too large, 429 another import running, 401/403 role may
+ * not import, 0 no answer, anything else a generic failure (XLSX workbooks are imported, so there
+ * is no 415 case).
  */
 export function refusalKey(problem: Problem): RefusalKey {
   switch (problem.status) {
@@ -146,8 +166,6 @@ export function refusalKey(problem: Problem): RefusalKey {
       return unmappedColumns(problem).length ? 'imports.refused.unmapped' : 'imports.refused.badFile';
     case 413:
       return 'imports.refused.tooLarge';
-    case 415:
-      return 'imports.refused.xlsx';
     case 429:
       return 'imports.refused.busy';
     case 401:
