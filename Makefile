@@ -32,8 +32,8 @@ fuzz:
 	@scripts/install-deps.sh --fuzz
 	@cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
 	  -DCMAKE_CXX_COMPILER=clang++ -DKEHU_FUZZ=ON -DKEHU_BUILD_TESTS=OFF -DKEHU_BUILD_BENCH=OFF >/dev/null
-	@cmake --build build-fuzz --target fuzz_http_request fuzz_json_decode
-	@echo "fuzz targets: build-fuzz/fuzz/fuzz_http_request build-fuzz/fuzz/fuzz_json_decode"
+	@cmake --build build-fuzz --target fuzz_http_request fuzz_json_decode fuzz_xlsx_read
+	@echo "fuzz targets: build-fuzz/fuzz/fuzz_http_request build-fuzz/fuzz/fuzz_json_decode build-fuzz/fuzz/fuzz_xlsx_read"
 
 clean:
 	rm -rf $(BUILD) build-fuzz

@@ -21,10 +21,13 @@ Status WriteXlsx(const std::string& path, const std::string& sheet,
 // True when the bytes start like a ZIP archive, as every XLSX workbook does.
 bool LooksLikeZip(std::string_view bytes);
 
+// What one read may cost at most. The defaults hold a full Excel sheet of a customer export
+// (1,048,575 rows of 24 columns: ~1.2 GB of sheet XML, ~230 MB of CSV) with room to spare, and
+// bound what a small upload that inflates (a zip bomb) can take.
 struct XlsxLimits {
-  uint64_t max_xml_bytes{uint64_t{4} << 30};  // inflated XML read, all parts together (zip bombs)
-  uint64_t max_csv_bytes{uint64_t{2} << 30};  // the CSV text written
-  size_t max_shared_strings{50'000'000};
+  uint64_t max_xml_bytes{uint64_t{2} << 30};  // inflated XML read, all parts together
+  uint64_t max_csv_bytes{uint64_t{1} << 30};  // the CSV text written
+  size_t max_shared_strings{20'000'000};
 };
 
 struct XlsxCsv {
