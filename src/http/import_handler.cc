@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <fstream>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -157,6 +158,24 @@ Result<customers::ImportOptions> ReadImportOptions(const Ctx& c) {
   return o;
 }
 
+// The bytes of a workbook that `write` writes to a temporary file (libxlsxwriter writes files).
+Result<std::string> XlsxBody(const std::function<Status(const std::string&)>& write) {
+  char tmpl[] = "/tmp/kehu-xlsx-XXXXXX";
+  int fd = mkstemp(tmpl);
+  if (fd < 0) return Internal("cannot create a temporary file");
+  close(fd);
+  const std::string path = tmpl;
+  Status st = write(path);
+  std::string body;
+  if (st.ok()) {
+    std::ifstream in(path, std::ios::binary);
+    body.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  std::filesystem::remove(path);
+  if (!st.ok()) return st.error();
+  return body;
+}
+
 Response FileProblem(const std::string& body) {
   if (body.empty())
     return Problem(400, "validation", "Invalid request", "the request body must be the CSV or XLSX file");
@@ -246,6 +265,45 @@ void AddImportRoutes(Api& api) {
     });
   });
 
+  // The template users fill in: the first sheet has the headers the automatic mapping knows (it
+  // is what an import reads), the second what to write in each column with an example.
+  api.Add("GET", "/api/v1/imports/template", [](Ctx& c) {
+    std::vector<FieldError> errs;
+    const std::string format = c.Query("format").value_or("xlsx");
+    if (format != "csv" && format != "xlsx") errs.push_back({"format", "must be csv or xlsx"});
+    const std::string lang = c.Query("lang").value_or("zh-CN");
+    if (lang != "zh-CN" && lang != "en") errs.push_back({"lang", "must be zh-CN or en"});
+    for (const auto& [k, v] : c.query)
+      if (k != "format" && k != "lang") errs.push_back({k, "is not a parameter of the template"});
+    if (!errs.empty()) return ErrorResponse(InvalidArgument("invalid template query", errs));
+    const bool zh = lang == "zh-CN";
+    std::vector<std::string> header;
+    std::vector<std::vector<std::string>> guide;
+    for (auto& col : customers::CustomerImportTemplate(zh)) {
+      header.push_back(col.header);
+      guide.push_back({col.header, col.guidance, col.example});
+    }
+    Response res;
+    if (format == "csv") {
+      res.content_type = "text/csv; charset=utf-8";
+      res.body = "\xEF\xBB\xBF" + text::CsvLine(header);  // BOM: Excel reads it as UTF-8
+      res.SetHeader("Content-Disposition", "attachment; filename=\"customer-import-template.csv\"");
+    } else {
+      std::vector<text::XlsxSheetData> sheets = {
+          {zh ? "客户" : "customers", header, {}, std::vector<double>(header.size(), 14)},
+          {zh ? "填写说明" : "instructions",
+           zh ? std::vector<std::string>{"列名", "填写说明", "示例"} : std::vector<std::string>{"column", "what to write", "example"},
+           std::move(guide), {16, 70, 24}}};
+      auto body = XlsxBody([&](const std::string& path) { return text::WriteXlsx(path, sheets); });
+      if (!body.ok()) return ErrorResponse(body.error());
+      res.body = std::move(*body);
+      res.content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+      res.SetHeader("Content-Disposition", "attachment; filename=\"customer-import-template.xlsx\"");
+    }
+    res.SetHeader("Cache-Control", "no-store");
+    return res;
+  });
+
   api.Add("GET", "/api/v1/imports/{id}", [jobs](Ctx& c) {
     auto job = jobs->Get(c.principal->org_id, c.principal->user_id, c.Id("id"));
     if (!job) return Problem(404, "not-found", "Not found", "no such import");
@@ -280,18 +338,9 @@ void AddImportRoutes(Api& api) {
       res.body = std::move(out);
       res.SetHeader("Content-Disposition", "attachment; filename=\"customers-" + stamp + ".csv\"");
     } else {
-      char tmpl[] = "/tmp/kehu-export-XXXXXX";
-      int fd = mkstemp(tmpl);
-      if (fd < 0) return ErrorResponse(Internal("cannot create a temporary file"));
-      close(fd);
-      std::string path = tmpl;
-      auto st = text::WriteXlsx(path, "customers", header, rows);
-      if (st.ok()) {
-        std::ifstream in(path, std::ios::binary);
-        res.body.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-      }
-      std::filesystem::remove(path);
-      if (!st.ok()) return ErrorResponse(st.error());
+      auto body = XlsxBody([&](const std::string& path) { return text::WriteXlsx(path, "customers", header, rows); });
+      if (!body.ok()) return ErrorResponse(body.error());
+      res.body = std::move(*body);
       res.content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
       res.SetHeader("Content-Disposition", "attachment; filename=\"customers-" + stamp + ".xlsx\"");
     }

@@ -18,6 +18,16 @@ Status WriteXlsx(const std::string& path, const std::string& sheet,
                  const std::vector<std::string>& header,
                  const std::vector<std::vector<std::string>>& rows);
 
+struct XlsxSheetData {
+  std::string name;
+  std::vector<std::string> header;
+  std::vector<std::vector<std::string>> rows;
+  std::vector<double> widths{};  // column widths in characters; empty: Excel's default
+};
+
+// The same, one sheet after another (the first is the one an import reads).
+Status WriteXlsx(const std::string& path, const std::vector<XlsxSheetData>& sheets);
+
 // True when the bytes start like a ZIP archive, as every XLSX workbook does.
 bool LooksLikeZip(std::string_view bytes);
 

@@ -632,6 +632,57 @@ class ImportExportTest(Base):
         self.assertEqual(s, 200, r)
         self.assertEqual((r["rows"], r["unchanged"], r["error_count"]), (2, 2, 0), r)
 
+    @staticmethod
+    def sheet_rows(xlsx, n):
+        """The rows of sheet n (1-based) of an XLSX written with inline strings, as lists of text."""
+        import io
+        import re
+        import zipfile
+        from xml.etree import ElementTree
+        ns = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+        root = ElementTree.fromstring(zipfile.ZipFile(io.BytesIO(xlsx)).read("xl/worksheets/sheet%d.xml" % n))
+        rows = []
+        for row in root.iter(ns + "row"):
+            cells = {}
+            for c in row.iter(ns + "c"):
+                col = re.match(r"[A-Z]+", c.get("r")).group(0)
+                cells[ord(col) - ord("A")] = "".join(t.text or "" for t in c.iter(ns + "t"))
+            rows.append([cells.get(i, "") for i in range(max(cells) + 1)] if cells else [])
+        return rows
+
+    def test_the_import_template_maps_and_its_examples_import(self):
+        import csv
+        import io
+        for lang, name_header in (("zh-CN", "姓名"), ("en", "name")):
+            s, h, body = self.req("GET", "/api/v1/imports/template?lang=" + lang, raw=True)
+            self.assertEqual(s, 200)
+            self.assertIn("customer-import-template.xlsx", h["content-disposition"])
+            header = self.sheet_rows(body, 1)
+            self.assertEqual(len(header), 1, "the first sheet is the header alone")
+            self.assertEqual(header[0][0], name_header)
+            guide = [g + [""] * (3 - len(g)) for g in self.sheet_rows(body, 2)[1:]]
+            self.assertEqual([g[0] for g in guide], header[0], "one line of guidance per column")
+            # An untouched template is a file without rows; every column maps.
+            s, _, r = self.upload(body, "?dry_run=true")
+            self.assertEqual(s, 200, r)
+            self.assertEqual((r["rows"], r["error_count"]), (0, 0), r)
+            self.assertNotIn("ignore", r["mapping"].values())
+            self.assertEqual(len(r["mapping"]), 20)
+            # The examples, filled into the CSV template, make a row that imports.
+            s, h, text = self.req("GET", "/api/v1/imports/template?format=csv&lang=" + lang, raw=True)
+            self.assertEqual(s, 200)
+            text = text.decode("utf-8")
+            self.assertTrue(text.startswith("\ufeff"))
+            self.assertEqual(next(csv.reader(io.StringIO(text[1:]))), header[0])
+            out = io.StringIO()
+            csv.writer(out).writerow([g[2] for g in guide])
+            s, _, r = self.upload((text + out.getvalue()).encode("utf-8"), "?dry_run=true")
+            self.assertEqual(s, 200, r)
+            self.assertEqual((r["rows"], r["error_count"]), (1, 0), r)
+        self.assertProblem(400, self.req("GET", "/api/v1/imports/template?format=pdf"), "format")
+        self.assertProblem(400, self.req("GET", "/api/v1/imports/template?lang=fr"), "lang")
+        self.assertProblem(400, self.req("GET", "/api/v1/imports/template?sheet=2"), "sheet")
+
     def test_a_huge_upload_is_refused_before_its_body_is_sent(self):
         sock = socket.create_connection(("127.0.0.1", S.port), timeout=30)
         sock.sendall(("POST /api/v1/imports HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n"

@@ -62,6 +62,19 @@ describe('import and export', () => {
     assert.match(await page.locator('input[type=file]').getAttribute('accept'), /\.csv.*\.xlsx/);
   });
 
+  step('downloads the Excel import template: Chinese headers, then a sheet of instructions', async () => {
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('template-xlsx').click()]);
+    assert.equal(download.suggestedFilename(), 'customer-import-template.xlsx');
+    const file = join(downloads, download.suggestedFilename());
+    await download.saveAs(file);
+    const zip = readZip(readFileSync(file));
+    const first = zip.get('xl/worksheets/sheet1.xml').toString('utf8');
+    const second = zip.get('xl/worksheets/sheet2.xml').toString('utf8');
+    for (const header of ['姓名', '手机号', '客户类别', '关系层级']) assert.ok(first.includes(`>${header}<`), header);
+    assert.ok(second.includes('13800138000'), 'the instructions give examples');
+    assert.ok(zip.get('xl/workbook.xml').toString('utf8').includes('name="填写说明"'));
+  });
+
   step('a GBK file with a column nothing maps asks for it; ignoring it runs the dry run', async () => {
     await page.locator('input[type=file]').setInputFiles(BAD_FILE);
     const problem = page.getByTestId('import-problem');

@@ -53,7 +53,7 @@ constexpr Alias kAliases[] = {
     {"note", "note"}, {"notes", "note"}, {"备注", "note"}, {"external_id", "external_id"},
     {"编号", "external_id"}, {"客户编号", "external_id"}, {"外部编号", "external_id"},
     {"source_channel", "source_channel"}, {"source", "source_channel"}, {"来源", "source_channel"},
-    {"渠道", "source_channel"}, {"vip", "vip"}, {"是否vip", "vip"},
+    {"渠道", "source_channel"}, {"来源渠道", "source_channel"}, {"vip", "vip"}, {"是否vip", "vip"},
     // Columns a Kehu export has that an import does not set.
     {"id", "ignore"}, {"owner_id", "ignore"}, {"created_at", "ignore"}, {"updated_at", "ignore"},
     {"version", "ignore"},
@@ -104,12 +104,20 @@ std::string Translate(const std::string& field, const std::string& v) {
                                                            {"组织", "organization"}};
   static const std::map<std::string, std::string> kGender = {{"男", "male"}, {"女", "female"},
                                                              {"未知", "unknown"}, {"m", "male"}, {"f", "female"}};
-  static const std::map<std::string, std::string> kStage = {{"潜在", "prospect"}, {"潜在客户", "prospect"},
-                                                            {"活跃", "active"}, {"风险", "at_risk"},
-                                                            {"流失风险", "at_risk"}, {"流失", "lost"},
-                                                            {"已流失", "lost"}, {"挽回", "won_back"}};
-  const std::map<std::string, std::string>* table =
-      field == "kind" ? &kKind : field == "gender" ? &kGender : field == "lifecycle_stage" ? &kStage : nullptr;
+  // The workspace's own labels (web/src/i18n/zh-CN.ts) and the short forms people type.
+  static const std::map<std::string, std::string> kStage = {
+      {"潜在", "prospect"}, {"潜在客户", "prospect"}, {"活跃", "active"}, {"活跃客户", "active"},
+      {"风险", "at_risk"}, {"流失风险", "at_risk"}, {"流失", "lost"}, {"已流失", "lost"},
+      {"挽回", "won_back"}, {"已挽回", "won_back"}};
+  static const std::map<std::string, std::string> kLevel = {
+      {"基本型", "basic"}, {"基本", "basic"}, {"被动型", "reactive"}, {"被动", "reactive"},
+      {"负责型", "accountable"}, {"负责", "accountable"}, {"能动型", "proactive"}, {"能动", "proactive"},
+      {"伙伴型", "partnership"}, {"伙伴", "partnership"}};
+  const std::map<std::string, std::string>* table = field == "kind"               ? &kKind
+                                                    : field == "gender"           ? &kGender
+                                                    : field == "lifecycle_stage"  ? &kStage
+                                                    : field == "relationship_level" ? &kLevel
+                                                                                    : nullptr;
   std::string t(Trim(v));
   if (table) {
     auto it = table->find(AsciiLower(t));
@@ -551,6 +559,60 @@ std::vector<std::string> ExportRow(const Customer& c) {
           c.address.district, c.address.street, Name(c.gender), c.birthday ? FormatDate(*c.birthday) : "",
           c.birthday_lunar ? "yes" : "no", c.vip ? "yes" : "no", c.external_id.value_or(""), c.source_channel,
           c.note, FormatTimestamp(c.created_at), FormatTimestamp(c.updated_at)};
+}
+
+std::vector<ImportTemplateColumn> CustomerImportTemplate(bool chinese) {
+  struct Text {
+    const char* field;
+    const char* zh_header;
+    const char* zh_guidance;
+    const char* zh_example;
+    const char* en_guidance;
+    const char* en_example;
+  };
+  static constexpr Text kColumns[] = {
+      {"name", "姓名", "必填。个人写姓名（姓在前），企业写全称。", "王小明",
+       "Required. A person's name (family name first for Chinese names) or an organization's full name.",
+       "王小明"},
+      {"kind", "类型", "个人或企业；不填为个人。", "个人", "person or organization; empty means person.", "person"},
+      {"phones", "手机号",
+       "中国大陆号码可不带 +86，其他地区请带国家码；多个号码用分号分隔。手机号或编号已有的客户会被更新，不会重复创建。",
+       "13800138000",
+       "Mainland China numbers need no +86; others need their country code. Several: separate with ;. A "
+       "customer whose phone or external id is known is updated, never created twice.",
+       "13800138000"},
+      {"emails", "邮箱", "多个邮箱用分号分隔。", "wang@example.cn", "Several: separate with ;.", "wang@example.cn"},
+      {"category", "客户类别", "团购客户、经销商、代销商、线上消费者，或本企业在“客户类别”中定义的类别。", "经销商",
+       "group_purchase, distributor, consignment, online_consumer, or a category your admin defined.",
+       "distributor"},
+      {"lifecycle_stage", "生命周期", "潜在客户、活跃客户、流失风险、已流失或已挽回；不填为潜在客户。", "活跃客户",
+       "prospect, active, at_risk, lost or won_back; empty means prospect.", "active"},
+      {"relationship_level", "关系层级", "科特勒关系层级：基本型、被动型、负责型、能动型或伙伴型。", "被动型",
+       "Kotler's level: basic, reactive, accountable, proactive or partnership.", "reactive"},
+      {"gender", "性别", "男、女或未知。", "男", "male, female or unknown.", "male"},
+      {"birthday", "生日", "如 1985-02-07、1985/2/7 或 1985年2月7日；Excel 的日期单元格也可以。", "1985-02-07",
+       "A date such as 1985-02-07; an Excel date cell works too.", "1985-02-07"},
+      {"birthday_lunar", "农历生日", "生日是农历日期时填“是”。", "否", "yes when the birthday is a lunar date.", "no"},
+      {"province", "省份", "", "浙江省", "", "浙江省"},
+      {"city", "城市", "", "杭州市", "", "杭州市"},
+      {"district", "区县", "", "西湖区", "", "西湖区"},
+      {"street", "详细地址", "", "文三路100号", "Street and number.", "文三路100号"},
+      {"organization", "公司", "个人客户的工作单位。", "杭州示例贸易有限公司", "A person's employer.",
+       "杭州示例贸易有限公司"},
+      {"tags", "标签", "多个标签用分号或顿号分隔。", "宴席;高端", "Several: separate with ;.", "宴席;高端"},
+      {"note", "备注", "", "", "", ""},
+      {"external_id", "编号", "客户在贵司其他系统中的编号；再次导入同一编号会更新该客户。", "CRM-0001",
+       "The customer's id in your other systems; importing the same id again updates that customer.",
+       "CRM-0001"},
+      {"source_channel", "来源渠道", "客户从哪里来，如门店、线上、展会。", "门店",
+       "Where the customer came from, e.g. store, web, trade fair.", "store"},
+      {"vip", "VIP", "是或否。", "否", "yes or no.", "no"},
+  };
+  std::vector<ImportTemplateColumn> out;
+  for (const auto& c : kColumns)
+    out.push_back(chinese ? ImportTemplateColumn{c.zh_header, c.field, c.zh_guidance, c.zh_example}
+                          : ImportTemplateColumn{c.field, c.field, c.en_guidance, c.en_example});
+  return out;
 }
 
 }  // namespace kehu::customers

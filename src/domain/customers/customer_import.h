@@ -71,4 +71,17 @@ inline constexpr const char* kExportHeaders[] = {
 // One export row in kExportHeaders order (lists joined with "; ").
 std::vector<std::string> ExportRow(const Customer& c);
 
+// A column of the import template users download to fill in (GET /api/v1/imports/template): a
+// header the automatic mapping knows, what to write in it, and an example that imports.
+struct ImportTemplateColumn {
+  std::string header;
+  std::string field;
+  std::string guidance;
+  std::string example;
+};
+
+// Every importable field, with Chinese headers and guidance (chinese = true) or the field names
+// and English guidance. The examples together make a row that imports into a new org.
+std::vector<ImportTemplateColumn> CustomerImportTemplate(bool chinese);
+
 }  // namespace kehu::customers

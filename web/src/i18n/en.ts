@@ -250,6 +250,9 @@ const en = {
     failed: 'The import failed and wrote nothing',
     toList: 'Go to the customer list',
     another: 'Import another file',
+    template: 'Template: ',
+    templateXlsx: 'Excel template (XLSX, with instructions)',
+    templateCsv: 'CSV template',
     refused: {
       badFile: 'The file cannot be imported',
       unmapped: 'Some columns match no field',

@@ -251,6 +251,9 @@ const zh: Messages = {
     failed: '导入失败，未写入任何数据',
     toList: '查看客户列表',
     another: '导入其他文件',
+    template: '导入模板：',
+    templateXlsx: 'Excel 模板（含填写说明）',
+    templateCsv: 'CSV 模板',
     refused: {
       badFile: '无法导入此文件',
       unmapped: '有些列没有对应的字段',

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ImportReport, Problem } from '../api/types';
 import {
   IMPORT_FIELDS, canImport, encodingText, errorFieldBase, formatBytes, importQuery, mappingErrors,
-  mappingRows, progressPercent, refusalKey, unmappedColumns, uploadContentType, withOverride,
+  mappingRows, progressPercent, refusalKey, templateHref, unmappedColumns, uploadContentType, withOverride,
 } from './imports';
 
 const report = (over: Partial<ImportReport> = {}): ImportReport => ({
@@ -177,5 +177,13 @@ describe('small helpers', () => {
   it('offer ignore among the fields, once', () => {
     expect(IMPORT_FIELDS.filter((f) => f === 'ignore')).toHaveLength(1);
     expect(IMPORT_FIELDS).toContain('external_id');
+  });
+});
+
+describe('templateHref', () => {
+  it('asks for Chinese headers in Chinese and the field names otherwise', () => {
+    expect(templateHref('xlsx', 'zh-CN')).toBe('/api/v1/imports/template?format=xlsx&lang=zh-CN');
+    expect(templateHref('csv', 'zh')).toBe('/api/v1/imports/template?format=csv&lang=zh-CN');
+    expect(templateHref('xlsx', 'en-US')).toBe('/api/v1/imports/template?format=xlsx&lang=en');
   });
 });

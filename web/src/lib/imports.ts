@@ -2,6 +2,7 @@
 // query and Content-Type of POST /api/v1/imports, the column-mapping rows, what the server could
 // not map, when the Import button may be pressed, the progress bar's percent, how the detected
 // encoding is shown and the message for a refusal.
+import { buildUrl } from '../api/client';
 import type { ImportJob, ImportReport, Problem } from '../api/types';
 
 /** The fields a column of the file (CSV or the workbook's first sheet) can be mapped to (docs/openapi.yaml, POST /api/v1/imports). */
@@ -30,6 +31,14 @@ export function importQuery(dryRun: boolean, overrides: MappingOverrides): Recor
     q.mapping = JSON.stringify(sorted);
   }
   return q;
+}
+
+/**
+ * The link to the import template (GET /api/v1/imports/template) in the workspace's language:
+ * Chinese headers for zh-CN, the field names for anything else.
+ */
+export function templateHref(format: 'xlsx' | 'csv', language: string): string {
+  return buildUrl('/imports/template', { format, lang: language.startsWith('zh') ? 'zh-CN' : 'en' });
 }
 
 const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';

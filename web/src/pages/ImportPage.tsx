@@ -10,7 +10,7 @@ import {
   Alert, Button, Card, Col, Progress, Result, Row, Select, Space, Spin, Statistic, Table,
   Tag, Typography, Upload,
 } from 'antd';
-import { ArrowLeftOutlined, CloudUploadOutlined, InboxOutlined } from '@ant-design/icons';
+import { ArrowLeftOutlined, CloudUploadOutlined, DownloadOutlined, InboxOutlined } from '@ant-design/icons';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { ApiError, api } from '../api/client';
@@ -18,7 +18,7 @@ import { keys } from '../api/hooks';
 import type { ImportJob, ImportReport, ImportRowError, Problem } from '../api/types';
 import {
   IMPORT_FIELDS, canImport, encodingText, errorFieldBase, formatBytes, importQuery, mappingRows,
-  progressPercent, refusalKey, uploadContentType, withOverride, type MappingOverrides, type MappingRow,
+  progressPercent, refusalKey, templateHref, uploadContentType, withOverride, type MappingOverrides, type MappingRow,
 } from '../lib/imports';
 
 // Progress is reported every 1,000 rows, and a million rows take under a minute: half a second
@@ -31,7 +31,7 @@ function problemOf(e: unknown): Problem {
 }
 
 export default function ImportPage() {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const qc = useQueryClient();
   const [file, setFile] = useState<File | null>(null);
   const [overrides, setOverrides] = useState<MappingOverrides>({});
@@ -138,8 +138,19 @@ export default function ImportPage() {
           <p className="ant-upload-text">{t('imports.chooseFile')}</p>
           <p className="ant-upload-hint" data-testid="import-hint">{t('imports.fileHint')}</p>
         </Upload.Dragger>
+        <div style={{ marginTop: 12 }}>
+          <Space size="middle" wrap data-testid="import-template">
+            <Typography.Text type="secondary">{t('imports.template')}</Typography.Text>
+            <a href={templateHref('xlsx', i18n.language)} download data-testid="template-xlsx">
+              <DownloadOutlined /> {t('imports.templateXlsx')}
+            </a>
+            <a href={templateHref('csv', i18n.language)} download data-testid="template-csv">
+              <DownloadOutlined /> {t('imports.templateCsv')}
+            </a>
+          </Space>
+        </div>
         {file && (
-          <Space size="large" wrap style={{ marginTop: 12 }} data-testid="import-file">
+          <Space size="large" wrap style={{ display: 'flex', marginTop: 12 }} data-testid="import-file">
             <span>
               <Typography.Text type="secondary">{t('imports.file')}</Typography.Text>
               {file.name} ({formatBytes(file.size)})
