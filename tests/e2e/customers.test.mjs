@@ -27,7 +27,7 @@ describe('customer workspace', () => {
     assert.match(page.url(), /\/customers$/);
   });
 
-  step('shows the API field error beside the phone field', async () => {
+  step('shows the API field error beside the phone field, in Chinese', async () => {
     await page.getByTestId('new-customer').click();
     await page.getByTestId('customer-name').fill('测试错误');
     await page.getByTestId('customer-phone-0').fill('12345');
@@ -36,7 +36,8 @@ describe('customer workspace', () => {
     // antd renders a field's error in the form item that holds the input.
     const item = page.locator('.ant-form-item-has-error', { has: page.getByTestId('customer-phone-0') });
     await item.waitFor();
-    assert.ok((await item.locator('.ant-form-item-explain-error').innerText()).length > 0);
+    // The server's message, in the workspace's language (lib/serverMessages.ts).
+    assert.equal(await item.locator('.ant-form-item-explain-error').innerText(), '不是有效的电话号码');
     await page.getByRole('button', { name: /取\s*消/ }).click();
   });
 

@@ -91,7 +91,7 @@ describe('import and export', () => {
     assert.equal(await shoe.locator('.ant-select-selection-item').innerText(), '忽略此列');
   });
 
-  step('reports the bad row with its line and field, and keeps Import disabled', async () => {
+  step('reports the bad row with its line, field and message in Chinese, and keeps Import disabled', async () => {
     assert.equal(await count('rows'), 4);
     // The 3 good rows are new on a fresh database, updated or unchanged when imported before.
     assert.equal((await count('created')) + (await count('updated')) + (await count('unchanged')), 3);
@@ -100,7 +100,7 @@ describe('import and export', () => {
     assert.equal(await rows.count(), 1);
     const cells = await rows.first().locator('td').allInnerTexts();
     assert.deepEqual(cells.slice(0, 3), ['4', '5', '电话 (phones[0])']);
-    assert.match(cells[3], /phone/);
+    assert.equal(cells[3], '不是有效的电话号码', "the server's message, in the workspace's language");
     assert.ok(await page.getByTestId('start-import').isDisabled(), 'Import is disabled while a row is bad');
   });
 

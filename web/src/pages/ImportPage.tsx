@@ -20,6 +20,7 @@ import {
   IMPORT_FIELDS, canImport, encodingText, errorFieldBase, formatBytes, importQuery, mappingRows,
   progressPercent, refusalKey, templateHref, uploadContentType, withOverride, type MappingOverrides, type MappingRow,
 } from '../lib/imports';
+import { localizeServerMessage } from '../lib/serverMessages';
 
 // Progress is reported every 1,000 rows, and a million rows take under a minute: half a second
 // between polls keeps the bar moving without loading the server.
@@ -351,7 +352,7 @@ function ReportCounts({ report }: { report: ImportReport }) {
 }
 
 function ErrorTable({ errors }: { errors: ImportRowError[] }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const label = (field: string) => {
     const base = errorFieldBase(field);
     if (!base) return t('imports.wholeRow');
@@ -369,7 +370,10 @@ function ErrorTable({ errors }: { errors: ImportRowError[] }) {
         { title: t('imports.row'), dataIndex: 'row', key: 'row', width: 80 },
         { title: t('imports.line'), dataIndex: 'line', key: 'line', width: 100 },
         { title: t('imports.field'), key: 'field', width: 220, render: (_, e) => label(e.field) },
-        { title: t('imports.message'), dataIndex: 'message', key: 'message' },
+        {
+          title: t('imports.message'), key: 'message',
+          render: (_, e) => localizeServerMessage(e.message, i18n.language),
+        },
       ]}
     />
   );

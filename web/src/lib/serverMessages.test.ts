@@ -1,0 +1,34 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { KNOWN_SERVER_TEXTS, localizeServerMessage } from './serverMessages';
+
+describe('localizeServerMessage', () => {
+  it('translates the field messages of customers and imports in Chinese', () => {
+    expect(localizeServerMessage('is not a valid phone number', 'zh-CN')).toBe('不是有效的电话号码');
+    expect(localizeServerMessage('must be basic, reactive, accountable, proactive or partnership', 'zh-CN')).toBe(
+      '应为基本型、被动型、负责型、能动型或伙伴型',
+    );
+    expect(localizeServerMessage('same phone as row 11', 'zh-CN')).toBe('与第 11 行的电话相同');
+    expect(localizeServerMessage('has 2 columns, the header has 3', 'zh-CN')).toBe('有 2 列，而表头有 3 列');
+    expect(localizeServerMessage('belongs to customer 42', 'zh-CN')).toBe('已属于客户 #42');
+    expect(localizeServerMessage('must be a valid date', 'zh-CN')).toBe('应为有效的日期（YYYY-MM-DD）');
+    expect(localizeServerMessage('must be at most 1000 bytes', 'zh-CN')).toBe('最长 1000 字节');
+  });
+
+  it('leaves English alone, and a message it does not know as the server wrote it', () => {
+    expect(localizeServerMessage('is not a valid phone number', 'en')).toBe('is not a valid phone number');
+    expect(localizeServerMessage('something new went wrong', 'zh-CN')).toBe('something new went wrong');
+  });
+
+  it('knows only messages the server really writes', () => {
+    // The server's sources, so that a reworded message breaks this test instead of silently
+    // falling back to English in the Chinese workspace.
+    const root = join(__dirname, '../../../src');
+    const files = ['domain/customers', 'store']
+      .flatMap((d) => readdirSync(join(root, d)).filter((f) => f.endsWith('.cc')).map((f) => join(root, d, f)));
+    const sources = files.map((f) => readFileSync(f, 'utf8')).join('\n');
+    for (const text of KNOWN_SERVER_TEXTS.exact) expect(sources, text).toContain(`"${text}"`);
+    for (const text of KNOWN_SERVER_TEXTS.fragments) expect(sources, text).toContain(text);
+  });
+});

@@ -1,0 +1,76 @@
+// The server writes its field messages in English (src/domain/customers, src/store). The Chinese
+// workspace shows those a user meets while editing, merging or importing customers in Chinese;
+// any other message is shown as the server wrote it, so nothing is lost when the server says
+// something new. The labels are the workspace's own (i18n/zh-CN.ts): 活跃客户, 伙伴型, 决策者.
+
+const EXACT: Record<string, string> = {
+  'is required': '必填',
+  'is not a valid phone number': '不是有效的电话号码',
+  'is not a valid email address': '不是有效的邮箱地址',
+  'is not a category of this organisation': '不是本企业的客户类别',
+  'is not a defined custom field': '不是已定义的自定义字段',
+  'is taken': '已被占用',
+  'is too large': '太大',
+  'must be valid UTF-8': '应为有效的 UTF-8 文本',
+  'must be a date YYYY-MM-DD': '应为日期（YYYY-MM-DD）',
+  'must be between 1900-01-01 and today': '应在 1900-01-01 到今天之间',
+  'must be person or organization': '应为个人或企业',
+  'must be male, female or unknown': '应为男、女或未知',
+  'must be prospect, active, at_risk, lost or won_back': '应为潜在客户、活跃客户、流失风险、已流失或已挽回',
+  'must be basic, reactive, accountable, proactive or partnership': '应为基本型、被动型、负责型、能动型或伙伴型',
+  'must be sms, email, phone, wechat or mail': '应为短信、邮件、电话、微信或信函',
+  'must be user, influencer, decider, approver, buyer or gatekeeper':
+    '应为使用者、影响者、决策者、批准者、采购者或把关者',
+  'must be 是/否, yes/no or 1/0': '应为 是/否、yes/no 或 1/0',
+  'must differ from the target': '不能与目标客户相同',
+  'must be 1-100 bytes': '应为 1-100 字节',
+  'must be 1-50 bytes of text': '应为 1-50 字节的文本',
+  'no field is known for this column; map it or ignore it': '没有对应此列的字段：请选择一个字段，或忽略此列',
+};
+
+const CUSTOM_FIELD_TYPES: Record<string, string> = {
+  text: '文本',
+  number: '数字',
+  boolean: '是/否',
+  date: '日期（YYYY-MM-DD）',
+  select: '选项',
+};
+
+const PATTERNS: [RegExp, (m: RegExpExecArray) => string][] = [
+  [/^must be at most (\d+) bytes$/, (m) => `最长 ${m[1]} 字节`],
+  [/^same phone as row (\d+)$/, (m) => `与第 ${m[1]} 行的电话相同`],
+  [/^same external id as row (\d+)$/, (m) => `与第 ${m[1]} 行的编号相同`],
+  [/^belongs to customer (\d+)$/, (m) => `已属于客户 #${m[1]}`],
+  [/^belongs to deleted customer (\d+)$/, (m) => `属于已删除的客户 #${m[1]}`],
+  [/^has (\d+) columns, the header has (\d+)$/, (m) => `有 ${m[1]} 列，而表头有 ${m[2]} 列`],
+  [/^another column already maps to (\S+)$/, (m) => `另一列已对应到 ${m[1]}`],
+  [/^must be a valid (\w+)$/, (m) => `应为有效的${CUSTOM_FIELD_TYPES[m[1]] ?? m[1]}`],
+];
+
+/** `message` from the server as the workspace in `language` shows it. */
+export function localizeServerMessage(message: string, language: string): string {
+  if (!language.startsWith('zh')) return message;
+  const exact = EXACT[message];
+  if (exact !== undefined) return exact;
+  for (const [re, zh] of PATTERNS) {
+    const m = re.exec(message);
+    if (m) return zh(m);
+  }
+  return message;
+}
+
+/** The messages translated word for word, and the fixed parts of the patterns (for the test that
+ * checks each against the server's sources). */
+export const KNOWN_SERVER_TEXTS = {
+  exact: Object.keys(EXACT),
+  fragments: [
+    'must be at most ',
+    'same phone as row ',
+    'same external id as row ',
+    'belongs to customer ',
+    'belongs to deleted customer ',
+    ' columns, the header has ',
+    'another column already maps to ',
+    'must be a valid ',
+  ],
+};
