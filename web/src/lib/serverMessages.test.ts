@@ -14,6 +14,8 @@ describe('localizeServerMessage', () => {
     expect(localizeServerMessage('belongs to customer 42', 'zh-CN')).toBe('已属于客户 #42');
     expect(localizeServerMessage('must be a valid date', 'zh-CN')).toBe('应为有效的日期（YYYY-MM-DD）');
     expect(localizeServerMessage('must be at most 1000 bytes', 'zh-CN')).toBe('最长 1000 字节');
+    expect(localizeServerMessage('must be at most 256 characters', 'zh-CN')).toBe('最多 256 个字符');
+    expect(localizeServerMessage('must be HH:MM', 'zh-CN')).toBe('应为时间（HH:MM）');
   });
 
   it('leaves English alone, and a message it does not know as the server wrote it', () => {
@@ -25,8 +27,9 @@ describe('localizeServerMessage', () => {
     // The server's sources, so that a reworded message breaks this test instead of silently
     // falling back to English in the Chinese workspace.
     const root = join(__dirname, '../../../src');
-    const files = ['domain/customers', 'store']
-      .flatMap((d) => readdirSync(join(root, d)).filter((f) => f.endsWith('.cc')).map((f) => join(root, d, f)));
+    const files = readdirSync(root, { recursive: true, encoding: 'utf8' })
+      .filter((f) => f.endsWith('.cc'))
+      .map((f) => join(root, f));
     const sources = files.map((f) => readFileSync(f, 'utf8')).join('\n');
     for (const text of KNOWN_SERVER_TEXTS.exact) expect(sources, text).toContain(`"${text}"`);
     for (const text of KNOWN_SERVER_TEXTS.fragments) expect(sources, text).toContain(text);

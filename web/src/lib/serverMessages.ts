@@ -1,5 +1,6 @@
-// The server writes its field messages in English (src/domain/customers, src/store). The Chinese
-// workspace shows those a user meets while editing, merging or importing customers in Chinese;
+// The server writes its field messages in English (src/domain, src/store, src/http). The Chinese
+// workspace shows those a user meets while editing, merging or importing customers in Chinese,
+// and the common ones of every form (required, too long, a date, a time of day);
 // any other message is shown as the server wrote it, so nothing is lost when the server says
 // something new. The labels are the workspace's own (i18n/zh-CN.ts): 活跃客户, 伙伴型, 决策者.
 
@@ -26,6 +27,12 @@ const EXACT: Record<string, string> = {
   'must be 1-100 bytes': '应为 1-100 字节',
   'must be 1-50 bytes of text': '应为 1-50 字节的文本',
   'no field is known for this column; map it or ignore it': '没有对应此列的字段：请选择一个字段，或忽略此列',
+  'is not a known field': '不是已知的字段',
+  'must be HH:MM': '应为时间（HH:MM）',
+  'must be a date or an RFC 3339 time': '应为日期（YYYY-MM-DD）或 RFC 3339 时间',
+  'must be an integer': '应为整数',
+  'must be a number': '应为数字',
+  'must be a string': '应为文本',
 };
 
 const CUSTOM_FIELD_TYPES: Record<string, string> = {
@@ -38,6 +45,7 @@ const CUSTOM_FIELD_TYPES: Record<string, string> = {
 
 const PATTERNS: [RegExp, (m: RegExpExecArray) => string][] = [
   [/^must be at most (\d+) bytes$/, (m) => `最长 ${m[1]} 字节`],
+  [/^must be at most (\d+) characters$/, (m) => `最多 ${m[1]} 个字符`],
   [/^same phone as row (\d+)$/, (m) => `与第 ${m[1]} 行的电话相同`],
   [/^same external id as row (\d+)$/, (m) => `与第 ${m[1]} 行的编号相同`],
   [/^belongs to customer (\d+)$/, (m) => `已属于客户 #${m[1]}`],
@@ -65,6 +73,7 @@ export const KNOWN_SERVER_TEXTS = {
   exact: Object.keys(EXACT),
   fragments: [
     'must be at most ',
+    ' characters"',
     'same phone as row ',
     'same external id as row ',
     'belongs to customer ',
