@@ -404,8 +404,12 @@ int main(int argc, char** argv) {
   export_cmd->require_subcommand(1);
   auto* export_customers = export_cmd->add_subcommand("customers", "export customers to CSV or XLSX");
   add_db(export_customers);
-  std::string export_format = "csv", export_out, export_q, export_category, export_tag;
+  std::string export_format = "csv", export_out, export_q, export_category, export_tag, export_lang = "en";
   export_customers->add_option("--format", export_format, "csv or xlsx")->check(CLI::IsMember({"csv", "xlsx"}));
+  export_customers->add_option("--lang", export_lang,
+                               "en: field names, keys and ids (default); zh-CN: Chinese headers, labels and "
+                               "owners' names, as the workspace shows them (both import back)")
+      ->check(CLI::IsMember({"en", "zh-CN"}));
   export_customers->add_option("--out", export_out, "output file")->required();
   export_customers->add_option("--q", export_q, "search text, as in the list's search box");
   export_customers->add_option("--category", export_category, "only this category");
@@ -552,15 +556,23 @@ int main(int argc, char** argv) {
       customers::ListRequest req{.q = export_q, .limit = 500};
       if (!export_category.empty()) req.category = export_category;
       if (!export_tag.empty()) req.tag = export_tag;
+      std::optional<customers::ExportLabels> zh;
+      if (export_lang == "zh-CN") {
+        auto labels = customers::ChineseExportLabels(*(*app)->customers, *(*app)->identity, sys);
+        if (!labels.ok()) return Fail(labels.error());
+        zh = std::move(*labels);
+      }
       std::vector<std::vector<std::string>> rows;
       for (;;) {
         auto page = (*app)->customers->List(sys, req);
         if (!page.ok()) return Fail(page.error());
-        for (const auto& c : page->items) rows.push_back(customers::ExportRow(c));
+        for (const auto& c : page->items) rows.push_back(customers::ExportRow(c, zh ? &*zh : nullptr));
         if (!page->next_cursor) break;
         req.cursor = *page->next_cursor;
       }
-      const std::vector<std::string> header(std::begin(customers::kExportHeaders), std::end(customers::kExportHeaders));
+      const std::vector<std::string> header =
+          zh ? std::vector<std::string>(std::begin(customers::kExportHeadersZh), std::end(customers::kExportHeadersZh))
+             : std::vector<std::string>(std::begin(customers::kExportHeaders), std::end(customers::kExportHeaders));
       if (export_format == "xlsx") {
         if (auto st = text::WriteXlsx(export_out, "customers", header, rows); !st.ok()) return Fail(st.error());
       } else {

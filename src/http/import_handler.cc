@@ -11,6 +11,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <unistd.h>
 
@@ -314,19 +315,31 @@ void AddImportRoutes(Api& api) {
     std::string format = c.Query("format").value_or("csv");
     if (format != "csv" && format != "xlsx")
       return ErrorResponse(InvalidArgument("invalid export query", {{"format", "must be csv or xlsx"}}));
-    auto parsed = ReadListRequest(c, {"format"});
+    const std::string lang = c.Query("lang").value_or("en");
+    if (lang != "en" && lang != "zh-CN")
+      return ErrorResponse(InvalidArgument("invalid export query", {{"lang", "must be zh-CN or en"}}));
+    auto parsed = ReadListRequest(c, {"format", "lang"});
     if (!parsed.ok()) return ErrorResponse(parsed.error());
     customers::ListRequest req = *parsed;
     req.limit = 500;
+    // In Chinese: headers, labels and owners' names as the workspace shows them.
+    std::optional<customers::ExportLabels> zh;
+    if (lang == "zh-CN") {
+      auto labels = customers::ChineseExportLabels(*s.customers, *s.identity, *c.principal);
+      if (!labels.ok()) return ErrorResponse(labels.error());
+      zh = std::move(*labels);
+    }
     std::vector<std::vector<std::string>> rows;
     for (;;) {
       auto page = s.customers->List(*c.principal, req);
       if (!page.ok()) return ErrorResponse(page.error());
-      for (const auto& cu : page->items) rows.push_back(customers::ExportRow(cu));
+      for (const auto& cu : page->items) rows.push_back(customers::ExportRow(cu, zh ? &*zh : nullptr));
       if (!page->next_cursor || rows.size() >= 1048575) break;
       req.cursor = *page->next_cursor;
     }
-    const std::vector<std::string> header(std::begin(customers::kExportHeaders), std::end(customers::kExportHeaders));
+    const std::vector<std::string> header =
+        zh ? std::vector<std::string>(std::begin(customers::kExportHeadersZh), std::end(customers::kExportHeadersZh))
+           : std::vector<std::string>(std::begin(customers::kExportHeaders), std::end(customers::kExportHeaders));
     const CivilDate today = CivilFromDays(s.clock->Now() / 86400000);
     std::string stamp = FormatDate(today);
     stamp.erase(std::remove(stamp.begin(), stamp.end(), '-'), stamp.end());

@@ -632,6 +632,32 @@ class ImportExportTest(Base):
         self.assertEqual(s, 200, r)
         self.assertEqual((r["rows"], r["unchanged"], r["error_count"]), (2, 2, 0), r)
 
+    def test_a_chinese_export_reads_as_the_workspace_shows_it_and_imports_back_unchanged(self):
+        import csv
+        import io
+        import urllib.parse
+        c = self.create(name="中文导出", category="distributor", lifecycle_stage="won_back",
+                        relationship_level="partnership", gender="female", vip=True, phones=[next_phone()],
+                        tags=["中文导出测试"], owner_id=1)
+        q = "tag=" + urllib.parse.quote("中文导出测试")
+        s, h, body = self.req("GET", "/api/v1/customers/export?format=csv&lang=zh-CN&" + q, raw=True)
+        self.assertEqual(s, 200, body)
+        rows = list(csv.reader(io.StringIO(body.decode("utf-8")[1:])))
+        self.assertEqual(rows[0][:4], ["ID", "姓名", "类型", "客户类别"])
+        got = dict(zip(rows[0], rows[1]))
+        self.assertEqual((got["ID"], got["类型"], got["客户类别"], got["生命周期"], got["关系层级"], got["性别"], got["VIP"]),
+                         (str(c["id"]), "个人", "经销商", "已挽回", "伙伴型", "女", "是"))
+        self.assertNotEqual(got["负责人"], "1", "the owner's name, not the id")
+        self.assertRegex(got["创建时间"], r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$")
+        # Both forms import back without a change.
+        for fmt in ("csv", "xlsx"):
+            s, _, body = self.req("GET", "/api/v1/customers/export?format=%s&lang=zh-CN&%s" % (fmt, q), raw=True)
+            s, _, r = self.upload(body, "?dry_run=true")
+            self.assertEqual(s, 200, r)
+            self.assertEqual((r["rows"], r["unchanged"], r["error_count"]), (1, 1, 0), (fmt, r))
+            self.assertEqual(r["mapping"]["负责人"], "ignore")
+        self.assertProblem(400, self.req("GET", "/api/v1/customers/export?lang=fr"), "lang")
+
     @staticmethod
     def sheet_rows(xlsx, n):
         """The rows of sheet n (1-based) of an XLSX written with inline strings, as lists of text."""

@@ -154,18 +154,19 @@ describe('import and export', () => {
     assert.doesNotMatch(text, /端木蓉/);
   });
 
-  step('exports the current view as CSV with a BOM, the header and the row', async () => {
+  step('exports the current view as CSV with a BOM, Chinese headers and labels, and the row', async () => {
     const { name, bytes } = await exportAs('export-csv');
     assert.match(name, /^customers-\d{8}\.csv$/);
     assert.deepEqual([...bytes.subarray(0, 3)], [0xef, 0xbb, 0xbf], 'UTF-8 BOM for Excel');
     const lines = bytes.subarray(3).toString('utf8').split('\r\n').filter(Boolean);
     const header = lines[0].split(',');
-    assert.deepEqual(header.slice(0, 3), ['id', 'name', 'kind']);
+    assert.deepEqual(header.slice(0, 3), ['ID', '姓名', '类型'], 'the Chinese workspace exports in Chinese');
     const row = lines.find((l) => l.includes('皇甫嵩岳'));
     assert.ok(row, 'the imported customer is a row');
     const cells = row.split(',');
-    assert.equal(cells[header.indexOf('external_id')], 'E2E-GBK-001');
-    assert.match(cells[header.indexOf('phones')], /13800138001/);
+    assert.equal(cells[header.indexOf('编号')], 'E2E-GBK-001');
+    assert.match(cells[header.indexOf('手机号')], /13800138001/);
+    assert.equal(cells[header.indexOf('类型')], '个人');
     assert.ok(!lines.some((l) => l.includes('端木蓉')), 'only the current view');
   });
 
@@ -179,10 +180,10 @@ describe('import and export', () => {
     });
     assert.equal(await page.getByTestId('import-problem').count(), 0, 'the workbook is not refused');
     assert.equal(await page.getByTestId('import-encoding').innerText(), 'Excel 工作簿（XLSX），第一个工作表');
-    // The export's own columns map back: id is ignored, name is the name.
-    const idSelect = page.getByTestId('mapping-select-id');
+    // The export's own (Chinese) columns map back: ID is ignored, 姓名 is the name.
+    const idSelect = page.getByTestId('mapping-select-ID');
     assert.equal(await idSelect.locator('.ant-select-selection-item').innerText(), '忽略此列');
-    const nameSelect = page.getByTestId('mapping-select-name');
+    const nameSelect = page.getByTestId('mapping-select-姓名');
     assert.equal(await nameSelect.locator('.ant-select-selection-item').innerText(), '姓名 · name');
     // The one customer of the view exists already: importing it again would create no duplicate.
     assert.equal(await count('rows'), 1);

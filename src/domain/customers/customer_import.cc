@@ -15,6 +15,7 @@
 #include "domain/customers/customer_import.h"
 #include "domain/customers/customer_search.h"
 #include "domain/customers/customer_service.h"
+#include "domain/identity/identity_service.h"
 #include "text/chinese.h"
 #include "text/csv.h"
 #include "text/encoding.h"
@@ -56,7 +57,7 @@ constexpr Alias kAliases[] = {
     {"渠道", "source_channel"}, {"来源渠道", "source_channel"}, {"vip", "vip"}, {"是否vip", "vip"},
     // Columns a Kehu export has that an import does not set.
     {"id", "ignore"}, {"owner_id", "ignore"}, {"created_at", "ignore"}, {"updated_at", "ignore"},
-    {"version", "ignore"},
+    {"version", "ignore"}, {"负责人", "ignore"}, {"创建时间", "ignore"}, {"更新时间", "ignore"},
 };
 
 std::string Fold(const std::string& s) {
@@ -547,18 +548,60 @@ Result<ImportReport> CustomerService::Import(const Principal& p, std::string_vie
 
 namespace kehu::customers {
 
-std::vector<std::string> ExportRow(const Customer& c) {
+std::vector<std::string> ExportRow(const Customer& c, const ExportLabels* zh) {
   auto join = [](const std::vector<std::string>& v) {
     std::string out;
     for (const auto& x : v) out += (out.empty() ? "" : "; ") + x;
     return out;
   };
-  return {std::to_string(c.id), c.name, Name(c.kind), c.category, Name(c.lifecycle_stage),
-          Name(c.relationship_level), c.owner_id ? std::to_string(*c.owner_id) : "", join(c.phones),
-          join(c.emails), join(c.tags), c.organization, c.address.province, c.address.city,
-          c.address.district, c.address.street, Name(c.gender), c.birthday ? FormatDate(*c.birthday) : "",
-          c.birthday_lunar ? "yes" : "no", c.vip ? "yes" : "no", c.external_id.value_or(""), c.source_channel,
-          c.note, FormatTimestamp(c.created_at), FormatTimestamp(c.updated_at)};
+  if (!zh) {
+    return {std::to_string(c.id), c.name, Name(c.kind), c.category, Name(c.lifecycle_stage),
+            Name(c.relationship_level), c.owner_id ? std::to_string(*c.owner_id) : "", join(c.phones),
+            join(c.emails), join(c.tags), c.organization, c.address.province, c.address.city,
+            c.address.district, c.address.street, Name(c.gender), c.birthday ? FormatDate(*c.birthday) : "",
+            c.birthday_lunar ? "yes" : "no", c.vip ? "yes" : "no", c.external_id.value_or(""), c.source_channel,
+            c.note, FormatTimestamp(c.created_at), FormatTimestamp(c.updated_at)};
+  }
+  // The workspace's labels (web/src/i18n/zh-CN.ts), which Translate above reads back.
+  static const std::map<std::string, std::string> kStage = {{"prospect", "潜在客户"}, {"active", "活跃客户"},
+                                                            {"at_risk", "流失风险"}, {"lost", "已流失"},
+                                                            {"won_back", "已挽回"}};
+  static const std::map<std::string, std::string> kLevel = {{"basic", "基本型"}, {"reactive", "被动型"},
+                                                            {"accountable", "负责型"}, {"proactive", "能动型"},
+                                                            {"partnership", "伙伴型"}};
+  static const std::map<std::string, std::string> kGender = {{"male", "男"}, {"female", "女"}, {"unknown", "未知"}};
+  auto label = [](const std::map<std::string, std::string>& m, const std::string& key) {
+    auto it = m.find(key);
+    return it == m.end() ? key : it->second;
+  };
+  // Beijing time (UTC+8 all year), to the second.
+  auto local = [](UnixMillis t) {
+    std::string s = FormatTimestamp(t + 8 * 3600 * 1000);
+    return s.substr(0, 10) + " " + s.substr(11, 8);
+  };
+  std::string owner;
+  if (c.owner_id) {
+    auto it = zh->owner_names.find(*c.owner_id);
+    owner = it != zh->owner_names.end() ? it->second : std::to_string(*c.owner_id);
+  }
+  return {std::to_string(c.id), c.name, c.kind == Kind::kOrganization ? "企业" : "个人",
+          label(zh->category_names, c.category), label(kStage, Name(c.lifecycle_stage)),
+          label(kLevel, Name(c.relationship_level)), owner, join(c.phones), join(c.emails), join(c.tags),
+          c.organization, c.address.province, c.address.city, c.address.district, c.address.street,
+          label(kGender, Name(c.gender)), c.birthday ? FormatDate(*c.birthday) : "", c.birthday_lunar ? "是" : "否",
+          c.vip ? "是" : "否", c.external_id.value_or(""), c.source_channel, c.note, local(c.created_at),
+          local(c.updated_at)};
+}
+
+Result<ExportLabels> ChineseExportLabels(CustomerService& customers, identity::IdentityService& identity,
+                                         const identity::Principal& p) {
+  ExportLabels labels;
+  KEHU_ASSIGN_OR_RETURN(auto categories, customers.ListCategories(p));
+  for (const auto& cat : categories)
+    if (!cat.name_zh.empty()) labels.category_names[cat.key] = cat.name_zh;
+  KEHU_ASSIGN_OR_RETURN(auto users, identity.ListUsers(p));
+  for (const auto& u : users) labels.owner_names[u.id] = u.display_name.empty() ? u.username : u.display_name;
+  return labels;
 }
 
 std::vector<ImportTemplateColumn> CustomerImportTemplate(bool chinese) {

@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "core/result.h"
+
 namespace kehu::customers {
 
 // The fields a column can map to ("ignore" skips the column).
@@ -57,9 +59,15 @@ std::string GuessImportField(const std::string& header);
 
 }  // namespace kehu::customers
 
+namespace kehu::identity {
+class IdentityService;
+struct Principal;
+}  // namespace kehu::identity
+
 namespace kehu::customers {
 
 struct Customer;
+class CustomerService;
 
 // Export columns: the same names an import maps back (a round trip changes nothing).
 inline constexpr const char* kExportHeaders[] = {
@@ -68,8 +76,27 @@ inline constexpr const char* kExportHeaders[] = {
     "gender", "birthday", "birthday_lunar", "vip", "external_id", "source_channel", "note",
     "created_at", "updated_at"};
 
-// One export row in kExportHeaders order (lists joined with "; ").
-std::vector<std::string> ExportRow(const Customer& c);
+// The Chinese names of kExportHeaders, in the same order; an import maps each back (ID, 负责人,
+// 创建时间 and 更新时间 are ignored, as id, owner_id, created_at and updated_at are).
+inline constexpr const char* kExportHeadersZh[] = {
+    "ID", "姓名", "类型", "客户类别", "生命周期", "关系层级", "负责人", "手机号", "邮箱", "标签", "公司", "省份",
+    "城市", "区县", "详细地址", "性别", "生日", "农历生日", "VIP", "编号", "来源渠道", "备注", "创建时间", "更新时间"};
+
+// What a Chinese export writes in place of keys and ids: the org's category names and the
+// owners' display names (a key or id without a name is written as it is).
+struct ExportLabels {
+  std::map<std::string, std::string> category_names{};  // key -> 中文名
+  std::map<int64_t, std::string> owner_names{};         // user id -> display name
+};
+
+// The org's category names and its users' display names (the caller's view of them).
+Result<ExportLabels> ChineseExportLabels(CustomerService& customers, identity::IdentityService& identity,
+                                         const identity::Principal& p);
+
+// One export row in kExportHeaders order (lists joined with "; "): keys, ids and UTC timestamps;
+// with `zh`, as a Chinese user reads them and an import reads back: 个人, 经销商, 活跃客户, 伙伴型,
+// 男, 是/否, the owner's name, times in Beijing time ("2026-11-26 13:46:05").
+std::vector<std::string> ExportRow(const Customer& c, const ExportLabels* zh = nullptr);
 
 // A column of the import template users download to fill in (GET /api/v1/imports/template): a
 // header the automatic mapping knows, what to write in it, and an example that imports.

@@ -25,4 +25,10 @@ describe('exportHref', () => {
     );
     expect(exportHref({}, 'csv')).toBe('/api/v1/customers/export?format=csv');
   });
+  it('asks for Chinese headers and labels in the Chinese workspace', () => {
+    expect(exportHref({ tag: '白酒' }, 'xlsx', 'zh-CN')).toBe(
+      '/api/v1/customers/export?format=xlsx&lang=zh-CN&tag=%E7%99%BD%E9%85%92',
+    );
+    expect(exportHref({}, 'csv', 'en')).toBe('/api/v1/customers/export?format=csv');
+  });
 });

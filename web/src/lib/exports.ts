@@ -10,9 +10,14 @@ export type ExportFormat = 'csv' | 'xlsx';
 // them: an export is the whole view, not the page on screen.
 const VIEW_KEYS = ['q', 'category', 'lifecycle_stage', 'relationship_level', 'owner_id', 'tag', 'sort'] as const;
 
-/** "/api/v1/customers/export?format=xlsx&q=…&sort=…" for the view described by `view`. */
-export function exportHref(view: CustomerQuery, format: ExportFormat): string {
+/**
+ * "/api/v1/customers/export?format=xlsx&q=…&sort=…" for the view described by `view`. In the
+ * Chinese workspace (`language` zh…) the file has Chinese headers and labels (lang=zh-CN: 客户类别
+ * 经销商, 生命周期 活跃客户, the owner's name), which import back as they are.
+ */
+export function exportHref(view: CustomerQuery, format: ExportFormat, language = 'en'): string {
   const query: Record<string, string | number | undefined> = { format };
+  if (language.startsWith('zh')) query.lang = 'zh-CN';
   for (const k of VIEW_KEYS) query[k] = view[k];
   return buildUrl('/customers/export', query);
 }

@@ -52,7 +52,7 @@ function loadColumns(): ColumnKey[] {
 }
 
 export default function CustomerListPage() {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const lang = useLang();
   const { message } = App.useApp();
   const navigate = useNavigate();
@@ -172,11 +172,11 @@ export default function CustomerListPage() {
               items: [
                 {
                   key: 'csv',
-                  label: <a href={exportHref(filters, 'csv')} download data-testid="export-csv">{t('exports.csv')}</a>,
+                  label: <a href={exportHref(filters, 'csv', i18n.language)} download data-testid="export-csv">{t('exports.csv')}</a>,
                 },
                 {
                   key: 'xlsx',
-                  label: <a href={exportHref(filters, 'xlsx')} download data-testid="export-xlsx">{t('exports.xlsx')}</a>,
+                  label: <a href={exportHref(filters, 'xlsx', i18n.language)} download data-testid="export-xlsx">{t('exports.xlsx')}</a>,
                 },
                 { type: 'divider' },
                 { key: 'hint', disabled: true, label: (
