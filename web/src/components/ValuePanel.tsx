@@ -7,7 +7,7 @@ import { formatMinor, formatShare, useCustomerValue } from '../api/analytics';
 import { useCategories } from '../api/hooks';
 import EChart from './EChart';
 import { atRiskReasonsText, categoryLabel, churnFeatureLabel } from './labels';
-import { formatDate, formatTimestamp } from '../lib/format';
+import { daysOverdue, formatDate, formatTimestamp } from '../lib/format';
 import { useLang } from '../App';
 
 export default function ValuePanel({ customerId }: { customerId: number }) {
@@ -52,6 +52,9 @@ export default function ValuePanel({ customerId }: { customerId: number }) {
   if (!q.data?.run) return <Card title={t('analytics.value.title')}><Empty description={t('analytics.noRun')} /></Card>;
   if (!v) return <Card title={t('analytics.value.title')}><Empty description={t('analytics.value.noOrders')} /></Card>;
   const segment = lang === 'zh-CN' ? v.rfm.segment_zh || v.rfm.segment : v.rfm.segment;
+  // The next purchase was expected before the figures' date: say by how much (the same day the
+  // recency counts to).
+  const overdue = daysOverdue(v.purchase_cycle.next_expected, q.data.run.as_of);
   return (
     <Card
       title={t('analytics.value.title')}
@@ -118,7 +121,11 @@ export default function ValuePanel({ customerId }: { customerId: number }) {
             </Descriptions.Item>
             <Descriptions.Item label={t('analytics.value.cycle')}>
               {v.purchase_cycle.median_days != null
-                ? t('analytics.value.cycleText', { days: v.purchase_cycle.median_days.toFixed(0), next: formatDate(v.purchase_cycle.next_expected, lang) || '—' })
+                ? t(overdue > 0 ? 'analytics.value.cycleTextOverdue' : 'analytics.value.cycleText', {
+                    days: v.purchase_cycle.median_days.toFixed(0),
+                    next: formatDate(v.purchase_cycle.next_expected, lang) || '—',
+                    overdue,
+                  })
                 : '—'}
             </Descriptions.Item>
             <Descriptions.Item label={t('analytics.value.abc')}>

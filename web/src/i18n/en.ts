@@ -639,6 +639,7 @@ const en = {
       atRiskNo: 'No',
       cycle: 'Purchase cycle',
       cycleText: 'every {{days}} days · next about {{next}}',
+      cycleTextOverdue: 'every {{days}} days · next was due {{next}}, {{overdue}} days ago',
       abc: 'ABC class',
     },
   },

@@ -638,6 +638,7 @@ const zh: Messages = {
       atRiskNo: '否',
       cycle: '购买周期',
       cycleText: '每 {{days}} 天 · 预计下次 {{next}}',
+      cycleTextOverdue: '每 {{days}} 天 · 预计下次 {{next}}，已逾期 {{overdue}} 天',
       abc: 'ABC 类别',
     },
   },

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  daysOverdue,
   formatDate,
   formatMoney,
   formatPersonName,
@@ -98,5 +99,16 @@ describe('formatPhone', () => {
   });
   it('leaves other numbers as they are', () => {
     expect(formatPhone('+14155550100')).toBe('+14155550100');
+  });
+});
+
+describe('daysOverdue', () => {
+  it('counts the days from a date already past to the figures date, else 0', () => {
+    expect(daysOverdue('2026-10-29', '2026-12-07')).toBe(39);
+    expect(daysOverdue('2026-12-31', '2026-12-07')).toBe(0);
+    expect(daysOverdue('2026-12-07', '2026-12-07')).toBe(0);
+    expect(daysOverdue('2024-02-28', '2024-03-01')).toBe(2);
+    expect(daysOverdue(null, '2026-12-07')).toBe(0);
+    expect(daysOverdue('soon', '2026-12-07')).toBe(0);
   });
 });

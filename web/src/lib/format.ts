@@ -129,3 +129,15 @@ export function formatPhone(e164: string): string {
   const m = /^\+86(1\d{2})(\d{4})(\d{4})$/.exec(e164);
   return m ? `${m[1]} ${m[2]} ${m[3]}` : e164;
 }
+
+/**
+ * Whole days from `due` to `asOf` (both YYYY-MM-DD) when `due` is before `asOf`, else 0: how late
+ * an expected date is on the day the figures were computed. 0 for anything that is not a date.
+ */
+export function daysOverdue(due: string | null | undefined, asOf: string | null | undefined): number {
+  const a = DATE_RE.exec(due ?? '');
+  const b = DATE_RE.exec(asOf ?? '');
+  if (!a || !b) return 0;
+  const days = (Date.UTC(+b[1], +b[2] - 1, +b[3]) - Date.UTC(+a[1], +a[2] - 1, +a[3])) / 86_400_000;
+  return days > 0 ? days : 0;
+}
