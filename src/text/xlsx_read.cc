@@ -5,6 +5,7 @@
 #include <expat.h>
 #include <zip.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <cstdio>
@@ -468,7 +469,10 @@ class SheetPart final : public XmlPart {
     for (long r = last_row_ + 1; r < row_; ++r) NewLine(r);  // rows the sheet leaves out
     last_row_ = row_;
     if (cells_.empty()) return NewLine(row_);
-    // A row's cells come in column order; a repeated reference keeps the last value.
+    // A row's cells come in column order from every writer we know; a file that lists them
+    // otherwise is put in order (a repeated reference keeps the last value given).
+    if (!std::is_sorted(cells_.begin(), cells_.end(), [](const auto& a, const auto& b) { return a.first < b.first; }))
+      std::stable_sort(cells_.begin(), cells_.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
     int last_col = cells_.back().first;
     if (width_ == 0) width_ = last_col + 1;  // the first row with text is the header
     int n = std::max(width_, last_col + 1);

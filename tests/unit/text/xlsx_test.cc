@@ -198,6 +198,16 @@ TEST(XlsxTest, PrefixedElementsMissingReferencesAndRichText) {
   EXPECT_EQ(sheet->line_rows[4], 5);
 }
 
+TEST(XlsxTest, CellsListedOutOfOrderKeepTheirColumns) {
+  auto pkg = Package(PrefixedWorkbook(
+      R"(<x:row r="1"><x:c r="C1" t="inlineStr"><x:is><x:t>c</x:t></x:is></x:c>)"
+      R"(<x:c r="A1" t="inlineStr"><x:is><x:t>a</x:t></x:is></x:c>)"
+      R"(<x:c r="A1" t="inlineStr"><x:is><x:t>a2</x:t></x:is></x:c></x:row>)"));
+  auto sheet = ReadXlsxAsCsv(pkg);
+  ASSERT_TRUE(sheet.ok()) << sheet.error().message;
+  EXPECT_EQ(Rows(sheet->csv)[0], (std::vector<std::string>{"a2", "", "c"}));
+}
+
 TEST(XlsxTest, The1904DateSystem) {
   auto pkg = Package(PrefixedWorkbook(
       R"(<x:row r="1"><x:c t="s"><x:v>0</x:v></x:c></x:row><x:row r="2"><x:c s="1"><x:v>29623</x:v></x:c></x:row>)",
