@@ -46,7 +46,7 @@ struct XlsxCsv {
   std::string sheet{};               // the sheet's name
 };
 
-// The first worksheet of an XLSX workbook (the first tab that is a worksheet) as CSV text that
+// The first worksheet of an XLSX workbook (the first tab that is a visible worksheet) as CSV text that
 // text::CsvReader reads back cell for cell:
 // - one record per row from row 1 to the last row, an empty line for an empty or missing row;
 // - the first row with text is the header: every later record has at least its columns (cells

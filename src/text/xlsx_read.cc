@@ -162,7 +162,7 @@ class RelsPart final : public XmlPart {
   void OnEnd(std::string_view) override {}
 };
 
-// xl/workbook.xml: the sheets in tab order and the date system.
+// xl/workbook.xml: the visible sheets in tab order and the date system.
 class WorkbookPart final : public XmlPart {
  public:
   using XmlPart::XmlPart;
@@ -180,7 +180,8 @@ class WorkbookPart final : public XmlPart {
     } else if (name == "sheet") {
       const char* n = Attr(atts, "name");
       const char* id = Attr(atts, "id", true);
-      if (id) sheets.push_back({n ? n : "", id});
+      const char* state = Attr(atts, "state");  // hidden, veryHidden: not what the user sees first
+      if (id && (!state || std::strcmp(state, "visible") == 0)) sheets.push_back({n ? n : "", id});
     }
   }
   void OnEnd(std::string_view) override {}

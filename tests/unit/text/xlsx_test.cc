@@ -69,6 +69,7 @@ std::string WorkbookRels(bool shared, bool styles) {
   std::string s =
       R"(<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">)"
       R"(<Relationship Id="rId9" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/chartsheet" Target="chartsheets/sheet1.xml"/>)"
+      R"(<Relationship Id="rId8" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/hidden.xml"/>)"
       R"(<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="/xl/worksheets/data.xml"/>)";
   if (shared)
     s += R"(<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="strings.xml"/>)";
@@ -78,14 +79,16 @@ std::string WorkbookRels(bool shared, bool styles) {
 }
 
 // A workbook whose elements carry the x: prefix (as .NET's Open XML SDK writes them), whose
-// first tab is a chart sheet, and whose worksheet is named by an absolute target.
+// first tab is a hidden worksheet and the next a chart sheet, and whose worksheet is named by an
+// absolute target.
 std::map<std::string, std::string> PrefixedWorkbook(const std::string& sheet_data, bool date1904 = false) {
   const std::string ns = R"(xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main" )"
                          R"(xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships")";
   return {
       {"_rels/.rels", kRels},
       {"xl/workbook.xml", "<x:workbook " + ns + ">" + (date1904 ? R"(<x:workbookPr date1904="1"/>)" : "") +
-                              R"(<x:sheets><x:sheet name="图表" sheetId="2" r:id="rId9"/>)"
+                              R"(<x:sheets><x:sheet name="隐藏" sheetId="3" state="hidden" r:id="rId8"/>)"
+                              R"(<x:sheet name="图表" sheetId="2" r:id="rId9"/>)"
                               R"(<x:sheet name="客户" sheetId="1" r:id="rId1"/></x:sheets></x:workbook>)"},
       {"xl/_rels/workbook.xml.rels", WorkbookRels(true, true)},
       {"xl/strings.xml", "<x:sst " + ns + R"( count="3" uniqueCount="3">)"
@@ -186,7 +189,7 @@ TEST(XlsxTest, PrefixedElementsMissingReferencesAndRichText) {
       R"(<x:row r="5"><x:c r="A5" t="s"><x:v>2</x:v></x:c><x:c r="B5" s="2"><x:v>31085</x:v></x:c><x:c r="C5" t="d"><x:v>2026-01-02T00:00:00</x:v></x:c><x:c r="D5" t="b"><x:v>1</x:v></x:c></x:row>)"));
   auto sheet = ReadXlsxAsCsv(pkg);
   ASSERT_TRUE(sheet.ok()) << sheet.error().message;
-  EXPECT_EQ(sheet->sheet, "客户");  // the first worksheet, not the chart sheet before it
+  EXPECT_EQ(sheet->sheet, "客户");  // the first visible worksheet, not the hidden one or the chart sheet
   auto got = Rows(sheet->csv);
   ASSERT_EQ(got.size(), 3u);
   EXPECT_EQ(got[0], (std::vector<std::string>{"姓名", "生日", "公式", "1"}));
