@@ -1,8 +1,11 @@
 #pragma once
 // Importing customers from CSV files (UTF-8, UTF-8 with BOM, GB18030/GBK), as Chinese Excel
-// writes them: column mapping (automatic from Chinese or English headers, or given), a dry run
-// with a row-by-row report, and an all-or-nothing import that never duplicates a customer
-// (a row whose external id or phone is already known updates that customer instead).
+// writes them, or from an XLSX workbook's first visible sheet (read as CSV: text::ReadXlsxAsCsv);
+// the headers and values may be the workspace's Chinese labels. Column mapping (automatic from
+// Chinese or English headers, or given), a dry run with a row-by-row report, and an
+// all-or-nothing import that never duplicates a customer (a row whose external id or phone is
+// already known updates that customer instead). Also the export's rows (in English or Chinese)
+// and the template users download.
 
 #include <cstdint>
 #include <functional>

@@ -136,9 +136,9 @@ class CustomerService {
   Result<std::vector<Duplicate>> Duplicates(const identity::Principal& p, int64_t id);
   // Moves from_id into id. Errors: kInvalidArgument (same id), kNotFound, kPermissionDenied.
   Result<Customer> Merge(const identity::Principal& p, int64_t id, int64_t from_id);
-  // Imports a CSV file (see customer_import.h). Errors: kInvalidArgument for a file that cannot
-  // be read at all (encoding, unterminated quote, no header, no column for the name, unknown
-  // headers); row problems are in the report, and then nothing is written.
+  // Imports a CSV file or an XLSX workbook (see customer_import.h). Errors: kInvalidArgument for
+  // a file that cannot be read at all (encoding, unterminated quote, a damaged workbook, no
+  // header, no column for the name, unknown headers); row problems are in the report, and then nothing is written.
   Result<ImportReport> Import(const identity::Principal& p, std::string_view bytes,
                               const ImportOptions& options, const ImportProgress& progress = {});
 
