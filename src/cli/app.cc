@@ -156,7 +156,11 @@ std::vector<customers::CustomerPatch> MakeDemoBatch(std::mt19937_64& rng, const 
       p.relationship_level = (rng() % 2) ? "basic" : "reactive";
       if (rng() % 3 == 0) p.emails = std::vector<std::string>{"c" + std::to_string(idx) + "@example.cn"};
     }
-    static constexpr const char* kStages[] = {"prospect", "active", "active", "active", "at_risk", "lost", "won_back"};
+    // A customer base as a distributor network has one: mostly active, a fifth prospects, and few
+    // won back (1 in 20 drawn here; it was 1 in 7, and the demo's churn history adds more).
+    static constexpr const char* kStages[] = {
+        "prospect", "prospect", "prospect", "prospect", "active", "active",  "active", "active", "active", "active",
+        "active",   "active",   "active",   "at_risk",  "at_risk", "at_risk", "lost",  "lost",   "lost",   "won_back"};
     p.lifecycle_stage = Pick(rng, kStages);
     p.owner_id = std::optional<int64_t>(owners.empty() ? std::optional<int64_t>() : owners[rng() % owners.size()]);
     p.vip = rng() % 20 == 0;
