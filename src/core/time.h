@@ -14,6 +14,11 @@ namespace kehu {
 
 using UnixMillis = int64_t;
 
+inline constexpr int64_t kDayMillis = 86'400'000;
+// Kehu's business zone, Asia/Shanghai: UTC+8 all year (no DST since 1991). Business days,
+// local dates in imports and Beijing times in exports are counted in it.
+inline constexpr int64_t kBusinessOffsetMillis = 8 * 3600 * 1000;
+
 class Clock {
  public:
   virtual ~Clock() = default;

@@ -99,21 +99,42 @@ std::optional<bool> ParseYesNo(const std::string& v) {
   return std::nullopt;
 }
 
+// The workspace's Chinese labels (web/src/i18n/zh-CN.ts): an export in Chinese writes them and
+// an import reads them back.
+struct ZhLabel {
+  const char* key;
+  const char* zh;
+};
+constexpr ZhLabel kStageZh[] = {{"prospect", "潜在客户"}, {"active", "活跃客户"}, {"at_risk", "流失风险"},
+                                {"lost", "已流失"}, {"won_back", "已挽回"}};
+constexpr ZhLabel kLevelZh[] = {{"basic", "基本型"}, {"reactive", "被动型"}, {"accountable", "负责型"},
+                                {"proactive", "能动型"}, {"partnership", "伙伴型"}};
+constexpr ZhLabel kGenderZh[] = {{"male", "男"}, {"female", "女"}, {"unknown", "未知"}};
+
+// Label -> key for an import: the labels above and the short forms people type.
+template <size_t N>
+std::map<std::string, std::string> FromZh(const ZhLabel (&labels)[N], std::map<std::string, std::string> more) {
+  for (const auto& l : labels) more.emplace(l.zh, l.key);
+  return more;
+}
+
+// Key -> label for an export; a key without one is written as it is.
+template <size_t N>
+std::string ToZh(const ZhLabel (&labels)[N], const std::string& key) {
+  for (const auto& l : labels)
+    if (key == l.key) return l.zh;
+  return key;
+}
+
 std::string Translate(const std::string& field, const std::string& v) {
   static const std::map<std::string, std::string> kKind = {{"个人", "person"}, {"企业", "organization"},
                                                            {"公司", "organization"}, {"单位", "organization"},
                                                            {"组织", "organization"}};
-  static const std::map<std::string, std::string> kGender = {{"男", "male"}, {"女", "female"},
-                                                             {"未知", "unknown"}, {"m", "male"}, {"f", "female"}};
-  // The workspace's own labels (web/src/i18n/zh-CN.ts) and the short forms people type.
-  static const std::map<std::string, std::string> kStage = {
-      {"潜在", "prospect"}, {"潜在客户", "prospect"}, {"活跃", "active"}, {"活跃客户", "active"},
-      {"风险", "at_risk"}, {"流失风险", "at_risk"}, {"流失", "lost"}, {"已流失", "lost"},
-      {"挽回", "won_back"}, {"已挽回", "won_back"}};
-  static const std::map<std::string, std::string> kLevel = {
-      {"基本型", "basic"}, {"基本", "basic"}, {"被动型", "reactive"}, {"被动", "reactive"},
-      {"负责型", "accountable"}, {"负责", "accountable"}, {"能动型", "proactive"}, {"能动", "proactive"},
-      {"伙伴型", "partnership"}, {"伙伴", "partnership"}};
+  static const auto kGender = FromZh(kGenderZh, {{"m", "male"}, {"f", "female"}});
+  static const auto kStage = FromZh(kStageZh, {{"潜在", "prospect"}, {"活跃", "active"}, {"风险", "at_risk"},
+                                               {"流失", "lost"}, {"挽回", "won_back"}});
+  static const auto kLevel = FromZh(kLevelZh, {{"基本", "basic"}, {"被动", "reactive"}, {"负责", "accountable"},
+                                               {"能动", "proactive"}, {"伙伴", "partnership"}});
   const std::map<std::string, std::string>* table = field == "kind"               ? &kKind
                                                     : field == "gender"           ? &kGender
                                                     : field == "lifecycle_stage"  ? &kStage
@@ -562,21 +583,9 @@ std::vector<std::string> ExportRow(const Customer& c, const ExportLabels* zh) {
             c.birthday_lunar ? "yes" : "no", c.vip ? "yes" : "no", c.external_id.value_or(""), c.source_channel,
             c.note, FormatTimestamp(c.created_at), FormatTimestamp(c.updated_at)};
   }
-  // The workspace's labels (web/src/i18n/zh-CN.ts), which Translate above reads back.
-  static const std::map<std::string, std::string> kStage = {{"prospect", "潜在客户"}, {"active", "活跃客户"},
-                                                            {"at_risk", "流失风险"}, {"lost", "已流失"},
-                                                            {"won_back", "已挽回"}};
-  static const std::map<std::string, std::string> kLevel = {{"basic", "基本型"}, {"reactive", "被动型"},
-                                                            {"accountable", "负责型"}, {"proactive", "能动型"},
-                                                            {"partnership", "伙伴型"}};
-  static const std::map<std::string, std::string> kGender = {{"male", "男"}, {"female", "女"}, {"unknown", "未知"}};
-  auto label = [](const std::map<std::string, std::string>& m, const std::string& key) {
-    auto it = m.find(key);
-    return it == m.end() ? key : it->second;
-  };
-  // Beijing time (UTC+8 all year), to the second.
+  // Beijing time (the business zone), to the second.
   auto local = [](UnixMillis t) {
-    std::string s = FormatTimestamp(t + 8 * 3600 * 1000);
+    std::string s = FormatTimestamp(t + kBusinessOffsetMillis);
     return s.substr(0, 10) + " " + s.substr(11, 8);
   };
   std::string owner;
@@ -584,11 +593,12 @@ std::vector<std::string> ExportRow(const Customer& c, const ExportLabels* zh) {
     auto it = zh->owner_names.find(*c.owner_id);
     owner = it != zh->owner_names.end() ? it->second : std::to_string(*c.owner_id);
   }
+  auto category = zh->category_names.find(c.category);
   return {std::to_string(c.id), c.name, c.kind == Kind::kOrganization ? "企业" : "个人",
-          label(zh->category_names, c.category), label(kStage, Name(c.lifecycle_stage)),
-          label(kLevel, Name(c.relationship_level)), owner, join(c.phones), join(c.emails), join(c.tags),
-          c.organization, c.address.province, c.address.city, c.address.district, c.address.street,
-          label(kGender, Name(c.gender)), c.birthday ? FormatDate(*c.birthday) : "", c.birthday_lunar ? "是" : "否",
+          category != zh->category_names.end() ? category->second : c.category,
+          ToZh(kStageZh, Name(c.lifecycle_stage)), ToZh(kLevelZh, Name(c.relationship_level)), owner,
+          join(c.phones), join(c.emails), join(c.tags), c.organization, c.address.province, c.address.city, c.address.district, c.address.street,
+          ToZh(kGenderZh, Name(c.gender)), c.birthday ? FormatDate(*c.birthday) : "", c.birthday_lunar ? "是" : "否",
           c.vip ? "是" : "否", c.external_id.value_or(""), c.source_channel, c.note, local(c.created_at),
           local(c.updated_at)};
 }

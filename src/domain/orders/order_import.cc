@@ -16,7 +16,6 @@ using identity::Principal;
 
 namespace {
 
-constexpr int64_t kDayMillis = 86400000;
 
 struct Alias {
   const char* header;

@@ -17,7 +17,6 @@ using identity::Principal;
 
 namespace {
 
-constexpr int64_t kDayMillis = 86400000;
 constexpr size_t kMaxNoteBytes = 4000;
 constexpr size_t kMaxTextBytes = 200;
 

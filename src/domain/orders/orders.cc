@@ -19,7 +19,6 @@ constexpr const char* kChannels[] = {"online", "store", "group_purchase", "distr
 constexpr const char* kStatuses[] = {"placed", "paid", "returned", "cancelled"};
 constexpr const char* kReasons[] = {"price", "offer", "service", "market", "reputation", "other"};
 
-constexpr int64_t kDayMillis = 86400000;
 
 int64_t FloorDiv(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
 

@@ -95,8 +95,7 @@ struct PurchaseCycle {
   bool overdue{false};                          // today is past overdue_after
 };
 
-// Business days are counted in the org's zone; Kehu's default is Asia/Shanghai (UTC+8, no DST).
-inline constexpr int64_t kBusinessOffsetMillis = 8 * 3600 * 1000;
+// Business days are counted in the business zone (kBusinessOffsetMillis, core/time.h).
 int64_t BusinessDay(UnixMillis t);
 
 // Purchase cycle over a customer's purchase times (any order). Same-day purchases are one.
