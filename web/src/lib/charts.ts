@@ -1,4 +1,5 @@
 // Small decisions about chart data, kept out of the components so they can be unit-tested.
+import { dayNumber, dayString } from './format';
 
 /** True when there is nothing to draw: no values, or none above zero (all-zero bars, no scores). */
 export function nothingToChart(values: readonly (number | null | undefined)[]): boolean {
@@ -12,22 +13,8 @@ export interface DayCount {
 }
 
 const DAY_MS = 86_400_000;
-const DAY_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
 /** No more days than this are filled in (27 years): a range beyond it keeps the days it has. */
 export const MAX_FILLED_DAYS = 10_000;
-
-/** Midnight UTC of calendar date "YYYY-MM-DD" in ms, or null for anything else ("2026-02-30"). */
-function dayNumber(date: string): number | null {
-  const m = DAY_RE.exec(date);
-  if (!m) return null;
-  const d = new Date(0);
-  d.setUTCFullYear(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
-  return dayString(d.getTime()) === date ? d.getTime() : null;
-}
-
-function dayString(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 10);
-}
 
 /**
  * The per-day series with every calendar day from `from` up to but not including `to` (the

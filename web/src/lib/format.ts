@@ -130,14 +130,27 @@ export function formatPhone(e164: string): string {
   return m ? `${m[1]} ${m[2]} ${m[3]}` : e164;
 }
 
+/** Midnight UTC of calendar date "YYYY-MM-DD" in ms, or null for anything else ("2026-02-30"). */
+export function dayNumber(date: string): number | null {
+  const m = DATE_RE.exec(date);
+  if (!m) return null;
+  const d = new Date(0);
+  d.setUTCFullYear(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
+  return dayString(d.getTime()) === date ? d.getTime() : null;
+}
+
+/** "YYYY-MM-DD" of a UTC midnight in ms (dayNumber's inverse). */
+export function dayString(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 10);
+}
+
 /**
  * Whole days from `due` to `asOf` (both YYYY-MM-DD) when `due` is before `asOf`, else 0: how late
  * an expected date is on the day the figures were computed. 0 for anything that is not a date.
  */
 export function daysOverdue(due: string | null | undefined, asOf: string | null | undefined): number {
-  const a = DATE_RE.exec(due ?? '');
-  const b = DATE_RE.exec(asOf ?? '');
-  if (!a || !b) return 0;
-  const days = (Date.UTC(+b[1], +b[2] - 1, +b[3]) - Date.UTC(+a[1], +a[2] - 1, +a[3])) / 86_400_000;
-  return days > 0 ? days : 0;
+  const a = dayNumber(due ?? '');
+  const b = dayNumber(asOf ?? '');
+  if (a === null || b === null) return 0;
+  return b > a ? (b - a) / 86_400_000 : 0;
 }
