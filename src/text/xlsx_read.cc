@@ -3,6 +3,7 @@
 // a CSV file. See text/xlsx.h.
 
 #include <expat.h>
+#include <unicode/utf8.h>
 #include <zip.h>
 
 #include <algorithm>
@@ -66,17 +67,11 @@ std::string Unescape(std::string s) {
         std::isxdigit(static_cast<unsigned char>(s[i + 2])) && std::isxdigit(static_cast<unsigned char>(s[i + 3])) &&
         std::isxdigit(static_cast<unsigned char>(s[i + 4])) && std::isxdigit(static_cast<unsigned char>(s[i + 5]))) {
       unsigned cp = static_cast<unsigned>(std::strtoul(s.substr(i + 2, 4).c_str(), nullptr, 16));
-      if (cp < 0xD800 || cp > 0xDFFF) {
-        if (cp < 0x80) {
-          out += static_cast<char>(cp);
-        } else if (cp < 0x800) {
-          out += static_cast<char>(0xC0 | (cp >> 6));
-          out += static_cast<char>(0x80 | (cp & 0x3F));
-        } else {
-          out += static_cast<char>(0xE0 | (cp >> 12));
-          out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-          out += static_cast<char>(0x80 | (cp & 0x3F));
-        }
+      if (cp < 0xD800 || cp > 0xDFFF) {  // a lone surrogate stays as the text it is
+        char buf[U8_MAX_LENGTH];
+        int32_t n = 0;
+        U8_APPEND_UNSAFE(buf, n, static_cast<UChar32>(cp));
+        out.append(buf, static_cast<size_t>(n));
         i += 7;
         continue;
       }

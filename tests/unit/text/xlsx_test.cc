@@ -211,6 +211,15 @@ TEST(XlsxTest, CellsListedOutOfOrderKeepTheirColumns) {
   EXPECT_EQ(Rows(sheet->csv)[0], (std::vector<std::string>{"a2", "", "c"}));
 }
 
+TEST(XlsxTest, EscapedCharactersAreDecoded) {
+  // _xHHHH_ is any UTF-16 unit; _x005F_ escapes the underscore of a literal "_x0041_".
+  auto pkg = Package(PrefixedWorkbook(
+      R"(<x:row r="1"><x:c t="inlineStr"><x:is><x:t>_x4E2D__x0009_a_x005F_x0041_</x:t></x:is></x:c></x:row>)"));
+  auto sheet = ReadXlsxAsCsv(pkg);
+  ASSERT_TRUE(sheet.ok()) << sheet.error().message;
+  EXPECT_EQ(Rows(sheet->csv)[0], (std::vector<std::string>{"中\ta_x0041_"}));
+}
+
 TEST(XlsxTest, The1904DateSystem) {
   auto pkg = Package(PrefixedWorkbook(
       R"(<x:row r="1"><x:c t="s"><x:v>0</x:v></x:c></x:row><x:row r="2"><x:c s="1"><x:v>29623</x:v></x:c></x:row>)",
