@@ -570,9 +570,7 @@ int main(int argc, char** argv) {
         if (!page->next_cursor) break;
         req.cursor = *page->next_cursor;
       }
-      const std::vector<std::string> header =
-          zh ? std::vector<std::string>(std::begin(customers::kExportHeadersZh), std::end(customers::kExportHeadersZh))
-             : std::vector<std::string>(std::begin(customers::kExportHeaders), std::end(customers::kExportHeaders));
+      const std::vector<std::string> header = customers::ExportHeaders(zh.has_value());
       if (export_format == "xlsx") {
         if (auto st = text::WriteXlsx(export_out, "customers", header, rows); !st.ok()) return Fail(st.error());
       } else {

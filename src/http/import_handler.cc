@@ -293,7 +293,8 @@ void AddImportRoutes(Api& api) {
       std::vector<text::XlsxSheetData> sheets = {
           {zh ? "客户" : "customers", header, {}, std::vector<double>(header.size(), 14)},
           {zh ? "填写说明" : "instructions",
-           zh ? std::vector<std::string>{"列名", "填写说明", "示例"} : std::vector<std::string>{"column", "what to write", "example"},
+           zh ? std::vector<std::string>{"列名", "填写说明", "示例"}
+              : std::vector<std::string>{"column", "what to write", "example"},
            std::move(guide), {16, 70, 24}}};
       auto body = XlsxBody([&](const std::string& path) { return text::WriteXlsx(path, sheets); });
       if (!body.ok()) return ErrorResponse(body.error());
@@ -337,9 +338,7 @@ void AddImportRoutes(Api& api) {
       if (!page->next_cursor || rows.size() >= 1048575) break;
       req.cursor = *page->next_cursor;
     }
-    const std::vector<std::string> header =
-        zh ? std::vector<std::string>(std::begin(customers::kExportHeadersZh), std::end(customers::kExportHeadersZh))
-           : std::vector<std::string>(std::begin(customers::kExportHeaders), std::end(customers::kExportHeaders));
+    const std::vector<std::string> header = customers::ExportHeaders(zh.has_value());
     const CivilDate today = CivilFromDays(s.clock->Now() / 86400000);
     std::string stamp = FormatDate(today);
     stamp.erase(std::remove(stamp.begin(), stamp.end(), '-'), stamp.end());

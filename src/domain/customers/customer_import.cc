@@ -603,6 +603,11 @@ std::vector<std::string> ExportRow(const Customer& c, const ExportLabels* zh) {
           local(c.updated_at)};
 }
 
+std::vector<std::string> ExportHeaders(bool chinese) {
+  return chinese ? std::vector<std::string>(std::begin(kExportHeadersZh), std::end(kExportHeadersZh))
+                 : std::vector<std::string>(std::begin(kExportHeaders), std::end(kExportHeaders));
+}
+
 Result<ExportLabels> ChineseExportLabels(CustomerService& customers, identity::IdentityService& identity,
                                          const identity::Principal& p) {
   ExportLabels labels;

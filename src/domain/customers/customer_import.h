@@ -85,6 +85,9 @@ inline constexpr const char* kExportHeadersZh[] = {
     "ID", "姓名", "类型", "客户类别", "生命周期", "关系层级", "负责人", "手机号", "邮箱", "标签", "公司", "省份",
     "城市", "区县", "详细地址", "性别", "生日", "农历生日", "VIP", "编号", "来源渠道", "备注", "创建时间", "更新时间"};
 
+// The header line of an export: kExportHeaders, or kExportHeadersZh for an export in Chinese.
+std::vector<std::string> ExportHeaders(bool chinese);
+
 // What a Chinese export writes in place of keys and ids: the org's category names and the
 // owners' display names (a key or id without a name is written as it is).
 struct ExportLabels {
