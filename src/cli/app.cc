@@ -111,7 +111,8 @@ constexpr const char* kOrgKinds[] = {"酒业有限公司", "商贸有限公司",
 constexpr const char* kMobilePrefixes[] = {"130", "131", "132", "135", "136", "137", "138", "139",
                                            "150", "151", "152", "158", "159", "186", "187", "188"};
 constexpr const char* kTags[] = {"白酒", "宴席", "年节礼品", "高端", "复购", "品鉴会", "企业团购", "社群"};
-constexpr const char* kChannels[] = {"web", "hotline", "store", "distributor", "event", "wechat"};
+// Source channels as a Chinese sales team writes them (a free-text field).
+constexpr const char* kChannels[] = {"官网", "客服热线", "门店", "经销商推荐", "品鉴会", "微信"};
 
 
 std::vector<customers::CustomerPatch> MakeDemoBatch(std::mt19937_64& rng, const std::vector<int64_t>& owners,
@@ -281,6 +282,7 @@ Status GenerateDemoOrders(App& app, uint64_t seed) {
   static constexpr const char* kReasons[] = {"price", "offer", "service", "market", "reputation", "other"};
   std::vector<value::BulkOrder> orders;
   std::vector<value::BulkChurn> churn;
+  std::vector<int64_t> churn_days;  // churn[k]'s day number
   for (size_t i = 0; i < snap.customer_id.size(); ++i) {
     const int64_t id = snap.customer_id[i];
     if (std::binary_search(with_orders.begin(), with_orders.end(), id)) continue;
@@ -321,17 +323,27 @@ Status GenerateDemoOrders(App& app, uint64_t seed) {
       if (u(rng) < dropout) break;
       day -= gap * -std::log(1.0 - u(rng) * 0.999);
     }
-    // Customers silent for a long time are often recorded as lost.
-    if (last_day_ago > 240 && u(rng) < 0.6) {
-      const int64_t churn_day = (now - (last_day_ago - 120) * day_ms) / day_ms;
+    // Customers who stopped buying are often recorded as lost, three to seven months after their
+    // last order (so losses are recorded up to today, as in a live CRM).
+    const int64_t noticed_after = 90 + static_cast<int64_t>(u(rng) * 120);
+    if (last_day_ago > noticed_after && u(rng) < 0.6) {
+      const int64_t churn_day = now / day_ms - (last_day_ago - noticed_after);
       churn.push_back({.customer_id = id, .churned_on = FormatDate(CivilFromDays(churn_day)),
                        .reason = kReasons[rng() % std::size(kReasons)]});
+      churn_days.push_back(churn_day);
     }
   }
   for (size_t i = 0; i < orders.size(); i += 20000) {
     std::vector<value::BulkOrder> part(orders.begin() + static_cast<std::ptrdiff_t>(i),
                                        orders.begin() + static_cast<std::ptrdiff_t>(std::min(orders.size(), i + 20000)));
     KEHU_RETURN_IF_ERROR(app.value_repo->InsertOrders(kDefaultOrg, part, now));
+  }
+  // Each loss with the profit it cost as recording it that day would have given (before any
+  // analytics run): the customer's margin over the twelve months before.
+  for (size_t k = 0; k < churn.size(); ++k) {
+    const UnixMillis on = churn_days[k] * day_ms;
+    KEHU_ASSIGN_OR_RETURN(auto margin, app.order_repo->Margin(kDefaultOrg, churn[k].customer_id, on - 365 * day_ms, on));
+    if (margin) churn[k].lost_profit_minor = *margin, churn[k].lost_profit_basis = "trailing_margin";
   }
   return app.value_repo->InsertChurnRecords(kDefaultOrg, churn, now);
 }

@@ -38,6 +38,7 @@ json::object EncodeTask(const Task& t) {
           {"title", t.title},
           {"note", t.note},
           {"customer_id", OptInt(t.customer_id)},
+          {"customer_name", t.customer_id ? json::value(t.customer_name) : json::value(nullptr)},
           {"interaction_id", OptInt(t.interaction_id)},
           {"due_at", FormatTimestamp(t.due_at)},
           {"remind_at", OptTime(t.remind_at)},

@@ -36,6 +36,7 @@ json::object EncodeOrder(const Order& o) {
   for (const auto& s : orders::AllowedTransitions(o.status)) allowed.push_back(json::string(s));
   return {{"id", o.id},
           {"customer_id", o.customer_id},
+          {"customer_name", o.customer_name},
           {"external_id", o.external_id ? json::value(*o.external_id) : json::value(nullptr)},
           {"ordered_at", FormatTimestamp(o.ordered_at)},
           {"channel", orders::Name(o.channel)},

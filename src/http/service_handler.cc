@@ -32,6 +32,7 @@ json::object EncodeComplaint(const Complaint& c) {
   return {{"id", c.id},
           {"number", c.number},
           {"customer_id", c.customer_id},
+          {"customer_name", c.customer_name},
           {"channel", c.channel},
           {"category", c.category},
           {"severity", c.severity},

@@ -57,7 +57,8 @@ Interaction InteractionFromRow(const Row& r) {
 constexpr const char* kTaskCols =
     "id, org_id, title, note, customer_id, interaction_id, due_at, remind_at, "
     "reminder_dismissed_at, "
-    "assignee_id, status, created_by, created_at, updated_at, completed_at, version";
+    "assignee_id, status, created_by, created_at, updated_at, completed_at, version, "
+    "(SELECT cu.name FROM customers cu WHERE cu.id = tasks.customer_id AND cu.org_id = tasks.org_id)";
 
 Task TaskFromRow(const Row& r) {
   Task t;
@@ -77,7 +78,18 @@ Task TaskFromRow(const Row& r) {
   t.updated_at = r.Int(13);
   t.completed_at = OptInt(r, 14);
   t.version = r.Int(15);
+  t.customer_name = r.Text(16);
   return t;
+}
+
+// A written task's customer name, as a read gives it.
+Status ReadCustomerName(Connection& c, Task& t) {
+  t.customer_name.clear();
+  if (!t.customer_id) return Status::Ok();
+  KEHU_ASSIGN_OR_RETURN(auto rows, c.Query("SELECT name FROM customers WHERE org_id = ? AND id = ?",
+                                           {t.org_id, *t.customer_id}));
+  if (!rows.empty()) t.customer_name = rows[0].Text(0);
+  return Status::Ok();
 }
 
 constexpr const char* kCallCols =
@@ -285,6 +297,7 @@ class SqlInteractionRepository final : public interactions::InteractionRepositor
                               t.created_at, t.updated_at, Opt(t.completed_at)}));
       out.id = rows.at(0).Int(0);
       out.version = 1;
+      KEHU_RETURN_IF_ERROR(ReadCustomerName(c, out));
       audit.entity_id = out.id;
       return AppendAuditEntry(c, audit);
     }));
@@ -318,6 +331,7 @@ class SqlInteractionRepository final : public interactions::InteractionRepositor
                           t.id, expected_version}));
       if (n == 0) return MakeError(ErrorCode::kAborted, "the task was changed by someone else");
       out.version = expected_version + 1;
+      KEHU_RETURN_IF_ERROR(ReadCustomerName(c, out));
       return audit.changes.empty() ? Status::Ok() : AppendAuditEntry(c, audit);
     }));
     return out;

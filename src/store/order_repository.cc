@@ -22,7 +22,8 @@ Value Opt(const std::optional<std::string>& v) { return v ? Value(*v) : Value(Nu
 
 constexpr const char* kOrderCols =
     "o.id, o.org_id, o.customer_id, o.external_id, o.ordered_at, o.channel, o.currency, o.amount_minor, "
-    "o.cost_minor, o.status, o.note, o.created_by, o.created_at, o.updated_at, o.version";
+    "o.cost_minor, o.status, o.note, o.created_by, o.created_at, o.updated_at, o.version, "
+    "(SELECT cu.name FROM customers cu WHERE cu.id = o.customer_id AND cu.org_id = o.org_id)";
 
 Order OrderFromRow(const Row& r) {
   Order o;
@@ -41,6 +42,7 @@ Order OrderFromRow(const Row& r) {
   o.created_at = r.Int(12);
   o.updated_at = r.Int(13);
   o.version = r.Int(14);
+  o.customer_name = r.Text(15);
   return o;
 }
 

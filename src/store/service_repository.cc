@@ -28,6 +28,13 @@ constexpr const char* kComplaintCols =
     "resolved_at, resolution_elapsed_ms, closed_at, response_level, resolution_level, next_escalation_at, "
     "root_cause, resolution_note, compensation_minor, compensation_currency, compensation_text, "
     "reward_status, reward_reference, survey_expires_at, csat, nps, survey_comment, survey_answered_at";
+// What the desk reads: every column, then the customer's name (not stored with the complaint: a
+// renamed or erased customer shows as they are now).
+const std::string& ComplaintRead() {
+  static const std::string cols = std::string(kComplaintCols) +
+      ", (SELECT cu.name FROM customers cu WHERE cu.id = complaints.customer_id AND cu.org_id = complaints.org_id)";
+  return cols;
+}
 
 Value Opt(const std::optional<int64_t>& v) { return v ? Value(*v) : Value(Null{}); }
 Value OptI(const std::optional<int>& v) { return v ? Value(int64_t{*v}) : Value(Null{}); }
@@ -81,6 +88,7 @@ Complaint DecodeComplaint(const Row& r) {
   ++i;
   c.survey_comment = r.Text(i++);
   c.survey_answered_at = OptInt(r, i++);
+  if (i < r.size()) c.customer_name = r.Text(i);
   return c;
 }
 
@@ -440,7 +448,7 @@ class SqlServiceRepository final : public service::ServiceRepository {
   Result<std::optional<Complaint>> GetComplaint(int64_t org_id, int64_t id) override {
     std::optional<Complaint> out;
     KEHU_RETURN_IF_ERROR(db_.Read([&](Connection& c) -> Status {
-      KEHU_ASSIGN_OR_RETURN(auto rows, c.Query(std::string("SELECT ") + kComplaintCols +
+      KEHU_ASSIGN_OR_RETURN(auto rows, c.Query("SELECT " + ComplaintRead() +
                                                    " FROM complaints WHERE org_id = ? AND id = ?", {org_id, id}));
       if (!rows.empty()) out = DecodeComplaint(rows[0]);
       return Status::Ok();
@@ -450,7 +458,7 @@ class SqlServiceRepository final : public service::ServiceRepository {
 
   Result<std::vector<Complaint>> ListComplaints(const service::ComplaintQuery& q) override {
     std::vector<Complaint> out;
-    std::string sql = std::string("SELECT ") + kComplaintCols + " FROM complaints WHERE org_id = ?";
+    std::string sql = "SELECT " + ComplaintRead() + " FROM complaints WHERE org_id = ?";
     std::vector<Value> params{q.org_id};
     if (q.customer_id) sql += " AND customer_id = ?", params.push_back(*q.customer_id);
     if (q.assignee_id) sql += " AND assignee_id = ?", params.push_back(*q.assignee_id);

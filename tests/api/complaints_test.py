@@ -226,6 +226,8 @@ class TransitionsTest(Base):
         self.assertEqual(s, 200, r)
         self.assertEqual(r["resolution"]["compensation_minor"], 5000)
         self.assertEqual(r["resolution"]["reward_status"], "pending_loyalty")
+        # The event says what the agent wrote, not a fixed phrase.
+        self.assertEqual([e["body"] for e in self.events(c["id"], "resolution")], ["运输破损 · 已补发 · 补偿50元"])
         self.assertProblem(400, req("PUT", "/api/v1/complaints/%d/resolution" % c["id"],
                                     {"compensation_minor": -1, "compensation_currency": "yuan"}), "compensation_minor")
         s, _, again = req("GET", "/api/v1/complaints/%d" % c["id"])
@@ -280,6 +282,10 @@ class EscalationTest(Base):
         self.assertLess(ids.index(high["id"]), ids.index(low["id"]))
         prios = [x["priority"] for x in q["items"]]
         self.assertEqual(prios, sorted(prios, reverse=True))
+        # Each complaint names its customer, in the queue as on create and read.
+        self.assertEqual({x["customer_name"] for x in q["items"]}, {"投诉客户"})
+        self.assertEqual(high["customer_name"], "投诉客户")
+        self.assertEqual(req("GET", "/api/v1/complaints/%d" % low["id"])[2]["customer_name"], "投诉客户")
         self.assertProblem(400, req("GET", "/api/v1/complaints/queue?scope=everyone", token=TOK["svc1"]), "scope")
         self.assertProblem(403, req("GET", "/api/v1/complaints/queue", token=TOK["seller"]))
 

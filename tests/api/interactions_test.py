@@ -198,6 +198,9 @@ class TaskTest(Base):
         s, _, today = self.req("GET", "/api/v1/tasks/today")
         self.assertIn(t["id"], [x["id"] for x in today["overdue"]])
         self.assertGreaterEqual(today["count"], 1)
+        # The task names its customer when written and when read.
+        listed = [x for x in today["overdue"] if x["id"] == t["id"]][0]
+        self.assertEqual((t["customer_name"], listed["customer_name"]), (c["name"], c["name"]))
         s, _, rem = self.req("GET", "/api/v1/tasks/reminders")
         self.assertIn(t["id"], [x["id"] for x in rem["items"]])
         s, _, d = self.req("POST", "/api/v1/tasks/%d/dismiss-reminder" % t["id"])
@@ -206,7 +209,7 @@ class TaskTest(Base):
         self.assertNotIn(t["id"], [x["id"] for x in rem["items"]])
         s, _, done = self.req("PATCH", "/api/v1/tasks/%d" % t["id"], {"status": "done"},
                               headers={"If-Match": '"%d"' % d["version"]})
-        self.assertEqual((s, done["status"]), (200, "done"), done)
+        self.assertEqual((s, done["status"], done["customer_name"]), (200, "done", c["name"]), done)
         self.assertIsNotNone(done["completed_at"])
         self.assertProblem(412, self.req("PATCH", "/api/v1/tasks/%d" % t["id"], {"status": "open"},
                                          headers={"If-Match": '"1"'}))

@@ -81,6 +81,11 @@ class OrdersTest(Base):
         self.assertEqual([x["id"] for x in self.orders_of(c["id"])], [o["id"]])
         s, _, page = self.req("GET", "/api/v1/orders?customer_id=%d&channel=group_purchase" % c["id"])
         self.assertEqual([x["id"] for x in page["items"]], [o["id"]])
+        # Every order names its customer as they are now: on create, read, list and after a rename.
+        self.assertEqual([o["customer_name"], got["customer_name"], page["items"][0]["customer_name"]], ["订单客户"] * 3)
+        s, _, _ = self.req("PATCH", "/api/v1/customers/%d" % c["id"], {"name": "改名客户"}, headers={"If-Match": '"1"'})
+        self.assertEqual(s, 200)
+        self.assertEqual(self.orders_of(c["id"])[0]["customer_name"], "改名客户")
 
     def test_bad_input_is_400_with_fields_and_writes_nothing(self):
         c = self.customer()

@@ -49,6 +49,7 @@ describe('complaint desk', () => {
     assert.match(await page.getByTestId('complaint-number').innerText(), /^TS-\d{4}-\d{6}$/);
     assert.equal(await page.getByTestId('complaint-status').innerText(), '新建');
     await page.getByTestId('sla-clock').waitFor();
+    assert.equal(await page.locator(`a[href="/customers/${customerId}"]`).innerText(), '投诉测试客户');
   });
 
   step('moving the clock past 75% of the response target escalates: event and bell', async () => {
@@ -101,5 +102,9 @@ describe('complaint desk', () => {
     await answer.waitFor();
     assert.match(await answer.innerText(), /CSAT 4/);
     assert.match(await answer.innerText(), /处理及时/);
+    // The survey event names its author in the page's language (the server writes 'customer').
+    const survey = page.getByTestId('event-survey');
+    assert.match(await survey.innerText(), /· 客户$/m);
+    assert.doesNotMatch(await page.getByTestId('complaint-events').innerText(), /· (customer|system)\b/);
   });
 });

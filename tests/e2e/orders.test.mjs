@@ -43,10 +43,12 @@ describe('orders and churn', () => {
     assert.equal(await amount.innerText(), '¥2,999.00');
   });
 
-  step('the order is on the orders page', async () => {
+  step('the order is on the orders page, under the customer\'s name', async () => {
     await page.getByTestId('nav-orders').click();
     await page.waitForURL(/\/orders$/);
-    await page.locator(`a[href="/customers/${customerId}"]`).first().waitFor();
+    const link = page.locator(`a[href="/customers/${customerId}"]`).first();
+    await link.waitFor();
+    assert.equal(await link.innerText(), name);
   });
 
   step('records churn from the customer page and sees it on the churn page', async () => {

@@ -60,6 +60,7 @@ struct Task {
   std::string title{};
   std::string note{};
   std::optional<int64_t> customer_id{};
+  std::string customer_name{};  // read with the task, never written with it
   std::optional<int64_t> interaction_id{};
   UnixMillis due_at{0};
   std::optional<UnixMillis> remind_at{};

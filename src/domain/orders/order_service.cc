@@ -258,12 +258,13 @@ Result<Order> OrderService::Create(const Principal& p, const OrderPatch& in) {
   KEHU_RETURN_IF_ERROR(Apply(in, o, nullptr, errs));
   if (!errs.empty()) return InvalidArgument("invalid order", std::move(errs));
   {
-    auto st = customers_.CheckVisible(p, o.customer_id);
-    if (!st.ok()) {
-      if (st.error().code == ErrorCode::kNotFound)
+    auto cust = customers_.Get(p, o.customer_id);
+    if (!cust.ok()) {
+      if (cust.error().code == ErrorCode::kNotFound)
         return InvalidArgument("invalid order", {{"customer_id", "no such customer"}});
-      return st.error();
+      return cust.error();
     }
+    o.customer_name = cust->name;
   }
   if (o.external_id) {
     KEHU_ASSIGN_OR_RETURN(auto held, repo_.FindByExternalIds(p.org_id, {*o.external_id}));

@@ -48,6 +48,7 @@ struct Order {
   int64_t id{0};
   int64_t org_id{0};
   int64_t customer_id{0};
+  std::string customer_name{};  // read with the order, never written with it
   std::optional<std::string> external_id{};
   UnixMillis ordered_at{0};
   Channel channel{Channel::kOnline};

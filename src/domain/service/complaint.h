@@ -36,6 +36,7 @@ struct Complaint {
   int64_t org_id{0};
   std::string number{};  // "TS-2026-000123", unique per org
   int64_t customer_id{0};
+  std::string customer_name{};  // read with the complaint, never written with it
   std::string channel{};
   std::string category{};  // a complaint category key
   int severity{3};         // 1 (most severe) .. 4

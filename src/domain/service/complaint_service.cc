@@ -231,6 +231,7 @@ Result<ComplaintView> ComplaintService::Create(const Principal& p, const NewComp
   c.org_id = p.org_id;
   c.number = "TS-" + LocalDate(now, cal.hours().utc_offset_minutes).substr(0, 4) + "-";
   c.customer_id = cust->id;
+  c.customer_name = cust->name;
   c.channel = in.channel;
   c.category = in.category;
   c.severity = in.severity;
@@ -498,7 +499,11 @@ Result<ComplaintView> ComplaintService::Resolve(const Principal& p, int64_t id, 
   if (in.compensation_minor) c.compensation_minor = *in.compensation_minor;
   if (in.compensation_currency) c.compensation_currency = *in.compensation_currency;
   if (in.compensation_text) c.compensation_text = *in.compensation_text;
-  std::string body = "resolution updated";
+  // The event says what was written, in the agent's own words (a fixed English phrase showed as
+  // such in the Chinese workspace); the reward's state is on the complaint.
+  std::string body;
+  for (const auto* text : {&in.root_cause, &in.resolution_note, &in.compensation_text})
+    if (*text && !Trim(**text).empty()) body += (body.empty() ? "" : " · ") + std::string(Trim(**text));
   if (in.reward && c.reward_status != "granted") {
     if (reward_) {
       KEHU_ASSIGN_OR_RETURN(c.reward_reference, reward_->Grant(c.org_id, c.customer_id, c.id));
@@ -506,7 +511,6 @@ Result<ComplaintView> ComplaintService::Resolve(const Principal& p, int64_t id, 
     } else {
       c.reward_status = "pending_loyalty";
     }
-    body += "; reward " + c.reward_status;
   }
   std::vector<Event> events{{.kind = "resolution", .body = body}};
   return Save(p, c, c.version, std::move(events), cal, "resolution");

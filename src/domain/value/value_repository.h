@@ -57,6 +57,8 @@ struct BulkChurn {
   int64_t customer_id{0};
   std::string churned_on{};  // YYYY-MM-DD
   std::string reason{};
+  std::optional<int64_t> lost_profit_minor{};
+  std::string lost_profit_basis{};  // as orders::ChurnRecord's
 };
 
 class ValueRepository {

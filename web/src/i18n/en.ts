@@ -653,6 +653,7 @@ const en = {
     team: 'My teams',
     number: 'Number',
     customer: 'Customer',
+    systemActor: 'System',
     channel: 'Channel',
     category: 'Category',
     severity: 'Severity',

@@ -652,6 +652,7 @@ const zh: Messages = {
     team: '我的团队',
     number: '编号',
     customer: '客户',
+    systemActor: '系统',
     channel: '渠道',
     category: '类别',
     severity: '严重程度',

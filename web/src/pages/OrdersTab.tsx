@@ -79,7 +79,7 @@ export function OrdersTable({ orders, showCustomer, onStatus }: {
       columns={[
         { title: t('orders.orderedAt'), render: (_, o) => formatTimestamp(o.ordered_at, lang) },
         ...(showCustomer
-          ? [{ title: t('orders.customer'), render: (_: unknown, o: Order) => <Link to={`/customers/${o.customer_id}`}>#{o.customer_id}</Link> }]
+          ? [{ title: t('orders.customer'), render: (_: unknown, o: Order) => <Link to={`/customers/${o.customer_id}`}>{o.customer_name || `#${o.customer_id}`}</Link> }]
           : []),
         { title: t('orders.externalId'), render: (_, o) => o.external_id ?? `#${o.id}` },
         { title: t('orders.channel'), render: (_, o) => enumLabel('orders.channels', o.channel, t) },

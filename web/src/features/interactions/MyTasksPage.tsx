@@ -46,7 +46,7 @@ function TaskItem({ task, overdue }: { task: Task; overdue: boolean }) {
         description={
           <Space size="small" wrap>
             <span>{t('tasks.due')}: {formatTimestamp(task.due_at, lang)}</span>
-            {task.customer_id && <Link to={`/customers/${task.customer_id}`}>#{task.customer_id}</Link>}
+            {task.customer_id && <Link to={`/customers/${task.customer_id}`}>{task.customer_name || `#${task.customer_id}`}</Link>}
             {task.note && <Typography.Text type="secondary">{task.note}</Typography.Text>}
           </Space>
         }

@@ -60,7 +60,7 @@ export default function ComplaintDetailPage() {
         extra={<SlaClock complaint={k} calendar={cal.data ? toBusinessCalendar(cal.data) : undefined} fetchedAt={c.dataUpdatedAt} />}
       >
         <Descriptions column={2} size="small">
-          <Descriptions.Item label={t('service.customer')}><Link to={`/customers/${k.customer_id}`}>#{k.customer_id}</Link></Descriptions.Item>
+          <Descriptions.Item label={t('service.customer')}><Link to={`/customers/${k.customer_id}`}>{k.customer_name || `#${k.customer_id}`}</Link></Descriptions.Item>
           <Descriptions.Item label={t('service.channel')}>{enumLabel('service.channels', k.channel, t)}</Descriptions.Item>
           <Descriptions.Item label={t('service.category')}>{category ? (lang === 'zh-CN' ? category.name_zh : category.name_en) : k.category}</Descriptions.Item>
           <Descriptions.Item label={t('service.severity')}>{enumLabel('service.severities', k.severity, t)}</Descriptions.Item>
@@ -100,7 +100,11 @@ export default function ComplaintDetailPage() {
                     <Typography.Text strong>{enumLabel('service.eventKinds', e.kind, t)}</Typography.Text>{' '}
                     {e.to_status && <Tag>{enumLabel('service.statuses', e.to_status, t)}</Tag>}
                     <div>{e.body}</div>
-                    <Typography.Text type="secondary">{formatTimestamp(e.at, lang)} · {e.actor_name}</Typography.Text>
+                    <Typography.Text type="secondary">
+                      {/* Events of no user: the customer's survey answer, the escalation job's steps. */}
+                      {formatTimestamp(e.at, lang)} ·{' '}
+                      {e.actor_id != null ? e.actor_name : e.kind === 'survey' ? t('service.customer') : t('service.systemActor')}
+                    </Typography.Text>
                   </div>
                 ),
               }))}

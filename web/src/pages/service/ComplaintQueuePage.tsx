@@ -37,7 +37,7 @@ export default function ComplaintQueuePage() {
         columns={[
           { title: t('service.priority'), dataIndex: 'priority', width: 90 },
           { title: t('service.number'), render: (_, c) => <Link to={`/complaints/${c.id}`}>{c.number}</Link> },
-          { title: t('service.customer'), render: (_, c) => <Link to={`/customers/${c.customer_id}`}>#{c.customer_id}</Link> },
+          { title: t('service.customer'), render: (_, c) => <Link to={`/customers/${c.customer_id}`}>{c.customer_name || `#${c.customer_id}`}</Link> },
           { title: t('service.severity'), render: (_, c) => enumLabel('service.severities', c.severity, t) },
           { title: t('service.status'), render: (_, c) => <Tag>{enumLabel('service.statuses', c.status, t)}</Tag> },
           {
