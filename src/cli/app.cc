@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <atomic>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <random>
@@ -158,7 +159,8 @@ std::vector<customers::CustomerPatch> MakeDemoBatch(std::mt19937_64& rng, const 
       if (rng() % 3 == 0) p.emails = std::vector<std::string>{"c" + std::to_string(idx) + "@example.cn"};
     }
     // A customer base as a distributor network has one: mostly active, a fifth prospects, and few
-    // won back (1 in 20 drawn here; it was 1 in 7, and the demo's churn history adds more).
+    // won back (1 in 20). GenerateDemoOrders gives each stage the orders and churn records of its
+    // story.
     static constexpr const char* kStages[] = {
         "prospect", "prospect", "prospect", "prospect", "active", "active",  "active", "active", "active", "active",
         "active",   "active",   "active",   "at_risk",  "at_risk", "at_risk", "lost",  "lost",   "lost",   "won_back"};
@@ -283,9 +285,27 @@ Status GenerateDemoOrders(App& app, uint64_t seed) {
   std::vector<value::BulkOrder> orders;
   std::vector<value::BulkChurn> churn;
   std::vector<int64_t> churn_days;  // churn[k]'s day number
+  // Each customer's orders tell the story of their lifecycle stage, so the record, the orders,
+  // the churn list and the analytics agree: prospects have not bought yet; active customers
+  // buy to this day; at-risk ones stopped two to four of their purchase gaps ago; lost ones
+  // stopped five to eighteen months ago and were recorded as lost three to seven months after
+  // their last order; won-back ones were recorded as lost, paused, and buy again.
+  std::vector<int64_t> todo;
+  for (int64_t id : snap.customer_id)
+    if (!std::binary_search(with_orders.begin(), with_orders.end(), id)) todo.push_back(id);
+  std::map<int64_t, customers::Lifecycle> stage;
+  for (size_t i = 0; i < todo.size(); i += 1000) {
+    std::vector<int64_t> part(todo.begin() + static_cast<std::ptrdiff_t>(i),
+                              todo.begin() + static_cast<std::ptrdiff_t>(std::min(todo.size(), i + 1000)));
+    KEHU_ASSIGN_OR_RETURN(auto found, app.customer_repo->GetMany(kDefaultOrg, part));
+    for (const auto& c : found) stage[c.id] = c.lifecycle_stage;
+  }
+  using customers::Lifecycle;
   for (size_t i = 0; i < snap.customer_id.size(); ++i) {
     const int64_t id = snap.customer_id[i];
-    if (std::binary_search(with_orders.begin(), with_orders.end(), id)) continue;
+    const auto st = stage.find(id);
+    if (st == stage.end() || st->second == Lifecycle::kProspect) continue;
+    const Lifecycle life = st->second;
     const std::string& cat = snap.customer_category[i];
     // Mean days between orders and a typical order (yuan) by customer group.
     double gap = 60, amount = 800;
@@ -296,15 +316,27 @@ Status GenerateDemoOrders(App& app, uint64_t seed) {
     // Spend as in the Gamma-Gamma story: each customer's scale varies, orders vary around it.
     std::gamma_distribution<double> scale_spread(4.0, 1.0 / 3.0), order_spread(5.0, 1.0);
     const double customer_scale = amount * scale_spread(rng);
-    // Dropout after each order ~ Beta(1, 6), as in the BG/NBD story.
-    std::gamma_distribution<double> g1(1.0, 1.0), g6(6.0, 1.0);
-    const double d1 = g1(rng), d6 = g6(rng);
-    const double dropout = d1 / (d1 + d6);
     // Days before now of the first order: some time after the customer was created.
     const double known_days = std::max(1.0, static_cast<double>(now / day_ms - snap.customer_created_day[i]));
     double day = known_days * u(rng);
-    int64_t last_day_ago = 0;
+    // The last order no later than this many days ago; a won-back customer's pause.
+    double stop_at = 0, pause_from = 0, pause_to = 0;
+    if (life == Lifecycle::kAtRisk) stop_at = gap * (2 + 2 * u(rng));
+    if (life == Lifecycle::kLost) stop_at = 150 + 400 * u(rng);
+    int64_t churn_ago = -1;  // days before now of the loss record
+    if (life == Lifecycle::kWonBack) {
+      churn_ago = 60 + static_cast<int64_t>(u(rng) * 300);
+      pause_from = static_cast<double>(churn_ago) + 90;
+      pause_to = static_cast<double>(churn_ago) - 10 - u(rng) * 40;  // won back after a while
+      if (day < pause_from) day = std::min(known_days, pause_from + gap);
+    }
+    day = std::max(day, std::min(known_days, stop_at));  // at least one order before the stop
+    int64_t last_day_ago = -1;
     for (int k = 0; k < 60 && day > 0; ++k) {
+      if (day > pause_to && day < pause_from) {  // a won-back customer's pause: no orders
+        day = pause_to;
+        continue;
+      }
       std::string channel = cat == "online_consumer" ? (u(rng) < 0.8 ? "online" : "store")
                             : cat == "distributor"   ? "distributor"
                             : cat == "consignment"   ? "consignment"
@@ -320,16 +352,21 @@ Status GenerateDemoOrders(App& app, uint64_t seed) {
                         .cost_minor = static_cast<int64_t>(static_cast<double>(minor) * (0.55 + 0.15 * u(rng))),
                         .status = r < 0.03 ? "returned" : r < 0.05 ? "cancelled" : "paid"});
       last_day_ago = static_cast<int64_t>(day);
-      if (u(rng) < dropout) break;
-      day -= gap * -std::log(1.0 - u(rng) * 0.999);
+      const double next = day - gap * -std::log(1.0 - u(rng) * 0.999);
+      if (next < stop_at) break;
+      day = next;
     }
-    // Customers who stopped buying are often recorded as lost, three to seven months after their
-    // last order (so losses are recorded up to today, as in a live CRM).
-    const int64_t noticed_after = 90 + static_cast<int64_t>(u(rng) * 120);
-    if (last_day_ago > noticed_after && u(rng) < 0.6) {
-      const int64_t churn_day = now / day_ms - (last_day_ago - noticed_after);
-      churn.push_back({.customer_id = id, .churned_on = FormatDate(CivilFromDays(churn_day)),
-                       .reason = kReasons[rng() % std::size(kReasons)]});
+    if (life == Lifecycle::kLost && last_day_ago > 0) {
+      // (A customer who came less than three months ago and is already lost: any day since.)
+      const int64_t latest = std::min<int64_t>(210, last_day_ago), earliest = latest < 90 ? 0 : 90;
+      churn_ago = last_day_ago - earliest - static_cast<int64_t>(u(rng) * static_cast<double>(latest - earliest));
+    }
+    if (churn_ago >= 0) {
+      const int64_t churn_day = now / day_ms - churn_ago;
+      value::BulkChurn rec{.customer_id = id, .churned_on = FormatDate(CivilFromDays(churn_day)),
+                           .reason = kReasons[rng() % std::size(kReasons)]};
+      if (life == Lifecycle::kWonBack) rec.won_back_at = now - static_cast<int64_t>(std::max(0.0, pause_to) * day_ms);
+      churn.push_back(std::move(rec));
       churn_days.push_back(churn_day);
     }
   }

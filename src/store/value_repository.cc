@@ -526,10 +526,11 @@ class SqlValueRepository final : public value::ValueRepository {
       for (const auto& r : records) {
         KEHU_ASSIGN_OR_RETURN(
             auto n, c.Exec("INSERT INTO churn_records(org_id, customer_id, churned_on, reason, "
-                           "lost_profit_minor, lost_profit_basis, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                           "lost_profit_minor, lost_profit_basis, won_back_at, created_at, updated_at) "
+                           "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                            {org_id, r.customer_id, r.churned_on, r.reason,
                             r.lost_profit_minor ? Value(*r.lost_profit_minor) : Value(Null{}), r.lost_profit_basis,
-                            now, now}));
+                            r.won_back_at ? Value(*r.won_back_at) : Value(Null{}), now, now}));
         (void)n;
       }
       return Status::Ok();

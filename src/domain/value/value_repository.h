@@ -59,6 +59,7 @@ struct BulkChurn {
   std::string reason{};
   std::optional<int64_t> lost_profit_minor{};
   std::string lost_profit_basis{};  // as orders::ChurnRecord's
+  std::optional<UnixMillis> won_back_at{};
 };
 
 class ValueRepository {
