@@ -305,7 +305,17 @@ int ImportOutcome(const std::vector<Issue>& errors, int64_t error_count, bool dr
 
 void ImportProgressLine(int64_t done, int64_t total) {
   if (total > 0)
-    std::fprintf(stderr, "\rimport: %lld/%lld rows checked", static_cast<long long>(done), static_cast<long long>(total));
+    std::fprintf(stderr, "\rimport: %lld/%lld rows checked          ", static_cast<long long>(done),
+                 static_cast<long long>(total));
+}
+
+// A workbook being read (before its rows): the share of its XML read, redrawn when it moves.
+void ImportReadingLine(uint64_t done, uint64_t total) {
+  static int shown = -1;
+  const int pct = total > 0 ? static_cast<int>(done * 100 / total) : 0;
+  if (pct == shown) return;
+  shown = pct;
+  std::fprintf(stderr, "\rimport: reading the workbook %d%%", pct);
 }
 
 int main(int argc, char** argv) {
@@ -521,7 +531,7 @@ int main(int argc, char** argv) {
       std::ifstream in(import_file, std::ios::binary);
       std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
       auto sys = cli::SystemPrincipal(**app);
-      auto report = (*app)->customers->Import(sys, bytes, options, ImportProgressLine);
+      auto report = (*app)->customers->Import(sys, bytes, options, ImportProgressLine, ImportReadingLine);
       std::fprintf(stderr, "\n");
       if (!report.ok()) return Fail(report.error());
       std::printf("encoding %s; %lld rows: %lld new, %lld updated, %lld unchanged, %lld errors\n",
@@ -539,7 +549,7 @@ int main(int argc, char** argv) {
           sys, bytes,
           orders::OrderImportOptions{.mapping = orders_mapping, .dry_run = orders_dry_run,
                                      .create_customers = orders_create_customers},
-          ImportProgressLine);
+          ImportProgressLine, ImportReadingLine);
       std::fprintf(stderr, "\n");
       if (!report.ok()) return Fail(report.error());
       const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

@@ -59,6 +59,8 @@ struct ImportJob {
   int64_t org_id{0};
   int64_t user_id{0};
   UnixMillis started_at{0};
+  // Reading the file (a workbook: bytes of its XML read of all), then its rows checked and written.
+  std::atomic<bool> reading{true};
   std::atomic<int64_t> done{0};
   std::atomic<int64_t> total{0};
   std::mutex mu;
@@ -108,7 +110,9 @@ class ImportJobs {
 json::object EncodeJob(ImportJob& j) {
   std::lock_guard lock(j.mu);
   json::object o{{"id", j.id}, {"status", j.status}, {"started_at", FormatTimestamp(j.started_at)},
-                 {"progress", json::object{{"done", j.done.load()}, {"total", j.total.load()}}}};
+                 {"progress", json::object{{"phase", j.reading.load() ? "reading" : "rows"},
+                                           {"done", j.done.load()},
+                                           {"total", j.total.load()}}}};
   o["report"] = j.report ? json::value(EncodeReport(*j.report)) : json::value(nullptr);
   if (j.order_report) o["order_report"] = EncodeOrderReport(*j.order_report);
   if (j.error) o["error"] = json::object{{"message", j.error->message}};
@@ -188,8 +192,17 @@ Response FileProblem(const std::string& body) {
 // Progress of a running job, as the import reports it.
 std::function<void(int64_t, int64_t)> Progress(ImportJob& j) {
   return [&j](int64_t done, int64_t total) {
+    j.reading = false;
     j.done = done;
     j.total = total;
+  };
+}
+
+// Progress of reading a workbook, before its rows.
+std::function<void(uint64_t, uint64_t)> Reading(ImportJob& j) {
+  return [&j](uint64_t done, uint64_t total) {
+    j.done = static_cast<int64_t>(done);
+    j.total = static_cast<int64_t>(total);
   };
 }
 
@@ -247,7 +260,7 @@ void AddImportRoutes(Api& api) {
       }
       orders::OrderImportOptions options = *oopts;
       return StartJob(c, s, jobs, "orders", [s, options](ImportJob& j, const identity::Principal& who, const std::string& body) {
-        auto r = s.orders->Import(who, body, options, Progress(j));
+        auto r = s.orders->Import(who, body, options, Progress(j), Reading(j));
         Finish(j, r, &ImportJob::order_report);
       });
     }
@@ -261,7 +274,7 @@ void AddImportRoutes(Api& api) {
     }
     customers::ImportOptions options = *opts;
     return StartJob(c, s, jobs, "customers", [s, options](ImportJob& j, const identity::Principal& who, const std::string& body) {
-      auto r = s.customers->Import(who, body, options, Progress(j));
+      auto r = s.customers->Import(who, body, options, Progress(j), Reading(j));
       Finish(j, r, &ImportJob::report);
     });
   });

@@ -3,6 +3,7 @@
 // GBK and GB2312, what Chinese Excel writes for "CSV"), detected automatically.
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -33,8 +34,10 @@ Result<Decoded> DecodeToUtf8(std::string_view bytes, std::string_view encoding =
 // A file given to an import, as CSV text: an XLSX workbook's first worksheet written out as CSV
 // (text::ReadXlsxAsCsv; `encoding` does not apply), otherwise the bytes decoded as above. An
 // Excel 97-2003 (.xls) or password-protected workbook is refused with advice.
+// `reading` is told (bytes read, bytes in all) while a workbook is read (see ReadXlsxAsCsv).
 // Implemented in xlsx_read.cc.
-Result<Decoded> DecodeImportFile(std::string_view bytes, std::string_view encoding = "auto");
+Result<Decoded> DecodeImportFile(std::string_view bytes, std::string_view encoding = "auto",
+                                 const std::function<void(uint64_t, uint64_t)>& reading = {});
 
 // UTF-8 to GB18030 (for exports meant for older Excel versions).
 Result<std::string> EncodeGb18030(std::string_view utf8);

@@ -3,6 +3,7 @@
 // the first worksheet of one for imports (libzip and expat, xlsx_read.cc).
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -60,6 +61,10 @@ struct XlsxCsv {
 // Errors (kInvalidArgument, with a message for the user): not a readable ZIP archive, no workbook
 // or worksheet in it, malformed or DTD-declaring XML, a cell beyond column XFD, rows out of
 // order, a dangling shared-string index, or more than the limits.
-Result<XlsxCsv> ReadXlsxAsCsv(std::string_view bytes, const XlsxLimits& limits = {});
+// `reading`, when given, is told (bytes inflated, bytes in all) of the shared strings and the
+// sheet while they are read, every 256 KB: the long part of a large workbook's import.
+using ReadProgress = std::function<void(uint64_t done, uint64_t total)>;
+Result<XlsxCsv> ReadXlsxAsCsv(std::string_view bytes, const XlsxLimits& limits = {},
+                              const ReadProgress& reading = {});
 
 }  // namespace kehu::text

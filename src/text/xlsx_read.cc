@@ -541,8 +541,18 @@ class Package {
 
   bool Has(const std::string& name) const { return zip_name_locate(zip_.get(), name.c_str(), ZIP_FL_NOCASE) >= 0; }
 
-  // Feeds the part's inflated bytes to the parser.
-  Status Parse(const std::string& name, XmlPart& part) {
+  // The part's inflated size (0 when absent or unknown).
+  uint64_t Size(const std::string& name) const {
+    zip_stat_t st;
+    zip_stat_init(&st);
+    if (zip_stat(zip_.get(), name.c_str(), ZIP_FL_NOCASE, &st) != 0 || (st.valid & ZIP_STAT_SIZE) == 0) return 0;
+    return st.size;
+  }
+
+  // Feeds the part's inflated bytes to the parser; `reading` hears of each chunk (counted from
+  // `read_before`, of `read_total`).
+  Status Parse(const std::string& name, XmlPart& part, const ReadProgress* reading = nullptr,
+               uint64_t read_before = 0, uint64_t read_total = 0) {
     zip_int64_t idx = zip_name_locate(zip_.get(), name.c_str(), ZIP_FL_NOCASE);
     if (idx < 0) return InvalidArgument("the workbook has no " + name + "; save it again from Excel, or as CSV");
     std::unique_ptr<zip_file_t, ZipFileClose> f(zip_fopen_index(zip_.get(), static_cast<zip_uint64_t>(idx), 0));
@@ -559,6 +569,8 @@ class Package {
                                " of XML; split it, or save it as CSV");
       budget_ -= static_cast<uint64_t>(n);
       KEHU_RETURN_IF_ERROR(part.Feed(buf.data(), static_cast<size_t>(n), n == 0));
+      read_before += static_cast<uint64_t>(n);
+      if (reading && *reading) (*reading)(std::min(read_before, read_total), read_total);
       if (n == 0) return Status::Ok();
     }
   }
@@ -600,7 +612,7 @@ bool EndsWith(const std::string& s, std::string_view suffix) {
 
 bool LooksLikeZip(std::string_view bytes) { return bytes.size() >= 4 && bytes.substr(0, 4) == std::string_view("PK\x03\x04", 4); }
 
-Result<XlsxCsv> ReadXlsxAsCsv(std::string_view bytes, const XlsxLimits& limits) {
+Result<XlsxCsv> ReadXlsxAsCsv(std::string_view bytes, const XlsxLimits& limits, const ReadProgress& reading) {
   KEHU_ASSIGN_OR_RETURN(auto pkg, Package::Open(bytes, limits.max_xml_bytes));
 
   // The workbook part: named by the package's relationships, xl/workbook.xml by convention.
@@ -643,19 +655,23 @@ Result<XlsxCsv> ReadXlsxAsCsv(std::string_view bytes, const XlsxLimits& limits) 
     else if (EndsWith(rel.type, "/styles")) styles_path = Resolve(dir, rel.target);
   }
 
+  // Progress counts the two large parts: the shared strings, then the sheet.
+  const bool has_shared = !shared_path.empty() && pkg.Has(shared_path);
+  const uint64_t shared_size = has_shared ? pkg.Size(shared_path) : 0;
+  const uint64_t total = shared_size + pkg.Size(sheet_path);
   SharedStringsPart shared(shared_path.empty() ? "sharedStrings.xml" : shared_path, limits.max_shared_strings);
-  if (!shared_path.empty() && pkg.Has(shared_path)) KEHU_RETURN_IF_ERROR(pkg.Parse(shared_path, shared));
+  if (has_shared) KEHU_RETURN_IF_ERROR(pkg.Parse(shared_path, shared, &reading, 0, total));
   StylesPart styles(styles_path.empty() ? "styles.xml" : styles_path);
   if (!styles_path.empty() && pkg.Has(styles_path)) KEHU_RETURN_IF_ERROR(pkg.Parse(styles_path, styles));
 
   SheetPart sheet(sheet_path, &shared.strings, &styles.kinds, wb.date1904, limits.max_csv_bytes, &out);
-  KEHU_RETURN_IF_ERROR(pkg.Parse(sheet_path, sheet));
+  KEHU_RETURN_IF_ERROR(pkg.Parse(sheet_path, sheet, &reading, shared_size, total));
   return out;
 }
 
-Result<Decoded> DecodeImportFile(std::string_view bytes, std::string_view encoding) {
+Result<Decoded> DecodeImportFile(std::string_view bytes, std::string_view encoding, const ReadProgress& reading) {
   if (LooksLikeZip(bytes)) {
-    KEHU_ASSIGN_OR_RETURN(auto sheet, ReadXlsxAsCsv(bytes));
+    KEHU_ASSIGN_OR_RETURN(auto sheet, ReadXlsxAsCsv(bytes, {}, reading));
     return Decoded{std::move(sheet.csv), "xlsx", std::move(sheet.line_rows)};
   }
   if (bytes.size() >= 8 && bytes.substr(0, 8) == std::string_view("\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", 8))

@@ -538,7 +538,7 @@ class ImportExportTest(Base):
         job = self.wait_job(h["location"])
         self.assertEqual(job["status"], "succeeded", job)
         self.assertEqual(job["report"]["created"], 2)
-        self.assertEqual(job["progress"], {"done": 2, "total": 2})
+        self.assertEqual(job["progress"], {"phase": "rows", "done": 2, "total": 2})
         self.assertEqual(self.count_customers(), before + 2)
         s, h, job = self.upload(self.GOOD)
         job = self.wait_job(h["location"])
@@ -572,7 +572,7 @@ class ImportExportTest(Base):
         job = self.wait_job(h["location"])
         self.assertEqual(job["status"], "succeeded", job)
         self.assertEqual(job["report"]["created"], 5997)
-        self.assertEqual(job["progress"], {"done": 5997, "total": 5997})
+        self.assertEqual(job["progress"], {"phase": "rows", "done": 5997, "total": 5997})
         self.assertEqual(self.count_customers(), before + 5997)
 
     def test_bad_files_get_clear_messages(self):
@@ -617,7 +617,14 @@ class ImportExportTest(Base):
         job = self.wait_job(h["location"])
         self.assertEqual(job["status"], "succeeded", job)
         self.assertEqual(job["report"]["created"], 2)
+        self.assertEqual(job["progress"], {"phase": "rows", "done": 2, "total": 2})
         self.assertEqual(self.count_customers(), before + 2)
+        # A workbook that cannot be read fails its job while it is being read.
+        s, h, job = self.upload(b"PK\x03\x04" + b"\0" * 64)
+        self.assertEqual(s, 202, job)
+        job = self.wait_job(h["location"])
+        self.assertEqual((job["status"], job["progress"]["phase"]), ("failed", "reading"), job)
+        self.assertIn("ZIP", job["error"]["message"])
         s, _, found = self.req("GET", "/api/v1/customers/lookup?phone=13600136031")
         self.assertEqual(s, 200, found)
         self.assertEqual(found["customer"]["birthday"], "1985-02-07")

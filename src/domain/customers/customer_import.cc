@@ -168,13 +168,14 @@ std::string GuessImportField(const std::string& header) {
 }
 
 Result<ImportReport> CustomerService::Import(const Principal& p, std::string_view bytes,
-                                             const ImportOptions& options, const ImportProgress& progress) {
+                                             const ImportOptions& options, const ImportProgress& progress,
+                                             const ReadingProgress& reading) {
   if (!identity::CanWriteCustomers(p))
     return MakeError(ErrorCode::kPermissionDenied, "your role may not import customers");
   ImportReport report;
   report.dry_run = options.dry_run;
   // A workbook's first sheet comes as CSV text, with the sheet row of each line for the report.
-  KEHU_ASSIGN_OR_RETURN(auto decoded, text::DecodeImportFile(bytes, options.encoding));
+  KEHU_ASSIGN_OR_RETURN(auto decoded, text::DecodeImportFile(bytes, options.encoding, reading));
   report.encoding = decoded.encoding;
   // Rows are read chunk by chunk (text::CsvReader): memory holds the text and one chunk of rows.
   text::CsvReader reader(decoded.utf8);

@@ -56,6 +56,8 @@ inline constexpr size_t kMaxReportedErrors = 1000;
 
 // Called with (rows done, rows total) while a file is checked and written.
 using ImportProgress = std::function<void(int64_t, int64_t)>;
+// Called with (bytes read, bytes in all) while a workbook is read, before any row is checked.
+using ReadingProgress = std::function<void(uint64_t, uint64_t)>;
 
 // The automatic field for a header ("手机号" -> "phones"), or "" when unknown.
 std::string GuessImportField(const std::string& header);

@@ -140,7 +140,8 @@ class CustomerService {
   // a file that cannot be read at all (encoding, unterminated quote, a damaged workbook, no
   // header, no column for the name, unknown headers); row problems are in the report, and then nothing is written.
   Result<ImportReport> Import(const identity::Principal& p, std::string_view bytes,
-                              const ImportOptions& options, const ImportProgress& progress = {});
+                              const ImportOptions& options, const ImportProgress& progress = {},
+                              const ReadingProgress& reading = {});
 
   // Screen pop: the live visible customer holding this phone (any format).
   Result<Customer> LookupByPhone(const identity::Principal& p, const std::string& phone);

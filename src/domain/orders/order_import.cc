@@ -114,7 +114,8 @@ std::vector<std::string> SplitWs(std::string_view line) {
 
 Result<OrderImportReport> OrderService::Import(const Principal& p, std::string_view bytes,
                                                const OrderImportOptions& options,
-                                               const std::function<void(int64_t, int64_t)>& progress) {
+                                               const std::function<void(int64_t, int64_t)>& progress,
+                                               const std::function<void(uint64_t, uint64_t)>& reading) {
   if (!identity::CanWriteCustomers(p))
     return MakeError(ErrorCode::kPermissionDenied, "your role may not import orders");
   if (options.mapping != "default" && options.mapping != "cdnow")
@@ -129,7 +130,7 @@ Result<OrderImportReport> OrderService::Import(const Principal& p, std::string_v
       rep.errors.push_back({.row = r.row, .line = r.line, .field = field, .message = message});
   };
   // An XLSX workbook's first sheet comes as CSV text, with the sheet row of each line.
-  KEHU_ASSIGN_OR_RETURN(auto decoded, text::DecodeImportFile(bytes, "auto"));
+  KEHU_ASSIGN_OR_RETURN(auto decoded, text::DecodeImportFile(bytes, "auto", reading));
   if (options.mapping == "cdnow" && decoded.encoding == "xlsx")
     return InvalidArgument("the cdnow format reads CDNOW's text files, not a workbook; import a workbook with "
                            "the default format");

@@ -184,7 +184,8 @@ class OrderService {
   // kInvalidArgument when the file cannot be read at all; row problems are in the report.
   Result<OrderImportReport> Import(const identity::Principal& p, std::string_view bytes,
                                    const OrderImportOptions& options,
-                                   const std::function<void(int64_t, int64_t)>& progress = {});
+                                   const std::function<void(int64_t, int64_t)>& progress = {},
+                                   const std::function<void(uint64_t, uint64_t)>& reading = {});
 
   Result<CyclePage> PurchaseCycleOf(const identity::Principal& p, int64_t customer_id);
 

@@ -229,6 +229,34 @@ TEST(XlsxTest, The1904DateSystem) {
   EXPECT_EQ(Rows(sheet->csv)[1], (std::vector<std::string>{"1985-02-07"}));
 }
 
+TEST(XlsxTest, ReadingReportsTheShareOfTheWorkbookRead) {
+  const std::string path = TempPath("progress.xlsx");
+  std::vector<std::vector<std::string>> rows;
+  for (int i = 0; i < 20000; ++i) rows.push_back({std::to_string(i), "客户" + std::to_string(i), "+86138" + std::to_string(10000000 + i)});
+  ASSERT_TRUE(WriteXlsx(path, "customers", {"id", "name", "phones"}, rows).ok());
+  const std::string bytes = ReadFile(path);
+  std::remove(path.c_str());
+  std::vector<std::pair<uint64_t, uint64_t>> calls;
+  auto decoded = DecodeImportFile(bytes, "auto", [&](uint64_t done, uint64_t total) { calls.emplace_back(done, total); });
+  ASSERT_TRUE(decoded.ok()) << decoded.error().message;
+  EXPECT_EQ(decoded->encoding, "xlsx");
+  // The sheet's XML is over a megabyte: several reports, growing, of one total, ending at it.
+  ASSERT_GE(calls.size(), 4u);
+  const uint64_t total = calls.front().second;
+  EXPECT_GT(total, uint64_t{1} << 20);
+  for (size_t i = 0; i < calls.size(); ++i) {
+    EXPECT_EQ(calls[i].second, total);
+    if (i > 0) {
+      EXPECT_GE(calls[i].first, calls[i - 1].first);
+    }
+  }
+  EXPECT_EQ(calls.back().first, total);
+  // A text file is not a workbook: nothing to report.
+  calls.clear();
+  ASSERT_TRUE(DecodeImportFile("name\n王芳\n", "auto", [&](uint64_t d, uint64_t t) { calls.emplace_back(d, t); }).ok());
+  EXPECT_TRUE(calls.empty());
+}
+
 TEST(XlsxTest, DecodeImportFileTellsWorkbooksTextAndOldExcelApart) {
   auto pkg = Package(PrefixedWorkbook(R"(<x:row r="3"><x:c t="s"><x:v>0</x:v></x:c></x:row>)"));
   auto book = DecodeImportFile(pkg, "gbk");  // the encoding does not apply to a workbook

@@ -245,6 +245,8 @@ const en = {
     startHint: 'Imports all {{rows}} rows in one go: if any row fails, none is written.',
     running: 'Importing…',
     progress: '{{done}} of {{total}} rows',
+    readingFile: 'Reading the file…',
+    readingWorkbook: 'Reading the workbook: {{percent}}%',
     succeeded: 'Import finished',
     succeededDetail: '{{created}} new, {{updated}} updated, {{unchanged}} unchanged.',
     failed: 'The import failed and wrote nothing',

@@ -246,6 +246,8 @@ const zh: Messages = {
     startHint: '一次导入全部 {{rows}} 行：任何一行失败，都不会写入任何数据。',
     running: '正在导入…',
     progress: '已处理 {{done}} / {{total}} 行',
+    readingFile: '正在读取文件…',
+    readingWorkbook: '正在读取工作簿：{{percent}}%',
     succeeded: '导入完成',
     succeededDetail: '新增 {{created}} 个，更新 {{updated}} 个，无变化 {{unchanged}} 个。',
     failed: '导入失败，未写入任何数据',

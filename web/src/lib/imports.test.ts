@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ImportReport, Problem } from '../api/types';
 import {
   IMPORT_FIELDS, canImport, encodingText, errorFieldBase, formatBytes, importQuery, mappingErrors,
-  mappingRows, progressPercent, refusalKey, templateHref, unmappedColumns, uploadContentType, withOverride,
+  mappingRows, progressLine, progressPercent, refusalKey, templateHref, unmappedColumns, uploadContentType, withOverride,
 } from './imports';
 
 const report = (over: Partial<ImportReport> = {}): ImportReport => ({
@@ -120,12 +120,24 @@ describe('canImport', () => {
 
 describe('progressPercent', () => {
   it('follows done/total while running and is 100 once the job ended', () => {
+    const rows = (done: number, total: number) => ({ phase: 'rows' as const, done, total });
     expect(progressPercent(undefined)).toBe(0);
-    expect(progressPercent({ status: 'running', progress: { done: 0, total: 0 } })).toBe(0);
-    expect(progressPercent({ status: 'running', progress: { done: 250, total: 1000 } })).toBe(25);
-    expect(progressPercent({ status: 'running', progress: { done: 1000, total: 1000 } })).toBe(99);
-    expect(progressPercent({ status: 'succeeded', progress: { done: 0, total: 3 } })).toBe(100);
-    expect(progressPercent({ status: 'failed', progress: { done: 5, total: 10 } })).toBe(100);
+    expect(progressPercent({ status: 'running', progress: rows(0, 0) })).toBe(0);
+    expect(progressPercent({ status: 'running', progress: rows(250, 1000) })).toBe(25);
+    expect(progressPercent({ status: 'running', progress: rows(1000, 1000) })).toBe(99);
+    expect(progressPercent({ status: 'running', progress: { phase: 'reading', done: 3 << 20, total: 12 << 20 } })).toBe(25);
+    expect(progressPercent({ status: 'succeeded', progress: rows(0, 3) })).toBe(100);
+    expect(progressPercent({ status: 'failed', progress: rows(5, 10) })).toBe(100);
+  });
+});
+
+describe('progressLine', () => {
+  it('says the file is being read, with a workbook\'s share read, then counts rows', () => {
+    const t = (key: string, values?: Record<string, number>) => `${key} ${JSON.stringify(values ?? {})}`;
+    expect(progressLine({ phase: 'reading', done: 0, total: 0 }, t)).toBe('imports.readingFile {}');
+    expect(progressLine({ phase: 'reading', done: 42, total: 100 }, t)).toBe('imports.readingWorkbook {"percent":42}');
+    expect(progressLine({ phase: 'reading', done: 100, total: 100 }, t)).toBe('imports.readingWorkbook {"percent":100}');
+    expect(progressLine({ phase: 'rows', done: 5000, total: 20000 }, t)).toBe('imports.progress {"done":5000,"total":20000}');
   });
 });
 

@@ -149,6 +149,17 @@ export function progressPercent(job: Pick<ImportJob, 'status' | 'progress'> | un
   return Math.min(99, Math.floor((done * 100) / total));
 }
 
+/** The line under the progress bar: the file being read (a workbook with the share of its XML
+ * read, which takes a while for a large one), then the rows checked and written. */
+export function progressLine(progress: ImportJob['progress'], t: (key: string, values?: Record<string, number>) => string): string {
+  const { phase, done, total } = progress;
+  if (phase === 'reading') {
+    if (total <= 0) return t('imports.readingFile');
+    return t('imports.readingWorkbook', { percent: Math.min(100, Math.floor((done * 100) / total)) });
+  }
+  return t('imports.progress', { done, total });
+}
+
 /** The base field of an error path for its label: "phones[0]" → "phones", "" → "". */
 export function errorFieldBase(field: string): string {
   return field.replace(/\[\d+\].*$/, '').split('.')[0];

@@ -18,7 +18,7 @@ import { keys } from '../api/hooks';
 import type { ImportJob, ImportReport, ImportRowError, Problem } from '../api/types';
 import {
   IMPORT_FIELDS, canImport, encodingText, errorFieldBase, formatBytes, importQuery, mappingRows,
-  progressPercent, refusalKey, templateHref, uploadContentType, withOverride, type MappingOverrides, type MappingRow,
+  progressLine, progressPercent, refusalKey, templateHref, uploadContentType, withOverride, type MappingOverrides, type MappingRow,
 } from '../lib/imports';
 import { localizeServerMessage } from '../lib/serverMessages';
 
@@ -222,7 +222,7 @@ export default function ImportPage() {
           />
           {job.data && (
             <Typography.Text type="secondary">
-              {t('imports.progress', { done: job.data.progress.done, total: job.data.progress.total })}
+              {progressLine(job.data.progress, t)}
             </Typography.Text>
           )}
           {job.error && <ProblemAlert problem={problemOf(job.error)} />}
