@@ -18,6 +18,13 @@ describe('localizeServerMessage', () => {
     expect(localizeServerMessage('must be HH:MM', 'zh-CN')).toBe('应为时间（HH:MM）');
   });
 
+  it('translates the order, churn, complaint and task forms\' messages too', () => {
+    expect(localizeServerMessage('a line needs a name or a sku', 'zh-CN')).toBe('每行明细需要品名或货号');
+    expect(localizeServerMessage('must not be in the future', 'zh-CN')).toBe('不能晚于今天');
+    expect(localizeServerMessage('must be 1 (most severe) to 4', 'zh-CN')).toBe('应为 1（最严重）到 4');
+    expect(localizeServerMessage('sales may assign tasks only to themselves', 'zh-CN')).toBe('销售只能给自己分配任务');
+  });
+
   it('leaves English alone, and a message it does not know as the server wrote it', () => {
     expect(localizeServerMessage('is not a valid phone number', 'en')).toBe('is not a valid phone number');
     expect(localizeServerMessage('something new went wrong', 'zh-CN')).toBe('something new went wrong');

@@ -1,6 +1,7 @@
 // The server writes its field messages in English (src/domain, src/store, src/http). The Chinese
-// workspace shows those a user meets while editing, merging or importing customers in Chinese,
-// and the common ones of every form (required, too long, a date, a time of day);
+// workspace shows those a user meets while editing, merging or importing customers, recording
+// orders and churn, filing and resolving complaints and logging tasks and interactions in
+// Chinese, and the common ones of every form (required, too long, a date, a time of day);
 // any other message is shown as the server wrote it, so nothing is lost when the server says
 // something new. The labels are the workspace's own (i18n/zh-CN.ts): 活跃客户, 伙伴型, 决策者.
 
@@ -33,6 +34,47 @@ const EXACT: Record<string, string> = {
   'must be an integer': '应为整数',
   'must be a number': '应为数字',
   'must be a string': '应为文本',
+  // Orders and churn records (the 360° page's order form and "record churn").
+  'no such customer': '没有这个客户',
+  'must be an RFC 3339 time or a date (YYYY-MM-DD)': '应为日期（YYYY-MM-DD）或时间',
+  'must be a date (YYYY-MM-DD)': '应为日期（YYYY-MM-DD）',
+  'must be after 1900': '应晚于 1900 年',
+  'must not be in the future': '不能晚于今天',
+  'must be between 0 and 2^50': '金额超出范围',
+  'is required (or give lines)': '必填（或填写订单明细）',
+  'must equal the sum of the lines; change the lines instead': '应等于各明细金额之和；请修改明细',
+  'give unit_price_minor or amount_minor': '请填写单价或金额',
+  'a line needs a name or a sku': '每行明细需要品名或货号',
+  'must be an ISO 4217 code in capitals, e.g. CNY': '应为大写的 ISO 4217 币种代码，例如 CNY',
+  'is taken by another order': '已被另一个订单使用',
+  'cannot be changed once set': '设置后不能修改',
+  'cannot be changed; create a new order for another customer': '不能修改；请为另一个客户新建订单',
+  'must be one of online, store, group_purchase, distributor, consignment': '应为线上、门店、团购、经销商或代销',
+  'must be one of placed, paid, returned, cancelled': '应为已下单、已付款、已退货或已取消',
+  'must be one of price, offer, service, market, reputation, other':
+    '应为价格、产品组合、服务不满意、市场/迁居、企业声誉或其他',
+  // Complaints (filing, resolution, SLA policies, business hours).
+  'is not a complaint category': '不是投诉类别',
+  'is too long (at most 4000 bytes)': '太长（最多 4000 字节）',
+  'must be 1 (most severe) to 4': '应为 1（最严重）到 4',
+  'must be one of hotline, letter, visit, web, wechat, survey, service_center':
+    '应为热线、信函、来访、网站、微信、调查或服务中心',
+  'must be non-negative and not absurdly large': '不能为负数，也不能大得离谱',
+  'must be an ISO 4217 code such as CNY': '应为 ISO 4217 币种代码，例如 CNY',
+  'must be at least response_minutes and at most 1000000': '应不少于响应时限，且不超过 1000000',
+  'duplicate severity/category/vip': '严重程度、类别与 VIP 的组合重复',
+  'must be * or a customer category': '应为 * 或一个客户类别',
+  'must be an active service, manager or admin user': '应为在职的客服、经理或管理员',
+  // Tasks and interactions.
+  'no such active user': '没有这个在职用户',
+  'sales may assign tasks only to themselves': '销售只能给自己分配任务',
+  'must be an RFC 3339 timestamp': '应为时间（RFC 3339）',
+  'must be open, done or cancelled': '应为待办、已完成或已取消',
+  'is not an interaction type': '不是互动类型',
+  'no such contact of the interaction\'s customers': '不是这些客户的联系人',
+  'must be inbound, outbound or internal': '应为呼入、呼出或内部',
+  'must not be negative': '不能为负数',
+  'is too long': '太长',
 };
 
 const CUSTOM_FIELD_TYPES: Record<string, string> = {
