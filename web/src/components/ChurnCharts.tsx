@@ -47,7 +47,8 @@ export function ChurnTrendChart({ stats }: { stats: ChurnStats }) {
     xAxis: { type: 'category', data: periods.map((p) => (p.key ?? '').slice(0, 7)) },
     // Ticks fall on half percents too: "1.5%", not a second "2%".
     yAxis: { type: 'value', axisLabel: { formatter: (v: number) => `${Number((v * 100).toFixed(1))}%` } },
-    series: [{ type: 'line', name: t('churn.rate'), data: periods.map((p) => p.rate ?? 0), smooth: true }],
+    // Straight segments: a smoothed curve overshoots between months (below 0 after a quiet one).
+    series: [{ type: 'line', name: t('churn.rate'), data: periods.map((p) => p.rate ?? 0) }],
   }), [periods, t]);
   const ref = useChart(option);
   if (periods.length === 0) return <NoData testId="churn-trend" />;

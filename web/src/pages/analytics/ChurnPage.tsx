@@ -40,7 +40,7 @@ export default function ChurnPage() {
     grid: { left: 50, right: 20, top: 20, bottom: 40 },
     xAxis: { type: 'category', data: trend.map((p) => p.month) },
     yAxis: { type: 'value', minInterval: 1 },
-    series: [{ type: 'line', data: trend.map((p) => p.churned), smooth: true }],
+    series: [{ type: 'line', data: trend.map((p) => p.churned) }],  // counts: straight segments, no overshoot
   }), [trend]);
   const model = (q.data?.model ?? {}) as Model;
   return (

@@ -14,13 +14,18 @@ import { formatDate } from '../../lib/format';
 import { useLang } from '../../App';
 
 // The API keys the counts by category key, channel code and team name ("none": no team).
-const bars = (m: Record<string, number>, label: (key: string) => string) => ({
-  tooltip: {},
-  grid: { left: 40, right: 16, top: 16, bottom: 40 },
-  xAxis: { type: 'category', data: Object.keys(m).map(label) },
-  yAxis: { type: 'value', minInterval: 1 },
-  series: [{ type: 'bar', data: Object.values(m), barMaxWidth: 48, itemStyle: { color: '#1677ff' } }],
-});
+// Horizontal bars, largest on top: every name is readable (under columns ECharts hid all but a
+// few of "Counterfeit suspicion", "Pricing"...).
+const bars = (m: Record<string, number>, label: (key: string) => string) => {
+  const entries = Object.entries(m).sort((a, b) => a[1] - b[1]);
+  return {
+    tooltip: {},
+    grid: { left: 16, right: 24, top: 8, bottom: 24, containLabel: true },
+    yAxis: { type: 'category', data: entries.map(([k]) => label(k)) },
+    xAxis: { type: 'value', minInterval: 1 },
+    series: [{ type: 'bar', data: entries.map(([, v]) => v), barMaxWidth: 28, itemStyle: { color: '#1677ff' } }],
+  };
+};
 
 export default function ServiceDashboardPage() {
   const { t } = useTranslation();
@@ -47,7 +52,8 @@ export default function ServiceDashboardPage() {
         tooltip: {}, grid: { left: 40, right: 16, top: 16, bottom: 40 },
         xAxis: { type: 'category', data: perDay.map((d) => formatDate(d.date, lang)) },
         yAxis: { type: 'value', minInterval: 1 },
-        series: [{ type: 'line', data: perDay.map((d) => d.count), smooth: true }],
+        // Counts of whole days: columns, not a smoothed curve that dips between them.
+        series: [{ type: 'bar', data: perDay.map((d) => d.count), itemStyle: { color: '#1677ff' } }],
       },
       category: bars(s.by_category, (key) => categoryLabel(key, cats, lang)),
       channel: bars(s.by_channel, (c) => enumLabel('service.channels', c, t)),
