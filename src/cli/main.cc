@@ -43,6 +43,12 @@ using namespace kehu;
 int Fail(const Error& e) {
   std::fprintf(stderr, "kehu: %s\n", e.message.c_str());
   for (const auto& f : e.fields) std::fprintf(stderr, "  %s: %s\n", f.field.c_str(), f.message.c_str());
+  if (e.sheets.size() > 1) {
+    // A workbook import refused: the data may be on another tab.
+    std::string tabs;
+    for (const auto& s : e.sheets) tabs += (tabs.empty() ? "\"" : ", \"") + s + "\"";
+    std::fprintf(stderr, "  the workbook's sheets: %s (choose one with --sheet)\n", tabs.c_str());
+  }
   switch (e.code) {
     case ErrorCode::kInvalidArgument:
     case ErrorCode::kAlreadyExists:
@@ -289,6 +295,18 @@ int Serve(const Config& cfg, int64_t demo_if_empty, int threads, int workers,
 
 }  // namespace
 
+// For a workbook: which worksheet was read, and the others there are to pick with --sheet.
+std::string WorkbookSheetLine(const std::string& sheet, const std::vector<std::string>& sheets) {
+  if (sheet.empty()) return "";
+  std::string line = "worksheet \"" + sheet + "\"";
+  if (sheets.size() > 1) {
+    line += " (the workbook has " + std::to_string(sheets.size()) + ":";
+    for (size_t i = 0; i < sheets.size(); ++i) line += (i ? ", \"" : " \"") + sheets[i] + "\"";
+    line += "; choose with --sheet)";
+  }
+  return line + "\n";
+}
+
 // Prints an import's row errors and its verdict; the exit status (2 when rows were refused).
 template <typename Issue>
 int ImportOutcome(const std::vector<Issue>& errors, int64_t error_count, bool dry_run) {
@@ -389,9 +407,9 @@ int main(int argc, char** argv) {
   auto* import = cli.add_subcommand("import", "import records from a file");
   import->require_subcommand(1);
   auto* import_customers = import->add_subcommand(
-      "customers", "import customers from a CSV file (UTF-8 or GBK) or an XLSX workbook (its first sheet)");
+      "customers", "import customers from a CSV file (UTF-8 or GBK) or an XLSX workbook (its first sheet or --sheet)");
   add_db(import_customers);
-  std::string import_file, import_encoding = "auto";
+  std::string import_file, import_encoding = "auto", import_sheet;
   bool import_dry_run = false;
   std::vector<std::string> import_map;
   import_customers->add_option("FILE", import_file, "CSV file or XLSX workbook")->required()->check(CLI::ExistingFile);
@@ -399,17 +417,19 @@ int main(int argc, char** argv) {
   import_customers->add_option("--encoding", import_encoding, "a CSV file's encoding: auto, utf-8, gbk or gb18030")
       ->check(CLI::IsMember({"auto", "utf-8", "utf8", "gbk", "gb18030", "gb2312"}));
   import_customers->add_option("--map", import_map, "HEADER=FIELD column mapping (repeatable)");
+  import_customers->add_option("--sheet", import_sheet, "an XLSX workbook's worksheet to read, by name (default: the first)");
 
   auto* import_orders = import->add_subcommand(
-      "orders", "import orders from a CSV file, an XLSX workbook (its first sheet) or a CDNOW transaction file");
+      "orders", "import orders from a CSV file, an XLSX workbook (its first sheet or --sheet) or a CDNOW transaction file");
   add_db(import_orders);
-  std::string orders_file, orders_mapping = "default";
+  std::string orders_file, orders_mapping = "default", orders_sheet;
   bool orders_dry_run = false, orders_create_customers = false;
   import_orders->add_option("FILE", orders_file, "CSV file (default mapping) or CDNOW file")->required()->check(CLI::ExistingFile);
   import_orders->add_flag("--dry-run", orders_dry_run, "check every row and report; write nothing");
   import_orders->add_option("--mapping", orders_mapping, "default or cdnow")->check(CLI::IsMember({"default", "cdnow"}));
   import_orders->add_flag("--create-customers", orders_create_customers,
                           "create a minimal customer for each unknown customer external id");
+  import_orders->add_option("--sheet", orders_sheet, "an XLSX workbook's worksheet to read, by name (default: the first)");
   auto* export_cmd = cli.add_subcommand("export", "export records to a file");
   export_cmd->require_subcommand(1);
   auto* export_customers = export_cmd->add_subcommand("customers", "export customers to CSV or XLSX");
@@ -520,6 +540,7 @@ int main(int argc, char** argv) {
       customers::ImportOptions options;
       options.dry_run = import_dry_run;
       options.encoding = import_encoding;
+      options.sheet = import_sheet;
       for (const auto& m : import_map) {
         size_t eq = m.find('=');
         if (eq == std::string::npos || eq == 0) {
@@ -534,6 +555,7 @@ int main(int argc, char** argv) {
       auto report = (*app)->customers->Import(sys, bytes, options, ImportProgressLine, ImportReadingLine);
       std::fprintf(stderr, "\n");
       if (!report.ok()) return Fail(report.error());
+      std::printf("%s", WorkbookSheetLine(report->sheet, report->sheets).c_str());
       std::printf("encoding %s; %lld rows: %lld new, %lld updated, %lld unchanged, %lld errors\n",
                   report->encoding.c_str(), static_cast<long long>(report->rows),
                   static_cast<long long>(report->created), static_cast<long long>(report->updated),
@@ -548,11 +570,12 @@ int main(int argc, char** argv) {
       auto report = (*app)->orders->Import(
           sys, bytes,
           orders::OrderImportOptions{.mapping = orders_mapping, .dry_run = orders_dry_run,
-                                     .create_customers = orders_create_customers},
+                                     .create_customers = orders_create_customers, .sheet = orders_sheet},
           ImportProgressLine, ImportReadingLine);
       std::fprintf(stderr, "\n");
       if (!report.ok()) return Fail(report.error());
       const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      std::printf("%s", WorkbookSheetLine(report->sheet, report->sheets).c_str());
       std::printf("mapping %s; %lld rows: %lld new, %lld updated, %lld unchanged, %lld new customers, %lld errors; "
                   "total amount %lld minor units; %.2f s\n",
                   report->mapping.c_str(), static_cast<long long>(report->rows), static_cast<long long>(report->created),
@@ -582,7 +605,7 @@ int main(int argc, char** argv) {
       }
       const std::vector<std::string> header = customers::ExportHeaders(zh.has_value());
       if (export_format == "xlsx") {
-        if (auto st = text::WriteXlsx(export_out, "customers", header, rows); !st.ok()) return Fail(st.error());
+        if (auto st = text::WriteXlsx(export_out, zh ? "客户" : "customers", header, rows); !st.ok()) return Fail(st.error());
       } else {
         std::ofstream out(export_out, std::ios::binary);
         if (!out) {

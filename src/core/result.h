@@ -45,6 +45,7 @@ struct Error {
   std::optional<int64_t> conflict_id{};   // kAlreadyExists: the existing object's id
   int retry_after_seconds{0};             // kResourceExhausted
   std::vector<std::string> allowed{};     // kFailedPrecondition: e.g. allowed transitions
+  std::vector<std::string> sheets{};      // a workbook import's refusal: its worksheets, to pick another
 };
 
 inline Error MakeError(ErrorCode code, std::string message) {

@@ -29,24 +29,35 @@ namespace {
 
 namespace json = boost::json;
 
+json::array Strings(const std::vector<std::string>& v) {
+  json::array a;
+  for (const auto& x : v) a.push_back(json::string(x));
+  return a;
+}
+
+// A workbook's sheet name; null for a text file.
+json::value SheetOrNull(const std::string& sheet) {
+  return sheet.empty() ? json::value(nullptr) : json::value(json::string(sheet));
+}
+
 json::object EncodeOrderReport(const orders::OrderImportReport& r) {
   json::array errors;
   for (const auto& e : r.errors)
     errors.push_back(json::object{{"row", e.row}, {"line", e.line}, {"field", e.field}, {"message", e.message}});
-  return {{"kind", "orders"}, {"format", r.mapping}, {"rows", r.rows}, {"created", r.created},
-          {"updated", r.updated}, {"unchanged", r.unchanged}, {"customers_created", r.customers_created},
+  return {{"kind", "orders"}, {"format", r.mapping}, {"sheet", SheetOrNull(r.sheet)}, {"sheets", Strings(r.sheets)},
+          {"rows", r.rows}, {"created", r.created}, {"updated", r.updated}, {"unchanged", r.unchanged}, {"customers_created", r.customers_created},
           {"amount_minor", r.amount_minor}, {"error_count", r.error_count}, {"errors", std::move(errors)},
           {"dry_run", r.dry_run}, {"applied", r.applied}};
 }
 
 json::object EncodeReport(const customers::ImportReport& r) {
-  json::array headers, errors;
-  for (const auto& h : r.headers) headers.push_back(json::string(h));
+  json::array errors;
   json::object mapping;
   for (const auto& [h, f] : r.mapping) mapping[h] = f;
   for (const auto& e : r.errors)
     errors.push_back(json::object{{"row", e.row}, {"line", e.line}, {"field", e.field}, {"message", e.message}});
-  return {{"encoding", r.encoding}, {"headers", std::move(headers)}, {"mapping", std::move(mapping)},
+  return {{"encoding", r.encoding}, {"sheet", SheetOrNull(r.sheet)}, {"sheets", Strings(r.sheets)},
+          {"headers", Strings(r.headers)}, {"mapping", std::move(mapping)},
           {"rows", r.rows}, {"created", r.created}, {"updated", r.updated}, {"unchanged", r.unchanged},
           {"error_count", r.error_count}, {"errors", std::move(errors)}, {"dry_run", r.dry_run},
           {"applied", r.applied}};
@@ -133,8 +144,9 @@ Result<orders::OrderImportOptions> ReadOrderImportOptions(const Ctx& c) {
   flag("create_customers", o.create_customers);
   o.mapping = c.Query("format").value_or("default");
   if (o.mapping != "default" && o.mapping != "cdnow") errs.push_back({"format", "must be default or cdnow"});
+  o.sheet = c.Query("sheet").value_or("");
   for (const auto& [k, v] : c.query)
-    if (k != "kind" && k != "dry_run" && k != "create_customers" && k != "format")
+    if (k != "kind" && k != "dry_run" && k != "create_customers" && k != "format" && k != "sheet")
       errs.push_back({k, "is not a parameter of an order import"});
   if (!errs.empty()) return InvalidArgument("invalid import options", errs);
   return o;
@@ -148,6 +160,7 @@ Result<customers::ImportOptions> ReadImportOptions(const Ctx& c) {
     else if (*d != "false") errs.push_back({"dry_run", "must be true or false"});
   }
   o.encoding = c.Query("encoding").value_or("auto");
+  o.sheet = c.Query("sheet").value_or("");
   if (auto m = c.Query("mapping")) {
     auto obj = ParseObject(*m);
     if (!obj.ok()) {
@@ -363,7 +376,9 @@ void AddImportRoutes(Api& api) {
       res.body = std::move(out);
       res.SetHeader("Content-Disposition", "attachment; filename=\"customers-" + stamp + ".csv\"");
     } else {
-      auto body = XlsxBody([&](const std::string& path) { return text::WriteXlsx(path, "customers", header, rows); });
+      // The sheet's tab in the export's language, as the import template names its own.
+      const std::string tab = zh ? "客户" : "customers";
+      auto body = XlsxBody([&](const std::string& path) { return text::WriteXlsx(path, tab, header, rows); });
       if (!body.ok()) return ErrorResponse(body.error());
       res.body = std::move(*body);
       res.content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";

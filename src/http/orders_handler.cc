@@ -356,6 +356,7 @@ void AddOrderRoutes(Api& api) {
     return Json(200, json::object{{"period", r->period},
                                   {"from", FormatDate(r->from)},
                                   {"to", FormatDate(r->to)},
+                                  {"as_of", FormatDate(r->as_of)},
                                   {"overall", EncodeCell(r->overall)},
                                   {"periods", std::move(periods)},
                                   {"by_category", std::move(cats)},

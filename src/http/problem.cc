@@ -70,13 +70,18 @@ Response ErrorResponse(const Error& e) {
   if (e.code == ErrorCode::kResourceExhausted) type = "too-many-requests";
   std::replace(type.begin(), type.end(), '_', '-');
   Response r = Problem(status, type, TitleFor(status), e.message, e.fields);
-  if (e.conflict_id || !e.allowed.empty()) {
+  if (e.conflict_id || !e.allowed.empty() || !e.sheets.empty()) {
     auto o = boost::json::parse(r.body).as_object();
     if (e.conflict_id) o["conflict_id"] = *e.conflict_id;
     if (!e.allowed.empty()) {
       boost::json::array a;
       for (const auto& s : e.allowed) a.push_back(boost::json::string(s));
       o["allowed"] = std::move(a);
+    }
+    if (!e.sheets.empty()) {
+      boost::json::array a;
+      for (const auto& s : e.sheets) a.push_back(boost::json::string(s));
+      o["sheets"] = std::move(a);
     }
     r.body = boost::json::serialize(o);
   }

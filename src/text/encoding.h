@@ -18,6 +18,8 @@ struct Decoded {
   // For a workbook: the sheet row of each line of utf8 (line_rows[k] for line k + 1); empty for
   // a text file, whose lines are its own.
   std::vector<int32_t> line_rows{};
+  std::string sheet{};                // for a workbook: the worksheet read
+  std::vector<std::string> sheets{};  // and every visible worksheet's name, in tab order
 
   // The line or sheet row, in the file the user gave, of line `line` of utf8.
   int64_t SourceLine(int64_t line) const {
@@ -31,13 +33,15 @@ struct Decoded {
 // chosen (or any detected) encoding — the message gives the byte offset of the first bad byte.
 Result<Decoded> DecodeToUtf8(std::string_view bytes, std::string_view encoding = "auto");
 
-// A file given to an import, as CSV text: an XLSX workbook's first worksheet written out as CSV
-// (text::ReadXlsxAsCsv; `encoding` does not apply), otherwise the bytes decoded as above. An
-// Excel 97-2003 (.xls) or password-protected workbook is refused with advice.
+// A file given to an import, as CSV text: an XLSX workbook's worksheet `sheet` (its first when
+// empty) written out as CSV (text::ReadXlsxAsCsv; `encoding` does not apply), otherwise the bytes
+// decoded as above (a `sheet` for a text file is an error). An Excel 97-2003 (.xls) or
+// password-protected workbook is refused with advice.
 // `reading` is told (bytes read, bytes in all) while a workbook is read (see ReadXlsxAsCsv).
 // Implemented in xlsx_read.cc.
 Result<Decoded> DecodeImportFile(std::string_view bytes, std::string_view encoding = "auto",
-                                 const std::function<void(uint64_t, uint64_t)>& reading = {});
+                                 const std::function<void(uint64_t, uint64_t)>& reading = {},
+                                 std::string_view sheet = {});
 
 // UTF-8 to GB18030 (for exports meant for older Excel versions).
 Result<std::string> EncodeGb18030(std::string_view utf8);

@@ -45,9 +45,11 @@ struct XlsxCsv {
   std::string csv{};                 // RFC 4180 with LF line ends: one record per sheet row
   std::vector<int32_t> line_rows{};  // line_rows[k]: the sheet row (1-based) holding line k + 1
   std::string sheet{};               // the sheet's name
+  std::vector<std::string> sheets{};  // every visible worksheet's name, in tab order
 };
 
-// The first worksheet of an XLSX workbook (the first tab that is a visible worksheet) as CSV text that
+// A worksheet of an XLSX workbook as CSV text: the one named `sheet`, or with no name the first tab
+// that is a visible worksheet. The CSV text is such that
 // text::CsvReader reads back cell for cell:
 // - one record per row from row 1 to the last row, an empty line for an empty or missing row;
 // - the first row with text is the header: every later record has at least its columns (cells
@@ -59,12 +61,13 @@ struct XlsxCsv {
 //   yyyy"年"m"月"d"日") as 1985-02-07, 1985-02-07 08:30:00 or 08:30:00, in the 1900 or 1904 date
 //   system the workbook declares.
 // Errors (kInvalidArgument, with a message for the user): not a readable ZIP archive, no workbook
-// or worksheet in it, malformed or DTD-declaring XML, a cell beyond column XFD, rows out of
-// order, a dangling shared-string index, or more than the limits.
+// or worksheet in it, no visible worksheet named `sheet` (the message names those there are),
+// malformed or DTD-declaring XML, a cell beyond column XFD, rows out of order, a dangling
+// shared-string index, or more than the limits.
 // `reading`, when given, is told (bytes inflated, bytes in all) of the shared strings and the
 // sheet while they are read, every 256 KB: the long part of a large workbook's import.
 using ReadProgress = std::function<void(uint64_t done, uint64_t total)>;
 Result<XlsxCsv> ReadXlsxAsCsv(std::string_view bytes, const XlsxLimits& limits = {},
-                              const ReadProgress& reading = {});
+                              const ReadProgress& reading = {}, std::string_view sheet = {});
 
 }  // namespace kehu::text

@@ -1,4 +1,4 @@
-// Reading the first worksheet of an XLSX workbook (libzip for the package, expat for the XML
+// Reading a worksheet of an XLSX workbook (libzip for the package, expat for the XML
 // parts) and writing it out as CSV text, so that an import reads a workbook exactly as it reads
 // a CSV file. See text/xlsx.h.
 
@@ -612,7 +612,8 @@ bool EndsWith(const std::string& s, std::string_view suffix) {
 
 bool LooksLikeZip(std::string_view bytes) { return bytes.size() >= 4 && bytes.substr(0, 4) == std::string_view("PK\x03\x04", 4); }
 
-Result<XlsxCsv> ReadXlsxAsCsv(std::string_view bytes, const XlsxLimits& limits, const ReadProgress& reading) {
+Result<XlsxCsv> ReadXlsxAsCsv(std::string_view bytes, const XlsxLimits& limits, const ReadProgress& reading,
+                              std::string_view sheet_name) {
   KEHU_ASSIGN_OR_RETURN(auto pkg, Package::Open(bytes, limits.max_xml_bytes));
 
   // The workbook part: named by the package's relationships, xl/workbook.xml by convention.
@@ -644,11 +645,22 @@ Result<XlsxCsv> ReadXlsxAsCsv(std::string_view bytes, const XlsxLimits& limits, 
   for (const auto& s : wb.sheets) {
     auto it = rels.rels.find(s.rel_id);
     if (it == rels.rels.end() || !EndsWith(it->second.type, "/worksheet")) continue;  // a chart sheet
-    sheet_path = Resolve(dir, it->second.target);
-    out.sheet = s.name;
-    break;
+    out.sheets.push_back(s.name);
+    if (sheet_path.empty() && (sheet_name.empty() || s.name == sheet_name)) {
+      sheet_path = Resolve(dir, it->second.target);
+      out.sheet = s.name;
+    }
   }
-  if (sheet_path.empty()) return InvalidArgument("the workbook has no worksheet to import");
+  if (out.sheets.empty()) return InvalidArgument("the workbook has no worksheet to import");
+  if (sheet_path.empty()) {
+    std::string names;
+    for (const auto& n : out.sheets) names += (names.empty() ? "“" : ", “") + n + "”";
+    Error e = InvalidArgument("the workbook has no worksheet named “" + std::string(sheet_name) + "”; its worksheets are " +
+                                  names,
+                              {{"sheet", "is not a worksheet of this workbook"}});
+    e.sheets = out.sheets;
+    return e;
+  }
   for (const auto& id : rels.order) {
     const auto& rel = rels.rels[id];
     if (EndsWith(rel.type, "/sharedStrings")) shared_path = Resolve(dir, rel.target);
@@ -669,11 +681,16 @@ Result<XlsxCsv> ReadXlsxAsCsv(std::string_view bytes, const XlsxLimits& limits, 
   return out;
 }
 
-Result<Decoded> DecodeImportFile(std::string_view bytes, std::string_view encoding, const ReadProgress& reading) {
+Result<Decoded> DecodeImportFile(std::string_view bytes, std::string_view encoding, const ReadProgress& reading,
+                                 std::string_view sheet_name) {
   if (LooksLikeZip(bytes)) {
-    KEHU_ASSIGN_OR_RETURN(auto sheet, ReadXlsxAsCsv(bytes, {}, reading));
-    return Decoded{std::move(sheet.csv), "xlsx", std::move(sheet.line_rows)};
+    KEHU_ASSIGN_OR_RETURN(auto sheet, ReadXlsxAsCsv(bytes, {}, reading, sheet_name));
+    return Decoded{std::move(sheet.csv), "xlsx", std::move(sheet.line_rows), std::move(sheet.sheet),
+                   std::move(sheet.sheets)};
   }
+  if (!sheet_name.empty())
+    return InvalidArgument("only an XLSX workbook has worksheets to choose from; this file is text",
+                           {{"sheet", "applies to XLSX workbooks only"}});
   if (bytes.size() >= 8 && bytes.substr(0, 8) == std::string_view("\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", 8))
     return InvalidArgument(
         "this is an Excel 97-2003 workbook (.xls) or a password-protected one; in Excel save it as an "

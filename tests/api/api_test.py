@@ -639,6 +639,53 @@ class ImportExportTest(Base):
         self.assertEqual(s, 200, r)
         self.assertEqual((r["rows"], r["unchanged"], r["error_count"]), (2, 2, 0), r)
 
+    def test_import_reads_the_worksheet_the_user_chooses(self):
+        from urllib.parse import quote
+        # The customers are on the second tab, behind a tab of instructions (as a company's own
+        # workbook often has them); the third holds something else.
+        book = xlsx_workbook([("填写说明", {1: ["请在第二页填写客户"]}),
+                              ("客户名单", {1: ["姓名", "手机号", "编号"],
+                                            2: ["分页周一", 13600136041, "tab-1"],
+                                            3: ["分页吴二", 13600136042, "tab-2"]}),
+                              ("订单", {1: ["单号"], 2: ["A-1"]})])
+        before = self.count_customers()
+        tabs = ["填写说明", "客户名单", "订单"]
+        # The first tab's header is refused, and the refusal lists the tabs to choose from.
+        s, _, p = self.upload(book, "?dry_run=true")
+        self.assertEqual(s, 400, p)
+        self.assertEqual(p["sheets"], tabs)
+        self.assertIn("mapping.请在第二页填写客户", [e["field"] for e in p["errors"]])
+        # Chosen by name, the second tab reads like a CSV file of its cells.
+        s, _, r = self.upload(book, "?dry_run=true&sheet=" + quote("客户名单"))
+        self.assertEqual(s, 200, r)
+        self.assertEqual((r["encoding"], r["sheet"], r["sheets"]), ("xlsx", "客户名单", tabs))
+        self.assertEqual((r["rows"], r["created"], r["error_count"]), (2, 2, 0), r)
+        # A tab the workbook lacks is a 400 naming the tabs; nothing was written.
+        s, _, p = self.upload(book, "?dry_run=true&sheet=Customers")
+        self.assertEqual(s, 400, p)
+        self.assertEqual([e["field"] for e in p["errors"]], ["sheet"])
+        self.assertEqual(p["sheets"], tabs)
+        self.assertIn("客户名单", p["detail"])
+        # A sheet for a CSV file is refused too.
+        s, _, p = self.upload("姓名\n表格\n".encode(), "?dry_run=true&sheet=Sheet1")
+        self.assertEqual((s, [e["field"] for e in p["errors"]]), (400, ["sheet"]), p)
+        self.assertEqual(self.count_customers(), before)
+        # A job given a tab the workbook lacks fails while reading, and says which tabs there are.
+        s, h, job = self.upload(book, "?sheet=Customers")
+        self.assertEqual(s, 202, job)
+        job = self.wait_job(h["location"])
+        self.assertEqual((job["status"], job["progress"]["phase"]), ("failed", "reading"), job)
+        self.assertIn("客户名单", job["error"]["message"])
+        # The job reads the chosen tab, and a CSV file's report has no sheet.
+        s, h, job = self.upload(book, "?sheet=" + quote("客户名单"))
+        self.assertEqual(s, 202, job)
+        job = self.wait_job(h["location"])
+        self.assertEqual(job["status"], "succeeded", job)
+        self.assertEqual((job["report"]["sheet"], job["report"]["created"]), ("客户名单", 2))
+        self.assertEqual(self.count_customers(), before + 2)
+        s, _, r = self.upload("姓名\n分页郑三\n".encode(), "?dry_run=true")
+        self.assertEqual((s, r["sheet"], r["sheets"]), (200, None, []), r)
+
     def test_a_chinese_export_reads_as_the_workspace_shows_it_and_imports_back_unchanged(self):
         import csv
         import io
@@ -760,6 +807,30 @@ class CliTest(unittest.TestCase):
         r = subprocess.run([S.bin, "--version"], capture_output=True, text=True)
         self.assertEqual(r.returncode, 0)
         self.assertIn("kehu", r.stdout)
+
+    def test_import_reads_the_sheet_named_by_sheet(self):
+        import subprocess
+        import tempfile
+        book = xlsx_workbook([("说明", {1: ["请看第二页"]}),
+                              ("客户", {1: ["姓名", "手机号"], 2: ["命令行周一", 13600136051]})])
+        with tempfile.TemporaryDirectory() as d:
+            path, db = os.path.join(d, "two.xlsx"), "sqlite:" + os.path.join(d, "k.db")
+            with open(path, "wb") as f:
+                f.write(book)
+            # The first sheet's header is refused, and the message names the sheets to choose from.
+            r = subprocess.run([S.bin, "import", "customers", path, "--db", db, "--dry-run"],
+                               capture_output=True, text=True)
+            self.assertEqual(r.returncode, 2, r.stderr)
+            self.assertIn('the workbook\'s sheets: "说明", "客户" (choose one with --sheet)', r.stderr)
+            r = subprocess.run([S.bin, "import", "customers", path, "--db", db, "--sheet", "客户"],
+                               capture_output=True, text=True)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertIn('worksheet "客户" (the workbook has 2: "说明", "客户"; choose with --sheet)', r.stdout)
+            self.assertIn("1 rows: 1 new", r.stdout)
+            r = subprocess.run([S.bin, "import", "customers", path, "--db", db, "--sheet", "Nope"],
+                               capture_output=True, text=True)
+            self.assertEqual(r.returncode, 2)
+            self.assertIn("no worksheet named “Nope”", r.stderr)
 
 
 if __name__ == "__main__":

@@ -114,51 +114,60 @@ def fresh_pg_database():
 def xlsx_workbook(rows):
     """An XLSX workbook as Chinese Excel saves one, built with the standard library: shared
     strings, numbers as numbers, dates and date-times as serial numbers in a 年月日 or a
-    yyyy-mm-dd hh:mm format. rows: {sheet row: [cell, ...]}; a cell is None (left out), str, int,
-    float, datetime.date or datetime.datetime."""
+    yyyy-mm-dd hh:mm format. rows: {sheet row: [cell, ...]} for a workbook of one sheet, Sheet1,
+    or [(sheet name, {sheet row: [cell, ...]}), ...] for its tabs in order; a cell is None (left
+    out), str, int, float, datetime.date or datetime.datetime."""
     import datetime
     import io
     import zipfile
-    from xml.sax.saxutils import escape
-    strings, rows_xml = [], []
-    for r in sorted(rows):
-        cells = []
-        for c, v in enumerate(rows[r]):
-            ref = "%s%d" % (chr(ord("A") + c), r)
-            if v is None:
-                continue
-            if isinstance(v, datetime.datetime):
-                serial = (v - datetime.datetime(1899, 12, 30)).total_seconds() / 86400
-                cells.append('<c r="%s" s="2"><v>%r</v></c>' % (ref, serial))
-            elif isinstance(v, datetime.date):
-                cells.append('<c r="%s" s="1"><v>%d</v></c>' % (ref, (v - datetime.date(1899, 12, 30)).days))
-            elif isinstance(v, (int, float)):
-                cells.append('<c r="%s"><v>%r</v></c>' % (ref, v))
-            else:
-                strings.append(v)
-                cells.append('<c r="%s" t="s"><v>%d</v></c>' % (ref, len(strings) - 1))
-        rows_xml.append('<row r="%d">%s</row>' % (r, "".join(cells)))
+    from xml.sax.saxutils import escape, quoteattr
+    sheets = [("Sheet1", rows)] if isinstance(rows, dict) else list(rows)
+    strings, sheet_xml = [], []
+    for _, sheet_rows in sheets:
+        rows_xml = []
+        for r in sorted(sheet_rows):
+            cells = []
+            for c, v in enumerate(sheet_rows[r]):
+                ref = "%s%d" % (chr(ord("A") + c), r)
+                if v is None:
+                    continue
+                if isinstance(v, datetime.datetime):
+                    serial = (v - datetime.datetime(1899, 12, 30)).total_seconds() / 86400
+                    cells.append('<c r="%s" s="2"><v>%r</v></c>' % (ref, serial))
+                elif isinstance(v, datetime.date):
+                    cells.append('<c r="%s" s="1"><v>%d</v></c>' % (ref, (v - datetime.date(1899, 12, 30)).days))
+                elif isinstance(v, (int, float)):
+                    cells.append('<c r="%s"><v>%r</v></c>' % (ref, v))
+                else:
+                    strings.append(v)
+                    cells.append('<c r="%s" t="s"><v>%d</v></c>' % (ref, len(strings) - 1))
+            rows_xml.append('<row r="%d">%s</row>' % (r, "".join(cells)))
+        sheet_xml.append("".join(rows_xml))
     ns = ('xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
           'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"')
     rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
     pkg = "http://schemas.openxmlformats.org/package/2006/relationships"
+    n = len(sheets)
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
         z.writestr("_rels/.rels", '<Relationships xmlns="%s"><Relationship Id="rId1" Type="%sofficeDocument" '
                    'Target="xl/workbook.xml"/></Relationships>' % (pkg, rel))
-        z.writestr("xl/workbook.xml", '<workbook %s><sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/>'
-                   '</sheets></workbook>' % ns)
+        z.writestr("xl/workbook.xml", '<workbook %s><sheets>%s</sheets></workbook>' % (ns, "".join(
+            '<sheet name=%s sheetId="%d" r:id="rId%d"/>' % (quoteattr(name), i + 1, i + 1)
+            for i, (name, _) in enumerate(sheets))))
         z.writestr("xl/_rels/workbook.xml.rels",
-                   '<Relationships xmlns="%s"><Relationship Id="rId1" Type="%sworksheet" '
-                   'Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="%ssharedStrings" '
-                   'Target="sharedStrings.xml"/><Relationship Id="rId3" Type="%sstyles" Target="styles.xml"/>'
-                   '</Relationships>' % (pkg, rel, rel, rel))
+                   '<Relationships xmlns="%s">%s<Relationship Id="rId%d" Type="%ssharedStrings" '
+                   'Target="sharedStrings.xml"/><Relationship Id="rId%d" Type="%sstyles" Target="styles.xml"/>'
+                   '</Relationships>' % (pkg, "".join(
+                       '<Relationship Id="rId%d" Type="%sworksheet" Target="worksheets/sheet%d.xml"/>'
+                       % (i + 1, rel, i + 1) for i in range(n)), n + 1, rel, n + 2, rel))
         z.writestr("xl/sharedStrings.xml", '<sst %s>%s</sst>' % (ns, "".join(
             "<si><t>%s</t></si>" % escape(x) for x in strings)))
         z.writestr("xl/styles.xml", '<styleSheet %s><numFmts count="2"><numFmt numFmtId="176" formatCode='
                    '"yyyy&quot;年&quot;m&quot;月&quot;d&quot;日&quot;"/><numFmt numFmtId="177" '
                    'formatCode="yyyy-mm-dd hh:mm"/></numFmts><cellXfs count="3"><xf numFmtId="0"/>'
                    '<xf numFmtId="176"/><xf numFmtId="177"/></cellXfs></styleSheet>' % ns)
-        z.writestr("xl/worksheets/sheet1.xml", '<worksheet %s><sheetData>%s</sheetData></worksheet>'
-                   % (ns, "".join(rows_xml)))
+        for i, xml in enumerate(sheet_xml):
+            z.writestr("xl/worksheets/sheet%d.xml" % (i + 1),
+                       '<worksheet %s><sheetData>%s</sheetData></worksheet>' % (ns, xml))
     return out.getvalue()

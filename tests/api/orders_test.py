@@ -281,6 +281,17 @@ class ChurnTest(Base):
         self.assertEqual({r["reason"]: r["count"] for r in st["reasons"]}["service"], 1)
         self.assertEqual(st["lost_profit_minor"], 2 * 60000)
         self.problem(400, self.req("GET", "/api/v1/churn/stats?period=week"), "period")
+        # The default range ends with the month still running; as_of (the org's today, Beijing
+        # time) tells the workspace that this month's rate covers only the days so far.
+        import datetime
+        beijing = datetime.timezone(datetime.timedelta(hours=8))
+        before = datetime.datetime.now(beijing).date()
+        s, _, st = self.req("GET", "/api/v1/churn/stats?period=month")
+        after = datetime.datetime.now(beijing).date()
+        self.assertEqual(s, 200, st)
+        self.assertIn(st["as_of"], {before.isoformat(), after.isoformat()})
+        self.assertEqual(st["periods"][-1]["key"], st["as_of"][:8] + "01")
+        self.assertGreater(st["to"], st["as_of"])
         body = {"population": "churned", "category": cat, "action_cost_minor": 20000, "success_rate": 0.5}
         s, _, e = self.req("POST", "/api/v1/churn/retention-economics", body)
         self.assertEqual(s, 200, e)

@@ -2,7 +2,7 @@
 // Run by tests/e2e/run.sh, which starts the server and sets KEHU_URL / KEHU_ADMIN_PASSWORD.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { openBrowser, randomMobile, signIn, withScreenshots } from './lib.mjs';
+import { apiCall, openBrowser, randomMobile, signIn, withScreenshots } from './lib.mjs';
 
 describe('customer workspace', () => {
   let browser;
@@ -98,6 +98,37 @@ describe('customer workspace', () => {
     await page.getByTestId('timeline-feed').waitFor();
     await page.locator('.ant-timeline-item').first().waitFor();
     assert.ok((await page.locator('.ant-timeline-item').count()) >= 3, 'create + two updates');
+  });
+
+  step('a demo customer’s history and timeline read in Chinese: 系统, 联系授权, order channels and statuses', async () => {
+    // A customer `--demo-if-empty` made (the server itself, with an SMS consent) who has orders.
+    const orders = await apiCall(page, 'GET', '/orders?limit=1');
+    assert.equal(orders.status, 200);
+    const id = orders.body.items[0].customer_id;
+    await page.goto(`/customers/${id}`);
+    await page.getByRole('tab', { name: '审计记录' }).click();
+    const table = page.locator('.ant-tabs-tabpane-active .ant-table-tbody');
+    await table.getByText('联系授权').first().waitFor();
+    const text = await table.innerText();
+    assert.match(text, /系统/, 'the actor is 系统');
+    assert.doesNotMatch(text, /\bsystem\b|\bconsents\b/, 'no raw actor or field names');
+
+    await page.getByRole('tab', { name: '时间线' }).click();
+    const order = page.getByTestId('timeline-order').first();
+    await order.waitFor();
+    const line = await order.innerText();
+    assert.match(line, /订单 \S+ · ¥/);
+    assert.match(line, /(线上|门店|团购|经销商|代销) · (已下单|已付款|已退货|已取消)/);
+    assert.doesNotMatch(line, /\b(online|store|paid|placed)\b/);
+    // The creation is the oldest entry: load pages until it shows (a demo customer has at most
+    // a few dozen orders and interactions).
+    const audit = page.getByTestId('timeline-audit').last();
+    for (let i = 0; i < 10 && (await audit.count()) === 0; i++) {
+      await page.getByTestId('timeline-more').click();
+      await page.waitForTimeout(300);
+    }
+    await audit.waitFor();
+    assert.match(await audit.innerText(), /系统/);
   });
 
   step('switching zh → en shows English labels and survives a reload', async () => {

@@ -19,6 +19,7 @@ describe('import and export', () => {
   let page;
   const downloads = mkdtempSync(join(tmpdir(), 'kehu-e2e-downloads-'));
   let xlsxPath;
+  let templatePath;
 
   before(async () => {
     browser = await openBrowser({ locale: 'zh-CN' });
@@ -58,7 +59,7 @@ describe('import and export', () => {
     await page.getByTestId('open-import').click();
     await page.waitForURL(/\/import$/);
     await page.getByRole('heading', { name: '导入客户' }).waitFor();
-    assert.match(await page.getByTestId('import-hint').innerText(), /Excel 工作簿（\.xlsx）读取第一个工作表/);
+    assert.match(await page.getByTestId('import-hint').innerText(), /Excel 工作簿（\.xlsx）默认读取第一个工作表，读取后可改选其他工作表/);
     assert.match(await page.locator('input[type=file]').getAttribute('accept'), /\.csv.*\.xlsx/);
   });
 
@@ -73,6 +74,24 @@ describe('import and export', () => {
     for (const header of ['姓名', '手机号', '客户类别', '关系层级']) assert.ok(first.includes(`>${header}<`), header);
     assert.ok(second.includes('13800138000'), 'the instructions give examples');
     assert.ok(zip.get('xl/workbook.xml').toString('utf8').includes('name="填写说明"'));
+    templatePath = file;
+  });
+
+  step('a workbook of two sheets offers both: the instructions sheet is refused, the first reads', async () => {
+    await page.locator('input[type=file]').setInputFiles(templatePath);
+    await page.getByTestId('import-report').waitFor();
+    const sheet = page.getByTestId('import-sheet');
+    assert.equal(await sheet.locator('.ant-select-selection-item').innerText(), '客户');
+    await chooseOption(page, 'import-sheet', '填写说明');
+    const problem = page.getByTestId('import-problem');
+    await problem.waitFor();
+    assert.match(await problem.innerText(), /有些列没有对应的字段[\s\S]*列名/);
+    // The refusal keeps the choice of sheets on screen.
+    await chooseOption(page, 'import-sheet', '客户');
+    await problem.waitFor({ state: 'detached' });
+    await page.getByTestId('import-report').waitFor();
+    assert.equal(await count('rows'), 0, 'the template has headers and no rows');
+    assert.equal(await page.getByTestId('mapping-select-姓名').locator('.ant-select-selection-item').innerText(), '姓名 · name');
   });
 
   step('a GBK file with a column nothing maps asks for it; ignoring it runs the dry run', async () => {
@@ -179,7 +198,8 @@ describe('import and export', () => {
       return rows?.textContent === '1';
     });
     assert.equal(await page.getByTestId('import-problem').count(), 0, 'the workbook is not refused');
-    assert.equal(await page.getByTestId('import-encoding').innerText(), 'Excel 工作簿（XLSX），第一个工作表');
+    assert.equal(await page.getByTestId('import-encoding').innerText(), 'Excel 工作簿（XLSX）');
+    assert.equal(await page.getByTestId('import-sheet-name').innerText(), '客户', 'a one-sheet workbook names its sheet (the Chinese export’s tab)');
     // The export's own (Chinese) columns map back: ID is ignored, 姓名 is the name.
     const idSelect = page.getByTestId('mapping-select-ID');
     assert.equal(await idSelect.locator('.ant-select-selection-item').innerText(), '忽略此列');

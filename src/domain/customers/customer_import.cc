@@ -167,18 +167,13 @@ std::string GuessImportField(const std::string& header) {
   return "";
 }
 
-Result<ImportReport> CustomerService::Import(const Principal& p, std::string_view bytes,
-                                             const ImportOptions& options, const ImportProgress& progress,
-                                             const ReadingProgress& reading) {
-  if (!identity::CanWriteCustomers(p))
-    return MakeError(ErrorCode::kPermissionDenied, "your role may not import customers");
-  ImportReport report;
-  report.dry_run = options.dry_run;
-  // A workbook's first sheet comes as CSV text, with the sheet row of each line for the report.
-  KEHU_ASSIGN_OR_RETURN(auto decoded, text::DecodeImportFile(bytes, options.encoding, reading));
-  report.encoding = decoded.encoding;
-  // Rows are read chunk by chunk (text::CsvReader): memory holds the text and one chunk of rows.
-  text::CsvReader reader(decoded.utf8);
+namespace {
+
+// Reads the header line and maps each column to a field: the given mapping first, then the
+// automatic one (GuessImportField). Fills report.headers and report.mapping; the field of each
+// column ("ignore" for a column left out), or why the header cannot be imported.
+Result<std::vector<std::string>> MapColumns(text::CsvReader& reader, const ImportOptions& options,
+                                            ImportReport& report) {
   text::CsvRow header;
   KEHU_ASSIGN_OR_RETURN(bool has_header, reader.Next(&header));
   if (!has_header) return InvalidArgument("the file is empty: it needs a header line and rows");
@@ -221,6 +216,33 @@ Result<ImportReport> CustomerService::Import(const Principal& p, std::string_vie
                            std::move(fields));
   }
   if (!used.count("name")) return InvalidArgument("no column holds the customer's name (姓名 / name)");
+  return field_of;
+}
+
+}  // namespace
+
+Result<ImportReport> CustomerService::Import(const Principal& p, std::string_view bytes,
+                                             const ImportOptions& options, const ImportProgress& progress,
+                                             const ReadingProgress& reading) {
+  if (!identity::CanWriteCustomers(p))
+    return MakeError(ErrorCode::kPermissionDenied, "your role may not import customers");
+  ImportReport report;
+  report.dry_run = options.dry_run;
+  // A workbook's sheet comes as CSV text, with the sheet row of each line for the report.
+  KEHU_ASSIGN_OR_RETURN(auto decoded, text::DecodeImportFile(bytes, options.encoding, reading, options.sheet));
+  report.encoding = decoded.encoding;
+  report.sheet = decoded.sheet;
+  report.sheets = decoded.sheets;
+  // Rows are read chunk by chunk (text::CsvReader): memory holds the text and one chunk of rows.
+  text::CsvReader reader(decoded.utf8);
+  auto columns = MapColumns(reader, options, report);
+  if (!columns.ok()) {
+    // A workbook's worksheets come with the refusal: the customers may be on another tab.
+    Error e = std::move(columns).error();
+    e.sheets = decoded.sheets;
+    return e;
+  }
+  const std::vector<std::string> field_of = std::move(*columns);
 
   KEHU_ASSIGN_OR_RETURN(auto rules, LoadRules(p.org_id));
   const UnixMillis now = clock_.Now();

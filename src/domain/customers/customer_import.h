@@ -25,6 +25,7 @@ inline constexpr const char* kImportFields[] = {
 
 struct ImportOptions {
   std::string encoding{"auto"};               // auto, utf-8, gbk, gb18030
+  std::string sheet{};                        // an XLSX workbook's worksheet; empty: the first
   bool dry_run{false};
   std::map<std::string, std::string> mapping{};  // header -> field; overrides the automatic one
   // Rows checked and written per step (memory holds one step's work); tests make it small.
@@ -40,6 +41,8 @@ struct ImportIssue {
 
 struct ImportReport {
   std::string encoding{};
+  std::string sheet{};                // a workbook's worksheet read, and the visible ones to choose from
+  std::vector<std::string> sheets{};
   std::vector<std::string> headers{};
   std::map<std::string, std::string> mapping{};  // header -> field actually used
   int64_t rows{0};

@@ -129,8 +129,10 @@ Result<OrderImportReport> OrderService::Import(const Principal& p, std::string_v
     if (rep.errors.size() < customers::kMaxReportedErrors)
       rep.errors.push_back({.row = r.row, .line = r.line, .field = field, .message = message});
   };
-  // An XLSX workbook's first sheet comes as CSV text, with the sheet row of each line.
-  KEHU_ASSIGN_OR_RETURN(auto decoded, text::DecodeImportFile(bytes, "auto", reading));
+  // An XLSX workbook's sheet comes as CSV text, with the sheet row of each line.
+  KEHU_ASSIGN_OR_RETURN(auto decoded, text::DecodeImportFile(bytes, "auto", reading, options.sheet));
+  rep.sheet = decoded.sheet;
+  rep.sheets = decoded.sheets;
   if (options.mapping == "cdnow" && decoded.encoding == "xlsx")
     return InvalidArgument("the cdnow format reads CDNOW's text files, not a workbook; import a workbook with "
                            "the default format");
@@ -188,7 +190,12 @@ Result<OrderImportReport> OrderService::Import(const Principal& p, std::string_v
     }
   } else {
     KEHU_ASSIGN_OR_RETURN(auto csv, text::ParseCsv(decoded.utf8));
-    if (csv.empty()) return InvalidArgument("the file has no header line");
+    // A workbook's worksheets come with a refusal of its header: the orders may be on another tab.
+    auto refuse = [&](Error e) {
+      e.sheets = decoded.sheets;
+      return e;
+    };
+    if (csv.empty()) return refuse(InvalidArgument("the file has no header line"));
     std::vector<std::string> fields;
     std::set<std::string> used;
     std::vector<FieldError> header_errs;
@@ -206,7 +213,7 @@ Result<OrderImportReport> OrderService::Import(const Principal& p, std::string_v
       header_errs.push_back({"header", "needs a customer_external_id or customer_phone column"});
     if (!used.count("ordered_at")) header_errs.push_back({"header", "needs an ordered_at column"});
     if (!used.count("amount") && !used.count("lines")) header_errs.push_back({"header", "needs an amount or lines column"});
-    if (!header_errs.empty()) return InvalidArgument("the header cannot be imported", std::move(header_errs));
+    if (!header_errs.empty()) return refuse(InvalidArgument("the header cannot be imported", std::move(header_errs)));
     for (size_t k = 1; k < csv.size(); ++k) {
       Row r{.row = static_cast<int64_t>(k), .line = decoded.SourceLine(csv[k].line)};
       r.patch.channel = "online";

@@ -565,6 +565,7 @@ Result<ChurnStats> OrderService::Stats(const Principal& p, const ChurnStatsReque
   if (!errs.empty()) return InvalidArgument("invalid statistics query", std::move(errs));
   out.from = from;
   out.to = to;
+  out.as_of = today;
   const auto vis = identity::CustomerVisibility(p);
   KEHU_ASSIGN_OR_RETURN(auto facts, repo_.Customers(p.org_id, vis, req.category, req.relationship_level));
   ChurnQuery cq{.org_id = p.org_id, .visibility = vis, .category = req.category,

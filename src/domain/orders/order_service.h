@@ -93,6 +93,7 @@ struct ChurnStats {
   std::string period{};
   CivilDate from{};
   CivilDate to{};
+  CivilDate as_of{};  // the org's today: a period that ends after it is not over yet
   RateCell overall{};
   std::vector<RateCell> periods{};
   std::vector<RateCell> by_category{};
@@ -146,10 +147,13 @@ struct OrderImportOptions {
   std::string mapping{"default"};  // default (CSV with a header) or cdnow
   bool dry_run{false};
   bool create_customers{false};   // a minimal customer for each unknown customer external id
+  std::string sheet{};            // an XLSX workbook's worksheet; empty: the first
 };
 
 struct OrderImportReport {
   std::string mapping{};
+  std::string sheet{};                // a workbook's worksheet read, and the visible ones to choose from
+  std::vector<std::string> sheets{};
   int64_t rows{0};
   int64_t created{0};
   int64_t updated{0};

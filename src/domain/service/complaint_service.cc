@@ -885,7 +885,8 @@ Result<std::vector<timeline::Entry>> ComplaintService::Timeline::Page(const Prin
     t.summary = Clip(e.body, 300);
     t.actor = e.actor_name;
     t.data_json = "{\"complaint_id\":" + std::to_string(e.complaint_id) + ",\"number\":" + JsonQuote(number) +
-                  ",\"event\":" + JsonQuote(e.kind) + "}";
+                  ",\"event\":" + JsonQuote(e.kind) +
+                  ",\"to_status\":" + (e.to_status.empty() ? std::string("null") : JsonQuote(e.to_status)) + "}";
     out.push_back(std::move(t));
   }
   return out;

@@ -274,6 +274,53 @@ TEST(XlsxTest, DecodeImportFileTellsWorkbooksTextAndOldExcelApart) {
   EXPECT_NE(xls.error().message.find(".xls"), std::string::npos) << xls.error().message;
 }
 
+TEST(XlsxTest, AnyVisibleWorksheetCanBeChosenByName) {
+  // A workbook whose customers are on its second tab, behind a tab of instructions.
+  const std::string path = TempPath("tabs.xlsx");
+  ASSERT_TRUE(WriteXlsx(path, {{.name = "说明", .header = {"说明"}, .rows = {{"客户在第二页"}}},
+                               {.name = "客户", .header = {"姓名", "手机号"}, .rows = {{"王芳", "13800138000"}}},
+                               {.name = "订单", .header = {"编号"}, .rows = {{"1"}}}})
+                  .ok());
+  const std::string bytes = ReadFile(path);
+  std::remove(path.c_str());
+  const std::vector<std::string> tabs = {"说明", "客户", "订单"};
+
+  auto first = ReadXlsxAsCsv(bytes);
+  ASSERT_TRUE(first.ok()) << first.error().message;
+  EXPECT_EQ(first->sheet, "说明");
+  EXPECT_EQ(first->sheets, tabs);
+
+  auto second = ReadXlsxAsCsv(bytes, {}, {}, "客户");
+  ASSERT_TRUE(second.ok()) << second.error().message;
+  EXPECT_EQ(second->sheet, "客户");
+  EXPECT_EQ(second->sheets, tabs);
+  EXPECT_EQ(Rows(second->csv), (std::vector<std::vector<std::string>>{{"姓名", "手机号"}, {"王芳", "13800138000"}}));
+
+  // A name the workbook lacks: the message and the error name the tabs there are.
+  auto missing = ReadXlsxAsCsv(bytes, {}, {}, "Customers");
+  ASSERT_FALSE(missing.ok());
+  EXPECT_NE(missing.error().message.find("“Customers”"), std::string::npos) << missing.error().message;
+  EXPECT_NE(missing.error().message.find("“说明”, “客户”, “订单”"), std::string::npos) << missing.error().message;
+  ASSERT_EQ(missing.error().fields.size(), 1u);
+  EXPECT_EQ(missing.error().fields[0].field, "sheet");
+  EXPECT_EQ(missing.error().sheets, tabs);
+
+  // The same through DecodeImportFile, which an import calls; a text file has no sheets.
+  auto decoded = DecodeImportFile(bytes, "auto", {}, "订单");
+  ASSERT_TRUE(decoded.ok()) << decoded.error().message;
+  EXPECT_EQ(decoded->utf8, "编号\n1\n");
+  EXPECT_EQ(decoded->sheet, "订单");
+  EXPECT_EQ(decoded->sheets, tabs);
+  auto text = DecodeImportFile("姓名\n王芳\n", "auto", {}, "客户");
+  ASSERT_FALSE(text.ok());
+  ASSERT_EQ(text.error().fields.size(), 1u);
+  EXPECT_EQ(text.error().fields[0].field, "sheet");
+  auto plain = DecodeImportFile("姓名\n王芳\n");
+  ASSERT_TRUE(plain.ok());
+  EXPECT_TRUE(plain->sheet.empty());
+  EXPECT_TRUE(plain->sheets.empty());
+}
+
 TEST(XlsxTest, DamagedAndHostileFilesGetAClearMessage) {
   auto message = [](const std::string& bytes, const XlsxLimits& limits = {}) {
     auto r = ReadXlsxAsCsv(bytes, limits);

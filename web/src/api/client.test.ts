@@ -29,6 +29,15 @@ describe('toApiError', () => {
     expect(e.conflictId).toBeUndefined();
   });
 
+  it('keeps the lists a refusal offers: allowed statuses and a workbook import’s sheets', () => {
+    const e = toApiError(400, { type: 't', title: 'Invalid', status: 400, sheets: ['填写说明', '客户'] });
+    expect(e.problem.sheets).toEqual(['填写说明', '客户']);
+    expect(toApiError(409, { type: 't', title: 'Conflict', status: 409, allowed: ['paid'] }).problem.allowed).toEqual(['paid']);
+    // Anything but a list of strings is left out.
+    expect(toApiError(400, { type: 't', title: 'Invalid', status: 400, sheets: [1, 2] }).problem.sheets).toBeUndefined();
+    expect(toApiError(400, { type: 't', title: 'Invalid', status: 400, sheets: 'x' }).problem).not.toHaveProperty('sheets');
+  });
+
   it('makes a usable error from a body that is not a problem', () => {
     const e = toApiError(502, null, '<html>Bad gateway</html>');
     expect(e.status).toBe(502);

@@ -59,6 +59,11 @@ const STATUS_TITLES: Record<number, string> = {
  * (a problem document, or any other JSON), else null; `text` the raw body for other types.
  * A body that is not a well-formed problem still yields a usable error with the HTTP status.
  */
+/** A problem member that must be a list of strings (`allowed`, `sheets`); undefined otherwise. */
+function strings(v: unknown): string[] | undefined {
+  return Array.isArray(v) && v.every((x) => typeof x === 'string') ? (v as string[]) : undefined;
+}
+
 export function toApiError(status: number, body: unknown, text = '', retryAfter?: string | null): ApiError {
   const b = (body && typeof body === 'object' ? body : {}) as Record<string, unknown>;
   const errors: FieldError[] = Array.isArray(b.errors)
@@ -80,6 +85,8 @@ export function toApiError(status: number, body: unknown, text = '', retryAfter?
         : {}),
     ...(errors.length ? { errors } : {}),
     ...(typeof b.conflict_id === 'number' ? { conflict_id: b.conflict_id } : {}),
+    ...(strings(b.allowed) ? { allowed: strings(b.allowed) } : {}),
+    ...(strings(b.sheets) ? { sheets: strings(b.sheets) } : {}),
     ...(b.current && typeof b.current === 'object'
       ? { current: b.current as Record<string, unknown> }
       : {}),

@@ -4,7 +4,7 @@ import en from '../i18n/en';
 import zh from '../i18n/zh-CN';
 import type { Category } from '../api/types';
 import {
-  AT_RISK_REASONS, CHURN_FEATURES, atRiskReasonsText, categoryLabel, churnFeatureLabel, codeLabel, enumLabel,
+  AT_RISK_REASONS, CHURN_FEATURES, actorLabel, atRiskReasonsText, categoryLabel, churnFeatureLabel, codeLabel, enumLabel,
   notFittedText, type Translate,
 } from './labels';
 
@@ -153,5 +153,16 @@ describe('notFittedText', () => {
     expect(notFittedText({ reason: 'new_reason', message: 'something new' }, zhT)).toBe('something new');
     expect(notFittedText({ message: 'no orders' }, zhT)).toBe('no orders');
     expect(notFittedText({}, zhT)).toBe('');
+  });
+});
+
+describe('actorLabel', () => {
+  it('names the server itself in the user language and a person by their name', () => {
+    expect(actorLabel(0, 'system', zhT)).toBe('系统');
+    expect(actorLabel(null, 'system', enT)).toBe('System');
+    expect(actorLabel(7, '王芳', zhT)).toBe('王芳');
+    // `kehu demo` and the other commands act as "system" under the first admin's id.
+    expect(actorLabel(1, 'system', zhT)).toBe('系统');
+    expect(actorLabel(null, '', enT)).toBe('System');
   });
 });

@@ -23,6 +23,17 @@ export function userLabel(id: number | null | undefined, users: User[] | undefin
 }
 
 /**
+ * Who made a change: the account's display name, or "System" in the user's language for the
+ * server's own changes (demo data, the command line, timers). Those carry the name "system" —
+ * with no user id, or, from the command line, an admin's id borrowed for ownership — so the name
+ * decides; a change with neither id nor name is the system's too.
+ */
+export function actorLabel(id: number | null | undefined, name: string | null | undefined, t: Translate): string {
+  if (name === 'system' || (!id && !name)) return t('common.system');
+  return name ?? '';
+}
+
+/**
  * The label of a code the server sends (a status, channel, role, reason…) under the message group
  * `prefix` ("service.statuses"): `t(prefix.code)`, or the code itself when neither language's
  * messages know it, so a code from a newer server reads as sent rather than as a key path

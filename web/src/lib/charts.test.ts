@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_FILLED_DAYS, fillDays, nothingToChart } from './charts';
+import { MAX_FILLED_DAYS, fillDays, nothingToChart, partialPeriods } from './charts';
 
 describe('nothingToChart', () => {
   it('is true for no values, all zeros or all missing', () => {
@@ -87,5 +87,24 @@ describe('fillDays', () => {
     expect(fillDays(sent, '0001-01-01', '9999-12-31')).toEqual(sent);
     expect(fillDays([], '2000-01-01', '2100-01-01')).toHaveLength(0);
     expect(MAX_FILLED_DAYS).toBeGreaterThan(3 * 366);
+  });
+});
+
+describe('partialPeriods', () => {
+  const months = ['2025-12-01', '2026-01-01', '2026-11-01', '2026-12-01'];
+  it('marks the month still running on the org’s today, and no other', () => {
+    expect(partialPeriods(months, 1, '2025-12-01', '2027-01-01', '2026-12-07')).toEqual([false, false, false, true]);
+    // On the first of a month the month before is over; the new one has begun.
+    expect(partialPeriods(months, 1, '2025-12-01', '2027-01-01', '2026-12-01')).toEqual([false, false, false, true]);
+    // A month that ended yesterday is whole.
+    expect(partialPeriods(months, 1, '2025-12-01', '2026-12-01', '2026-12-01')).toEqual([false, false, false, true]);
+  });
+  it('marks periods the range cuts at either end', () => {
+    expect(partialPeriods(['2026-01-01', '2026-02-01', '2026-03-01'], 1, '2026-01-15', '2026-03-20', '2026-12-07'))
+      .toEqual([true, false, true]);
+  });
+  it('handles quarters across a year end', () => {
+    expect(partialPeriods(['2026-07-01', '2026-10-01'], 3, '2026-07-01', '2027-01-01', '2026-12-07')).toEqual([false, true]);
+    expect(partialPeriods(['2026-07-01', '2026-10-01'], 3, '2026-07-01', '2027-01-01', '2027-01-01')).toEqual([false, false]);
   });
 });

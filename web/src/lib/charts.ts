@@ -38,3 +38,27 @@ export function fillDays(counts: readonly DayCount[], from: string, to: string):
   // "YYYY-MM-DD" strings sort as their dates do.
   return [...byDay.keys()].sort().map((date) => ({ date, count: byDay.get(date) ?? 0 }));
 }
+
+/** "YYYY-MM-DD" + `months` calendar months, as "YYYY-MM-01" (period starts are firsts of months). */
+function addMonths(start: string, months: number): string {
+  const y = Number(start.slice(0, 4));
+  const m = Number(start.slice(5, 7)) - 1 + months;
+  const year = y + Math.floor(m / 12);
+  return `${String(year).padStart(4, '0')}-${String((m % 12) + 1).padStart(2, '0')}-01`;
+}
+
+/**
+ * For each churn-rate period (its start "YYYY-MM-DD", `months` long), whether its rate covers only
+ * part of it: the period starts before `from` or ends after `to` (the statistics' [from, to)
+ * range), or ends after `asOf`, the org's today — the current month's rate counts the days so far,
+ * so it reads lower than a whole month's and must not look like a fall in churn.
+ */
+export function partialPeriods(
+  keys: readonly string[], months: number, from: string, to: string, asOf: string,
+): boolean[] {
+  // "YYYY-MM-DD" strings compare as their dates do.
+  return keys.map((start) => {
+    const end = addMonths(start, months);
+    return start < from || end > to || end > asOf;
+  });
+}

@@ -2,11 +2,13 @@ import { describe, expect, it } from 'vitest';
 import type { ImportReport, Problem } from '../api/types';
 import {
   IMPORT_FIELDS, canImport, encodingText, errorFieldBase, formatBytes, importQuery, mappingErrors,
-  mappingRows, progressLine, progressPercent, refusalKey, templateHref, unmappedColumns, uploadContentType, withOverride,
+  mappingRows, progressLine, progressPercent, refusalKey, sheetChoices, templateHref, unmappedColumns, uploadContentType, withOverride,
 } from './imports';
 
 const report = (over: Partial<ImportReport> = {}): ImportReport => ({
   encoding: 'gb18030',
+  sheet: null,
+  sheets: [],
   headers: ['姓名', '手机号', '鞋码'],
   mapping: { 姓名: 'name', 手机号: 'phones', 鞋码: 'ignore' },
   rows: 3,
@@ -38,6 +40,27 @@ describe('importQuery', () => {
     expect(q.dry_run).toBeUndefined();
     expect(q.mapping).toBe('{"客户号":"external_id","鞋码":"ignore"}');
     expect(JSON.parse(q.mapping)).toEqual({ 鞋码: 'ignore', 客户号: 'external_id' });
+  });
+
+  it('names the workbook tab the user chose, and none otherwise', () => {
+    expect(importQuery(true, {}, '客户名单')).toEqual({ encoding: 'auto', dry_run: 'true', sheet: '客户名单' });
+    expect(importQuery(false, {}, null)).toEqual({ encoding: 'auto' });
+  });
+});
+
+describe('sheetChoices', () => {
+  const tabs = ['填写说明', '客户名单'];
+  it('offers the tabs of a refusal first: a wrong first tab gives no report', () => {
+    const refused: Problem = { type: 'validation', title: 'Invalid request', status: 400, sheets: tabs };
+    expect(sheetChoices(null, refused)).toEqual(tabs);
+    expect(sheetChoices(report({ sheets: ['旧'] }), refused)).toEqual(tabs);
+  });
+  it('else those of the last report; none for a CSV file', () => {
+    expect(sheetChoices(report({ encoding: 'xlsx', sheet: '客户名单', sheets: tabs }), null)).toEqual(tabs);
+    const csvProblem: Problem = { type: 'validation', title: 'Invalid request', status: 400 };
+    expect(sheetChoices(report({ encoding: 'xlsx', sheets: tabs }), csvProblem)).toEqual(tabs);
+    expect(sheetChoices(report(), null)).toEqual([]);
+    expect(sheetChoices(null, null)).toEqual([]);
   });
 });
 
@@ -170,7 +193,7 @@ describe('workbooks', () => {
   });
 
   it('shows a workbook by its label and a CSV encoding in capitals', () => {
-    expect(encodingText('xlsx', 'Excel workbook (XLSX), first sheet')).toBe('Excel workbook (XLSX), first sheet');
+    expect(encodingText('xlsx', 'Excel workbook (XLSX)')).toBe('Excel workbook (XLSX)');
     expect(encodingText('gb18030', 'x')).toBe('GB18030');
     expect(encodingText('utf-8-bom', 'x')).toBe('UTF-8-BOM');
   });

@@ -5,7 +5,7 @@
 import { buildUrl } from '../api/client';
 import type { ImportJob, ImportReport, Problem } from '../api/types';
 
-/** The fields a column of the file (CSV or the workbook's first sheet) can be mapped to (docs/openapi.yaml, POST /api/v1/imports). */
+/** The fields a column of the file (CSV or the workbook's chosen sheet) can be mapped to (docs/openapi.yaml, POST /api/v1/imports). */
 export const IMPORT_FIELDS = [
   'name', 'kind', 'phones', 'emails', 'category', 'lifecycle_stage', 'relationship_level', 'gender',
   'birthday', 'birthday_lunar', 'province', 'city', 'district', 'street', 'organization', 'tags',
@@ -18,12 +18,14 @@ export type MappingOverrides = Record<string, string>;
 
 /**
  * The query parameters of POST /api/v1/imports. The encoding of a CSV file is always detected by
- * the server ("auto"; a workbook ignores it); `mapping` is sent only when the user changed something, as JSON with its keys sorted
+ * the server ("auto"; a workbook ignores it); `sheet` is a workbook's tab the user chose (the
+ * server reads the first otherwise); `mapping` is sent only when the user changed something, as JSON with its keys sorted
  * so that the same choice always gives the same URL.
  */
-export function importQuery(dryRun: boolean, overrides: MappingOverrides): Record<string, string> {
+export function importQuery(dryRun: boolean, overrides: MappingOverrides, sheet?: string | null): Record<string, string> {
   const q: Record<string, string> = { encoding: 'auto' };
   if (dryRun) q.dry_run = 'true';
+  if (sheet) q.sheet = sheet;
   const keys = Object.keys(overrides).sort();
   if (keys.length) {
     const sorted: MappingOverrides = {};
@@ -133,6 +135,17 @@ export function withOverride(
   if (report && report.mapping[header] === field) delete next[header];
   else next[header] = field;
   return next;
+}
+
+/**
+ * A workbook's tabs to choose from: those of the latest answer, a refusal (whose `sheets` the
+ * server sends when a workbook's header or tab cannot be read) or else the last report. Empty for
+ * a CSV file; the page offers the choice only when there are two or more.
+ */
+export function sheetChoices(
+  report: Pick<ImportReport, 'sheets'> | null, problem: Pick<Problem, 'sheets'> | null,
+): string[] {
+  return problem?.sheets?.length ? problem.sheets : report?.sheets ?? [];
 }
 
 /** The Import button is enabled only for a clean dry run of a file with rows and no refusal. */

@@ -18,7 +18,7 @@ import {
   type CustomerPatch,
 } from '../api/types';
 import { formatDate, formatPersonName, formatPhone, formatTimestamp } from '../lib/format';
-import { categoryLabel, enumLabel, userLabel } from '../components/labels';
+import { actorLabel, categoryLabel, enumLabel, userLabel } from '../components/labels';
 import CustomerFields from '../components/CustomerFields';
 import {
   diffPatch, fromFormValues, toFormValues, type CustomerFormValues,
@@ -80,7 +80,11 @@ function useFieldValue() {
 function useFieldLabel() {
   const { t } = useTranslation();
   return (f: string) => {
-    const k = f === 'owner_id' ? 'customer.owner' : `customer.${f}`;
+    // Fields outside the customer form's labels: the consent list and a contact's title and role.
+    const other: Record<string, string> = {
+      owner_id: 'customer.owner', consents: 'c360.consents', title: 'c360.contactTitle', role: 'c360.contactRole',
+    };
+    const k = other[f] ?? `customer.${f}`;
     const s = t(k);
     return s === k ? f : s;
   };
@@ -686,7 +690,7 @@ function AuditTab({ customerId }: { customerId: number }) {
   const label = useFieldLabel();
   const rows = (audit.data?.items ?? []).flatMap((e) =>
     (e.changes.length ? e.changes : [{ field: '', before: null, after: null }]).map((ch, i) => ({
-      key: `${e.id}-${i}`, at: e.at, actor: e.actor_name, action: e.action, ...ch,
+      key: `${e.id}-${i}`, at: e.at, actor: actorLabel(e.actor_id, e.actor_name, t), action: e.action, ...ch,
     })),
   );
   return (

@@ -1,5 +1,5 @@
-// /import: import customers from a CSV file or an XLSX workbook (its first sheet, read like a CSV
-// file). Choosing a file runs a dry run at once (the file is sent as its own bytes, so the server
+// /import: import customers from a CSV file or an XLSX workbook (its first sheet or the one the
+// user picks, read like a CSV file). Choosing a file runs a dry run at once (the file is sent as its own bytes, so the server
 // detects GBK/GB18030 in a CSV file and tells a workbook by its bytes); the page then shows the column
 // mapping the server chose, editable (each change runs the dry run again with `mapping`), and the
 // row-by-row error report. Import is enabled only for a clean dry run; it starts a server job
@@ -18,7 +18,8 @@ import { keys } from '../api/hooks';
 import type { ImportJob, ImportReport, ImportRowError, Problem } from '../api/types';
 import {
   IMPORT_FIELDS, canImport, encodingText, errorFieldBase, formatBytes, importQuery, mappingRows,
-  progressLine, progressPercent, refusalKey, templateHref, uploadContentType, withOverride, type MappingOverrides, type MappingRow,
+  progressLine, progressPercent, refusalKey, sheetChoices, templateHref, uploadContentType, withOverride,
+  type MappingOverrides, type MappingRow,
 } from '../lib/imports';
 import { localizeServerMessage } from '../lib/serverMessages';
 
@@ -36,6 +37,8 @@ export default function ImportPage() {
   const qc = useQueryClient();
   const [file, setFile] = useState<File | null>(null);
   const [overrides, setOverrides] = useState<MappingOverrides>({});
+  // A workbook's tab the user picked; null: the server's choice (the first visible worksheet).
+  const [sheet, setSheet] = useState<string | null>(null);
   const [report, setReport] = useState<ImportReport | null>(null);
   const [problem, setProblem] = useState<Problem | null>(null);
   const [checking, setChecking] = useState(false);
@@ -44,11 +47,11 @@ export default function ImportPage() {
   // Only the answer to the latest dry run counts: a slower earlier one must not overwrite it.
   const latest = useRef(0);
 
-  const dryRun = async (f: File, o: MappingOverrides) => {
+  const dryRun = async (f: File, o: MappingOverrides, sh: string | null) => {
     const mine = ++latest.current;
     setChecking(true);
     try {
-      const r = await api.upload<ImportReport>('/imports', importQuery(true, o), f, uploadContentType(f));
+      const r = await api.upload<ImportReport>('/imports', importQuery(true, o, sh), f, uploadContentType(f));
       if (mine !== latest.current) return;
       setReport(r);
       setProblem(null);
@@ -64,17 +67,27 @@ export default function ImportPage() {
   const choose = (f: File) => {
     setFile(f);
     setOverrides({});
+    setSheet(null);
     setReport(null);
     setProblem(null);
     setJobId(null);
-    void dryRun(f, {});
+    void dryRun(f, {}, null);
+  };
+
+  // Another tab has other columns: the mapping starts again from the server's.
+  const changeSheet = (s: string) => {
+    if (!file) return;
+    setSheet(s);
+    setOverrides({});
+    setReport(null);
+    void dryRun(file, {}, s);
   };
 
   const changeField = (header: string, field: string) => {
     if (!file) return;
     const next = withOverride(overrides, report, header, field);
     setOverrides(next);
-    void dryRun(file, next);
+    void dryRun(file, next, sheet);
   };
 
   const job = useQuery({
@@ -94,7 +107,7 @@ export default function ImportPage() {
     if (!file) return;
     setStarting(true);
     try {
-      const j = await api.upload<ImportJob>('/imports', importQuery(false, overrides), file, uploadContentType(file));
+      const j = await api.upload<ImportJob>('/imports', importQuery(false, overrides, sheet), file, uploadContentType(file));
       qc.setQueryData(['imports', j.id], j);
       setJobId(j.id);
     } catch (e) {
@@ -108,6 +121,7 @@ export default function ImportPage() {
     latest.current++;
     setFile(null);
     setOverrides({});
+    setSheet(null);
     setReport(null);
     setProblem(null);
     setJobId(null);
@@ -116,6 +130,7 @@ export default function ImportPage() {
 
   const jobActive = jobId !== null && status !== 'succeeded' && status !== 'failed';
   const rows = mappingRows(report, overrides, problem, t('imports.unmapped'));
+  const sheets = sheetChoices(report, problem);
 
   return (
     <Space direction="vertical" size="middle" style={{ width: '100%' }} data-testid="import-page">
@@ -161,6 +176,28 @@ export default function ImportPage() {
                 <Typography.Text type="secondary">{t('imports.encoding')}</Typography.Text>
                 <Tag data-testid="import-encoding">{encodingText(report.encoding, t('imports.encodingXlsx'))}</Tag>
               </span>
+            )}
+            {sheets.length > 1 ? (
+              <span>
+                <Typography.Text type="secondary">{t('imports.sheet')}</Typography.Text>
+                <Select
+                  data-testid="import-sheet"
+                  showSearch
+                  size="small"
+                  style={{ minWidth: 160 }}
+                  value={sheet ?? report?.sheet ?? sheets[0]}
+                  disabled={jobActive || starting}
+                  options={sheets.map((s) => ({ value: s, label: s }))}
+                  onChange={changeSheet}
+                />
+              </span>
+            ) : (
+              report?.sheet && (
+                <span>
+                  <Typography.Text type="secondary">{t('imports.sheet')}</Typography.Text>
+                  <Tag data-testid="import-sheet-name">{report.sheet}</Tag>
+                </span>
+              )
             )}
             {checking && (
               <span>

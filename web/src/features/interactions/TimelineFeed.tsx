@@ -7,8 +7,8 @@ import {
   MessageOutlined, PhoneOutlined, PrinterOutlined, TeamOutlined, WechatOutlined,
 } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
-import { codeLabel, enumLabel } from '../../components/labels';
-import { formatTimestamp, type Lang } from '../../lib/format';
+import { actorLabel, codeLabel, enumLabel } from '../../components/labels';
+import { formatMoney, formatTimestamp, type Lang } from '../../lib/format';
 import { useTimeline, type Interaction, type TimelineEntry } from './api';
 
 const TYPE_ICONS: Record<string, ReactNode> = {
@@ -53,9 +53,44 @@ export function InteractionLine({ i, lang }: { i: Interaction; lang: Lang }) {
   );
 }
 
+/**
+ * An order's or a complaint event's line in the user's language, from the entry's data (the
+ * server's own title and summary are fixed text with raw codes, for API clients).
+ */
+function SourceLine({ e, lang }: { e: TimelineEntry; lang: Lang }) {
+  const { t } = useTranslation();
+  let title = e.title;
+  let summary: ReactNode = e.summary;
+  let who = '';
+  if (e.kind === 'order') {
+    const o = e.data as { id?: number; external_id?: string | null; channel?: string; status?: string; currency?: string; amount_minor?: number };
+    title = t('orders.timelineTitle', {
+      ref: o.external_id ?? `#${o.id ?? e.id}`, amount: formatMoney(o.amount_minor ?? 0, o.currency ?? 'CNY'),
+    });
+    summary = `${enumLabel('orders.channels', o.channel, t)} · ${enumLabel('orders.statuses', o.status, t)}`;
+  } else if (e.kind === 'complaint') {
+    const c = e.data as { number?: string; event?: string; to_status?: string | null };
+    title = t('service.timelineTitle', { number: c.number ?? '', event: enumLabel('service.eventKinds', c.event, t) });
+    if (c.to_status) title += ` → ${enumLabel('service.statuses', c.to_status, t)}`;
+    // A survey answer is the customer's; the server's own steps (escalation) are the system's.
+    who = c.event === 'survey' ? t('service.customer') : actorLabel(null, e.actor, t);
+  }
+  return (
+    <div>
+      <Typography.Text strong>{title}</Typography.Text>{' '}
+      <Typography.Text type="secondary">
+        {formatTimestamp(e.occurred_at, lang)}
+        {who ? ` · ${t('c360.by', { name: who })}` : ''}
+      </Typography.Text>
+      {summary && <div style={{ whiteSpace: 'pre-wrap' }}>{summary}</div>}
+    </div>
+  );
+}
+
 export interface AuditData {
   id: number;
   action: string;
+  actor_id: number | null;
   actor_name: string;
   changes: { field: string; before: unknown; after: unknown }[];
 }
@@ -98,16 +133,12 @@ export default function TimelineFeed({
                         {enumLabel('c360.actions', e.title, t)}
                       </Typography.Text>{' '}
                       <Typography.Text type="secondary">
-                        {formatTimestamp(e.occurred_at, lang)} · {t('c360.by', { name: e.actor || '—' })}
+                        {formatTimestamp(e.occurred_at, lang)} · {t('c360.by', { name: actorLabel((e.data as unknown as AuditData).actor_id, e.actor, t) || '—' })}
                       </Typography.Text>
                       {renderAudit(e.data as unknown as AuditData)}
                     </div>
                   ) : (
-                    <div>
-                      <Typography.Text strong>{e.title}</Typography.Text>{' '}
-                      <Typography.Text type="secondary">{formatTimestamp(e.occurred_at, lang)}</Typography.Text>
-                      {e.summary && <div>{e.summary}</div>}
-                    </div>
+                    <SourceLine e={e} lang={lang} />
                   )}
                 </div>
               ),

@@ -103,7 +103,7 @@ export default function ComplaintDetailPage() {
                     <Typography.Text type="secondary">
                       {/* Events of no user: the customer's survey answer, the escalation job's steps. */}
                       {formatTimestamp(e.at, lang)} ·{' '}
-                      {e.actor_id != null ? e.actor_name : e.kind === 'survey' ? t('service.customer') : t('service.systemActor')}
+                      {e.actor_id != null ? e.actor_name : e.kind === 'survey' ? t('service.customer') : t('common.system')}
                     </Typography.Text>
                   </div>
                 ),
