@@ -216,6 +216,14 @@ TEST_P(StoreMigrateTest, SqliteSearchIndexesMergeSixteenSegmentsALevel) {
   EXPECT_EQ(FtsSetting(db(), "automerge"), (std::vector<int64_t>{16, 16}));
 }
 
+// ...in steps: a level is merged all at once inside a commit only when 64 segments are there
+// (0014), so no create waits seconds for a merge that rewrites a bulk load's large segment.
+TEST_P(StoreMigrateTest, SqliteSearchIndexesMergeInStepsBeforeACrisis) {
+  if (dialect() != Dialect::kSqlite) GTEST_SKIP() << "FTS5 is SQLite's";
+  ASSERT_TRUE(Migrate(db()).ok());
+  EXPECT_EQ(FtsSetting(db(), "crisismerge"), (std::vector<int64_t>{64, 64}));
+}
+
 INSTANTIATE_TEST_SUITE_P(Store, StoreMigrateTest,
                          ::testing::Values(Backend::kSqliteMemory, Backend::kSqliteFile,
                                            Backend::kPostgres),
