@@ -224,6 +224,35 @@ TEST_P(StoreMigrateTest, SqliteSearchIndexesMergeInStepsBeforeACrisis) {
   EXPECT_EQ(FtsSetting(db(), "crisismerge"), (std::vector<int64_t>{64, 64}));
 }
 
+// An interaction's participants and customers are read by their ids for every timeline page and
+// screen pop: SQLite, planning without statistics, must search the covering indexes of 0015
+// rather than read every link row of the org through the indexes that start with org_id alone.
+TEST_P(StoreMigrateTest, SqliteFindsAnInteractionsLinksByItsId) {
+  if (dialect() != Dialect::kSqlite) GTEST_SKIP() << "the plan checked is SQLite's";
+  ASSERT_TRUE(Migrate(db()).ok());
+  auto plan = [&](const std::string& sql) {
+    std::string out;
+    EXPECT_TRUE(db().Read([&](Connection& c) -> Status {
+                      KEHU_ASSIGN_OR_RETURN(auto rows, c.Query("EXPLAIN QUERY PLAN " + sql, {int64_t{1}, int64_t{5}, int64_t{6}}));
+                      for (const auto& r : rows) out += r.Text(3) + "\n";
+                      return Status::Ok();
+                    }).ok());
+    return out;
+  };
+  const std::string participants = plan(
+      "SELECT interaction_id, kind, ref_id FROM interaction_participants WHERE org_id = ? AND interaction_id IN (?, ?) "
+      "ORDER BY interaction_id, kind, ref_id");
+  EXPECT_NE(participants.find("interaction_participants_by_interaction (org_id=? AND interaction_id=?)"),
+            std::string::npos) << participants;
+  EXPECT_EQ(participants.find("TEMP B-TREE"), std::string::npos) << participants;
+  const std::string customers = plan(
+      "SELECT interaction_id, customer_id FROM interaction_customers WHERE org_id = ? AND interaction_id IN (?, ?) "
+      "ORDER BY interaction_id, customer_id");
+  EXPECT_NE(customers.find("interaction_customers_by_interaction (org_id=? AND interaction_id=?)"), std::string::npos)
+      << customers;
+  EXPECT_EQ(customers.find("TEMP B-TREE"), std::string::npos) << customers;
+}
+
 INSTANTIATE_TEST_SUITE_P(Store, StoreMigrateTest,
                          ::testing::Values(Backend::kSqliteMemory, Backend::kSqliteFile,
                                            Backend::kPostgres),
