@@ -184,6 +184,27 @@ class SqlOrderRepository final : public orders::OrderRepository {
     return out;
   }
 
+  Result<std::map<int64_t, int64_t>> PurchaseDayCounts(int64_t org_id, const identity::Visibility& v) override {
+    // The business day is floor((ordered_at + offset) / day); both dialects' integer division
+    // truncates, hence the CASE for times before 1970.
+    std::string sql =
+        "SELECT o.customer_id, count(DISTINCT CASE WHEN o.ordered_at + ? >= 0 THEN (o.ordered_at + ?) / ? ELSE "
+        "(o.ordered_at + ? - ? + 1) / ? END) FROM orders o JOIN customers c ON c.id = o.customer_id AND "
+        "c.org_id = o.org_id WHERE o.org_id = ? AND o.status IN ('placed', 'paid') AND c.deleted_at IS NULL";
+    std::vector<Value> params{kBusinessOffsetMillis, kBusinessOffsetMillis, kDayMillis, kBusinessOffsetMillis,
+                              kDayMillis,            kDayMillis,            org_id};
+    AppendVisibility(v, org_id, sql, params);
+    sql += " GROUP BY o.customer_id";
+    std::map<int64_t, int64_t> out;
+    KEHU_RETURN_IF_ERROR(db_.Read([&](Connection& c) -> Status {
+      KEHU_ASSIGN_OR_RETURN(auto rows, c.Query(sql, params));
+      out.clear();
+      for (const auto& r : rows) out[r.Int(0)] = r.Int(1);
+      return Status::Ok();
+    }));
+    return out;
+  }
+
   Result<std::map<int64_t, std::vector<UnixMillis>>> PurchaseTimes(int64_t org_id, const identity::Visibility& v,
                                                                   const std::vector<int64_t>& ids) override {
     std::map<int64_t, std::vector<UnixMillis>> out;

@@ -70,6 +70,9 @@ class OrderRepository {
   // Purchase times (placed or paid orders) per customer; all visible customers when ids is empty.
   virtual Result<std::map<int64_t, std::vector<UnixMillis>>> PurchaseTimes(
       int64_t org_id, const identity::Visibility& v, const std::vector<int64_t>& customer_ids) = 0;
+  // For each visible customer with placed or paid orders: on how many business days (Beijing
+  // time, as BusinessDay) they bought. Counted by the database, not from every purchase time.
+  virtual Result<std::map<int64_t, int64_t>> PurchaseDayCounts(int64_t org_id, const identity::Visibility& v) = 0;
   // Sum of (amount − cost) of placed/paid orders with a known cost in [from, to); nullopt when
   // no such order has a known cost.
   virtual Result<std::optional<int64_t>> Margin(int64_t org_id, int64_t customer_id, UnixMillis from,

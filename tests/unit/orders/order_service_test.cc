@@ -290,6 +290,13 @@ TEST_P(OrderServiceTest, ChurnRateReasonsAndRepeatPurchaseOnAKnownSet) {
     Order(admin_, online.back().id, 1000, DaysFromCivil({2025, 1, 10}) * kDay);
   }
   Order(admin_, dist[5].id, 1000, DaysFromCivil({2025, 3, 10}) * kDay);  // one repeat buyer
+  // Purchase days are Beijing's: 2025-01-10 15:30 UTC is 23:30 that day and 2025-01-09 20:00
+  // UTC 04:00 that day (one day each, not a repeat), 2025-01-10 16:30 UTC is 00:30 on the 11th
+  // (a second day: a repeat buyer).
+  const int64_t hour = 3600 * 1000;
+  Order(admin_, online[3].id, 1000, DaysFromCivil({2025, 1, 10}) * kDay + 15 * hour + hour / 2);
+  Order(admin_, online[4].id, 1000, DaysFromCivil({2025, 1, 9}) * kDay + 20 * hour);
+  Order(admin_, online[6].id, 1000, DaysFromCivil({2025, 1, 10}) * kDay + 16 * hour + hour / 2);
   ASSERT_TRUE(orders_->RecordChurn(admin_, dist[0].id, {.churned_on = "2026-10-03", .reason = "price"}).ok());
   ASSERT_TRUE(orders_->RecordChurn(admin_, dist[1].id, {.churned_on = "2026-10-20", .reason = "relocation"}).ok());
   ASSERT_TRUE(orders_->RecordChurn(admin_, online[0].id, {.churned_on = "2026-10-09", .reason = "service"}).ok());
@@ -312,8 +319,8 @@ TEST_P(OrderServiceTest, ChurnRateReasonsAndRepeatPurchaseOnAKnownSet) {
     if (r.reason == "market") market = r.count;
   EXPECT_EQ(market, 1);
   EXPECT_EQ(s->customers_with_orders, 20);
-  EXPECT_EQ(s->repeat_customers, 1);
-  EXPECT_DOUBLE_EQ(s->repeat_purchase_rate, 0.05);
+  EXPECT_EQ(s->repeat_customers, 2);
+  EXPECT_DOUBLE_EQ(s->repeat_purchase_rate, 0.1);
   auto q = orders_->Stats(admin_, orders::ChurnStatsRequest{.period = "quarter", .from = "2026-07-01", .to = "2027-01-01"});
   ASSERT_TRUE(q.ok());
   ASSERT_EQ(q->periods.size(), 2u);
