@@ -25,6 +25,16 @@ describe('localizeServerMessage', () => {
     expect(localizeServerMessage('sales may assign tasks only to themselves', 'zh-CN')).toBe('销售只能给自己分配任务');
   });
 
+  it('translates an import\'s refusals: unmapped columns, a missing sheet', () => {
+    expect(
+      localizeServerMessage('cannot map these columns: 鞋码, 爱好 (give a mapping, e.g. {"鞋码": "note"} or "ignore")', 'zh-CN'),
+    ).toBe('这些列没有对应的字段：鞋码, 爱好（请为每一列选择字段，或忽略它）');
+    expect(localizeServerMessage('the workbook has no worksheet named “客户”; its worksheets are “说明”, “名单”', 'zh-CN')).toBe(
+      '工作簿中没有名为“客户”的工作表；现有工作表：“说明”, “名单”',
+    );
+    expect(localizeServerMessage('is not a worksheet of this workbook', 'zh-CN')).toBe('不是此工作簿中的工作表');
+  });
+
   it('leaves English alone, and a message it does not know as the server wrote it', () => {
     expect(localizeServerMessage('is not a valid phone number', 'en')).toBe('is not a valid phone number');
     expect(localizeServerMessage('something new went wrong', 'zh-CN')).toBe('something new went wrong');

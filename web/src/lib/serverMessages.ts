@@ -28,6 +28,8 @@ const EXACT: Record<string, string> = {
   'must be 1-100 bytes': '应为 1-100 字节',
   'must be 1-50 bytes of text': '应为 1-50 字节的文本',
   'no field is known for this column; map it or ignore it': '没有对应此列的字段：请选择一个字段，或忽略此列',
+  "no column holds the customer's name (姓名 / name)": '没有一列是客户姓名（姓名 / name）',
+  'is not a worksheet of this workbook': '不是此工作簿中的工作表',
   'is not a known field': '不是已知的字段',
   'must be HH:MM': '应为时间（HH:MM）',
   'must be a date or an RFC 3339 time': '应为日期（YYYY-MM-DD）或 RFC 3339 时间',
@@ -95,6 +97,9 @@ const PATTERNS: [RegExp, (m: RegExpExecArray) => string][] = [
   [/^has (\d+) columns, the header has (\d+)$/, (m) => `有 ${m[1]} 列，而表头有 ${m[2]} 列`],
   [/^another column already maps to (\S+)$/, (m) => `另一列已对应到 ${m[1]}`],
   [/^must be a valid (\w+)$/, (m) => `应为有效的${CUSTOM_FIELD_TYPES[m[1]] ?? m[1]}`],
+  // An import's refusals, shown under the page's headline.
+  [/^cannot map these columns: (.*) \(give a mapping, e\.g\. .*\)$/s, (m) => `这些列没有对应的字段：${m[1]}（请为每一列选择字段，或忽略它）`],
+  [/^the workbook has no worksheet named “(.*)”; its worksheets are (.*)$/s, (m) => `工作簿中没有名为“${m[1]}”的工作表；现有工作表：${m[2]}`],
 ];
 
 /** `message` from the server as the workspace in `language` shows it. */
@@ -123,5 +128,9 @@ export const KNOWN_SERVER_TEXTS = {
     ' columns, the header has ',
     'another column already maps to ',
     'must be a valid ',
+    'cannot map these columns: ',
+    ' (give a mapping, e.g. {',
+    'the workbook has no worksheet named “',
+    '”; its worksheets are ',
   ],
 };

@@ -298,7 +298,7 @@ export default function ImportPage() {
 }
 
 function ProblemAlert({ problem }: { problem: Problem }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const retry = (problem as { retry_after?: number }).retry_after;
   const key = refusalKey(problem);
   const headline =
@@ -308,7 +308,11 @@ function ProblemAlert({ problem }: { problem: Problem }) {
   return (
     <Alert
       type="error" showIcon data-testid="import-problem" message={headline}
-      description={problem.detail ?? (problem.status ? `${problem.status} ${problem.title}` : problem.title)}
+      description={
+        problem.detail
+          ? localizeServerMessage(problem.detail, i18n.language)
+          : problem.status ? `${problem.status} ${problem.title}` : problem.title
+      }
     />
   );
 }
@@ -323,7 +327,7 @@ function fieldOptions(t: (k: string) => string) {
 function MappingTable({
   rows, disabled, onChange,
 }: { rows: MappingRow[]; disabled: boolean; onChange: (header: string, field: string) => void }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const options = fieldOptions(t);
   return (
     <Table<MappingRow>
@@ -356,7 +360,7 @@ function MappingTable({
                 />
                 {r.field && <Tag color={r.chosen ? 'blue' : undefined}>{r.chosen ? t('imports.changed') : t('imports.auto')}</Tag>}
               </Space>
-              {r.error && <Typography.Text type="danger">{r.error}</Typography.Text>}
+              {r.error && <Typography.Text type="danger">{localizeServerMessage(r.error, i18n.language)}</Typography.Text>}
             </Space>
           ),
         },
