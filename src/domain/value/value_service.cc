@@ -899,11 +899,26 @@ Result<CustomerValueView> ValueService::GetCustomerValue(const Principal& p, int
   return view;
 }
 
+Result<ValueService::RunRows> ValueService::RunValues(int64_t org_id, int64_t run_id) {
+  {
+    std::lock_guard lock(rows_mu_);
+    auto it = run_rows_.find(org_id);
+    if (it != run_rows_.end() && it->second.first == run_id) return it->second.second;
+  }
+  KEHU_ASSIGN_OR_RETURN(auto values, repo_.ListValues(org_id, run_id));
+  auto rows = std::make_shared<const std::vector<CustomerValue>>(std::move(values));
+  std::lock_guard lock(rows_mu_);
+  if (rows->size() <= kCachedRunRows) run_rows_[org_id] = {run_id, rows};
+  else run_rows_.erase(org_id);
+  return rows;
+}
+
 Result<RfmView> ValueService::Rfm(const Principal& p) {
   KEHU_ASSIGN_OR_RETURN(RunRef ref, Latest(p));
   KEHU_ASSIGN_OR_RETURN(Settings settings, LoadSettings(p.org_id));
   KEHU_ASSIGN_OR_RETURN(auto rules, ParseRules(settings.rfm_rules));
-  KEHU_ASSIGN_OR_RETURN(auto values, repo_.ListValues(p.org_id, ref.run_id));
+  KEHU_ASSIGN_OR_RETURN(RunRows rows, RunValues(p.org_id, ref.run_id));
+  const std::vector<CustomerValue>& values = *rows;
   RfmView view{.run = ref};
   for (int r = 1; r <= 5; ++r)
     for (int f = 1; f <= 5; ++f)
@@ -945,7 +960,8 @@ Result<RfmView> ValueService::Rfm(const Principal& p) {
 Result<ClvView> ValueService::Clv(const Principal& p) {
   KEHU_ASSIGN_OR_RETURN(RunRef ref, Latest(p));
   KEHU_ASSIGN_OR_RETURN(auto run, repo_.GetRun(p.org_id, ref.run_id));
-  KEHU_ASSIGN_OR_RETURN(auto values, repo_.ListValues(p.org_id, ref.run_id));
+  KEHU_ASSIGN_OR_RETURN(RunRows rows, RunValues(p.org_id, ref.run_id));
+  const std::vector<CustomerValue>& values = *rows;
   ClvView view{.run = ref};
   if (run) view.diagnostics_json = run->diagnostics_json;
   KEHU_ASSIGN_OR_RETURN(view.settings, LoadSettings(p.org_id));
@@ -981,7 +997,8 @@ Result<ClvView> ValueService::Clv(const Principal& p) {
 Result<ChurnView> ValueService::Churn(const Principal& p) {
   KEHU_ASSIGN_OR_RETURN(RunRef ref, Latest(p));
   KEHU_ASSIGN_OR_RETURN(auto run, repo_.GetRun(p.org_id, ref.run_id));
-  KEHU_ASSIGN_OR_RETURN(auto values, repo_.ListValues(p.org_id, ref.run_id));
+  KEHU_ASSIGN_OR_RETURN(RunRows rows, RunValues(p.org_id, ref.run_id));
+  const std::vector<CustomerValue>& values = *rows;
   ChurnView view{.run = ref};
   if (run) view.diagnostics_json = run->diagnostics_json;
   view.customers = static_cast<int64_t>(values.size());
@@ -1031,7 +1048,8 @@ Result<ChurnView> ValueService::Churn(const Principal& p) {
 Result<AbcView> ValueService::Abc(const Principal& p) {
   KEHU_ASSIGN_OR_RETURN(RunRef ref, Latest(p));
   KEHU_ASSIGN_OR_RETURN(Settings settings, LoadSettings(p.org_id));
-  KEHU_ASSIGN_OR_RETURN(auto values, repo_.ListValues(p.org_id, ref.run_id));
+  KEHU_ASSIGN_OR_RETURN(RunRows rows, RunValues(p.org_id, ref.run_id));
+  const std::vector<CustomerValue>& values = *rows;
   AbcView view{.run = ref, .a_share = settings.abc_a_share, .b_share = settings.abc_b_share};
   std::vector<int64_t> m;
   m.reserve(values.size());
@@ -1073,7 +1091,8 @@ Result<AbcView> ValueService::Abc(const Principal& p) {
 Result<RelationshipView> ValueService::RelationshipLevels(const Principal& p) {
   KEHU_ASSIGN_OR_RETURN(RunRef ref, Latest(p));
   KEHU_ASSIGN_OR_RETURN(Settings settings, LoadSettings(p.org_id));
-  KEHU_ASSIGN_OR_RETURN(auto values, repo_.ListValues(p.org_id, ref.run_id));
+  KEHU_ASSIGN_OR_RETURN(RunRows rows, RunValues(p.org_id, ref.run_id));
+  const std::vector<CustomerValue>& values = *rows;
   RelationshipView view{.run = ref, .settings = settings};
   struct Acc {
     int64_t n{0};

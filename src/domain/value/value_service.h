@@ -17,6 +17,7 @@
 #include <functional>
 #include <mutex>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <thread>
@@ -221,6 +222,13 @@ class ValueService {
   Result<Run> Execute(Run run, const RunRequest& req, const Settings& settings,
                       const RunProgress& progress);
   Result<RunRef> Latest(const identity::Principal& p);
+  // A succeeded run's rows for the org-level views (RFM, CLV, ABC, churn, relationship levels).
+  // A run never changes once it has succeeded, so the latest run's rows of an org of up to
+  // kCachedRunRows customers are read once and shared by every view until the next run (reading
+  // them took 343 ms of each view on a 100,000-customer demo); larger runs are read each time.
+  using RunRows = std::shared_ptr<const std::vector<CustomerValue>>;
+  Result<RunRows> RunValues(int64_t org_id, int64_t run_id);
+  static constexpr size_t kCachedRunRows = 300'000;
 
   ValueRepository& repo_;
   customers::CustomerService& customers_;
@@ -228,6 +236,8 @@ class ValueService {
   int threads_{1};
   std::mutex bg_mu_;
   std::thread bg_;
+  std::mutex rows_mu_;
+  std::map<int64_t, std::pair<int64_t, RunRows>> run_rows_;  // guarded by rows_mu_: org → (run, rows)
 };
 
 // Expected margin over the org's CLV horizon from the latest run: the "value estimator" of the

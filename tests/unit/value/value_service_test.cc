@@ -308,6 +308,18 @@ TEST_P(ValueTest, ARunReadsOneSnapshotAndReadersSeeTheOldRunUntilTheSwap) {
           {b, Noon(2026, 6, 5), "store", 3000}});
   auto first = values_->RunNow(admin_, RunRequest{.as_of = CivilDate{2026, 6, 30}});
   ASSERT_TRUE(first.ok()) << first.error().message;
+  // The org-level views read a run's rows once (ValueService::RunValues) and follow each new run.
+  auto rfm_customers = [&](int64_t want_run) {
+    auto rfm = values_->Rfm(admin_);
+    EXPECT_TRUE(rfm.ok());
+    if (!rfm.ok()) return int64_t{-1};
+    EXPECT_EQ(rfm->run.run_id, want_run);
+    int64_t n = 0;
+    for (const auto& cell : rfm->cells) n += cell.customers;
+    return n;
+  };
+  EXPECT_EQ(rfm_customers(first->id), 2);
+  EXPECT_EQ(rfm_customers(first->id), 2);
 
   int64_t late = 0;
   int64_t seen_run_during = -1;
@@ -343,6 +355,7 @@ TEST_P(ValueTest, ARunReadsOneSnapshotAndReadersSeeTheOldRunUntilTheSwap) {
   ASSERT_TRUE(third.ok());
   EXPECT_EQ(third->orders, 5);
   EXPECT_EQ(ValuesOf(third->id).size(), 3u);
+  EXPECT_EQ(rfm_customers(third->id), 3);
   // Results older than the previous run are deleted.
   EXPECT_TRUE(ValuesOf(first->id).empty());
   EXPECT_EQ(ValuesOf(run->id).size(), 2u);
