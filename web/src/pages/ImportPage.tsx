@@ -286,7 +286,8 @@ export default function ImportPage() {
             <>
               <Alert
                 type="error" showIcon style={{ marginTop: 12 }} data-testid="import-failed"
-                message={t('imports.failed')} description={job.data?.error?.message}
+                message={t('imports.failed')}
+                description={job.data?.error?.message && localizeServerMessage(job.data.error.message, i18n.language)}
               />
               {job.data?.report && job.data.report.errors.length > 0 && <ErrorTable errors={job.data.report.errors} />}
             </>
