@@ -290,13 +290,14 @@ Status GenerateDemoOrders(App& app, uint64_t seed) {
   // buy to this day; at-risk ones stopped two to four of their purchase gaps ago; lost ones
   // stopped five to eighteen months ago and were recorded as lost three to seven months after
   // their last order; won-back ones were recorded as lost, paused, and buy again.
-  std::vector<int64_t> todo;
+  std::vector<int64_t> without_orders;  // the customers this function gives orders
   for (int64_t id : snap.customer_id)
-    if (!std::binary_search(with_orders.begin(), with_orders.end(), id)) todo.push_back(id);
+    if (!std::binary_search(with_orders.begin(), with_orders.end(), id)) without_orders.push_back(id);
   std::map<int64_t, customers::Lifecycle> stage;
-  for (size_t i = 0; i < todo.size(); i += 1000) {
-    std::vector<int64_t> part(todo.begin() + static_cast<std::ptrdiff_t>(i),
-                              todo.begin() + static_cast<std::ptrdiff_t>(std::min(todo.size(), i + 1000)));
+  for (size_t i = 0; i < without_orders.size(); i += 1000) {
+    std::vector<int64_t> part(without_orders.begin() + static_cast<std::ptrdiff_t>(i),
+                              without_orders.begin() +
+                                  static_cast<std::ptrdiff_t>(std::min(without_orders.size(), i + 1000)));
     KEHU_ASSIGN_OR_RETURN(auto found, app.customer_repo->GetMany(kDefaultOrg, part));
     for (const auto& c : found) stage[c.id] = c.lifecycle_stage;
   }
