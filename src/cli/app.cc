@@ -13,6 +13,8 @@
 #include <cmath>
 #include <thread>
 #include <chrono>
+#include <condition_variable>
+#include <deque>
 
 #include <spdlog/spdlog.h>
 
@@ -204,60 +206,84 @@ Status GenerateDemo(App& app, int64_t n, bool progress) {
     (void)app.identity_repo->CreateTeam(team);
   }
 
-  // Two workers: while one writes its batch (SQLite has one writer), the other prepares the
-  // next (validation, phone normalisation, pinyin), so both cores are busy.
-  // Up to 10,000 rows per transaction: fewer commits rewrite the same index pages (see
-  // store/sqlite). The customers arrive over the last three years, as in a real CRM: each batch
-  // is created (and audited) at its own time on a clock of its own, batch b of about 100 at
-  // b/100 of the way from three years ago to now, so the list's "created" dates spread out and
+  // One transaction for the whole set (CustomerService::WriteMany, all or nothing): a producer
+  // thread makes and checks each batch (validation, phone normalisation, pinyin, audit entry)
+  // while the writer writes the one before, so both cores are busy and the indexes' pages are
+  // written once at the commit instead of once per batch (a million customers in 100
+  // transactions spent 30 s in COMMIT alone; docs/benchmarks.md).
+  // The customers arrive over the last three years, as in a real CRM: each batch is created
+  // (and audited) at its own time on a clock of its own, batch b of about 100 at b/100 of the
+  // way from three years ago to now, so the list's "created" dates spread out and
   // GenerateDemoOrders gives every customer orders only after it was created.
   const int64_t kBatch = std::clamp<int64_t>(n / 100, 1, 10000);
   const int64_t batches = (n + kBatch - 1) / kBatch;
   const UnixMillis demo_now = DefaultClock().Now();
   const int64_t history_ms = int64_t{kDemoHistoryDays} * 86'400'000;
-  std::atomic<int64_t> next_batch{0}, done{0};
-  std::mutex err_mu;
-  std::optional<Error> failure;
   const uint64_t seed = static_cast<uint64_t>(DefaultClock().Now()) ^ randombytes_random();
-  auto worker = [&](int w) {
-    std::mt19937_64 rng(seed + static_cast<uint64_t>(w) * 7919);
-    uint64_t offset = (seed >> 8) % 100000000;
-    int retries = 0;
-    for (;;) {
-      {
-        std::lock_guard lock(err_mu);
-        if (failure) return;
+  std::mt19937_64 offset_rng(seed ^ 0x0ff5e7ULL);
+  uint64_t offset = (seed >> 8) % 100000000;
+  std::optional<Error> failure;
+  for (int attempt = 0;; ++attempt) {
+    std::mutex mu;
+    std::condition_variable cv;
+    std::deque<std::vector<customers::CustomerWrite>> ready;  // at most two batches ahead
+    bool made_all = false, writer_gone = false;
+    std::optional<Error> made_failure;
+    std::thread producer([&] {
+      std::mt19937_64 rng(seed + static_cast<uint64_t>(attempt) * 7919);
+      for (int64_t b = 0; b < batches; ++b) {
+        const int64_t first = b * kBatch, m = std::min(kBatch, n - first);
+        ManualClock batch_clock(demo_now - history_ms + history_ms / std::max<int64_t>(1, batches) * b);
+        customers::CustomerService then(*app.customer_repo, batch_clock);
+        auto writes = then.PrepareMany(sys, MakeDemoBatch(rng, owners, static_cast<uint64_t>(first) + offset, m));
+        std::unique_lock lock(mu);
+        if (!writes.ok()) made_failure = writes.error();
+        cv.wait(lock, [&] { return ready.size() < 2 || writer_gone || made_failure; });
+        if (writer_gone || made_failure) break;
+        ready.push_back(std::move(*writes));
+        cv.notify_all();
       }
-      const int64_t b = next_batch.fetch_add(1);
-      const int64_t first = b * kBatch;
-      if (first >= n) return;
-      const int64_t m = std::min(kBatch, n - first);
-      ManualClock batch_clock(demo_now - history_ms + history_ms / std::max<int64_t>(1, batches) * b);
-      customers::CustomerService then(*app.customer_repo, batch_clock);
-      for (;;) {
-        auto batch = MakeDemoBatch(rng, owners, static_cast<uint64_t>(first) + offset, m);
-        auto r = then.CreateMany(sys, batch);
-        if (r.ok()) break;
-        std::lock_guard lock(err_mu);
-        if (r.error().code == ErrorCode::kAlreadyExists && retries++ < 5) {
-          offset = rng() % 100000000;  // a phone from an earlier demo run: try another range
-          continue;
-        }
-        failure = r.error();
-        return;
-      }
-      const int64_t d = done.fetch_add(m) + m;
-      const int64_t before_pct = (d - m) * 100 / n;
-      if (progress && (d * 100 / n != before_pct || d == n)) {  // redraw when the percentage moves
-        int pct = static_cast<int>(d * 100 / n);
-        std::fprintf(stderr, "\rdemo: [%-50s] %3d%% %lld/%lld", std::string(pct / 2, '#').c_str(), pct,
-                     static_cast<long long>(d), static_cast<long long>(n));
-      }
+      std::lock_guard lock(mu);
+      made_all = true;
+      cv.notify_all();
+    });
+    int64_t written = 0;
+    Status st = app.customers->WriteMany(
+        [&]() -> Result<std::optional<std::vector<customers::CustomerWrite>>> {
+          std::unique_lock lock(mu);
+          cv.wait(lock, [&] { return !ready.empty() || made_all || made_failure; });
+          if (made_failure) return *made_failure;
+          if (ready.empty()) return std::optional<std::vector<customers::CustomerWrite>>();
+          auto batch = std::move(ready.front());
+          ready.pop_front();
+          cv.notify_all();
+          lock.unlock();
+          const int64_t before_pct = written * 100 / n;
+          written += static_cast<int64_t>(batch.size());
+          if (progress && (written * 100 / n != before_pct || written == n)) {  // when the percentage moves
+            int pct = static_cast<int>(written * 100 / n);
+            std::fprintf(stderr, "\rdemo: [%-50s] %3d%% %lld/%lld", std::string(pct / 2, '#').c_str(), pct,
+                         static_cast<long long>(written), static_cast<long long>(n));
+          }
+          return std::optional<std::vector<customers::CustomerWrite>>(std::move(batch));
+        },
+        n);
+    {
+      std::lock_guard lock(mu);
+      writer_gone = true;
+      cv.notify_all();
     }
-  };
-  std::thread t1(worker, 0), t2(worker, 1);
-  t1.join();
-  t2.join();
+    producer.join();
+    if (st.ok()) break;
+    // A phone from an earlier demo run in this database: nothing was written; try another range.
+    if (st.error().code == ErrorCode::kAlreadyExists && attempt < 5) {
+      if (progress) std::fprintf(stderr, "\rdemo: a phone number is taken; starting again with others\n");
+      offset = offset_rng() % 100000000;
+      continue;
+    }
+    failure = st.error();
+    break;
+  }
   if (failure) return *failure;
   if (progress) std::fprintf(stderr, "\n");
   // Orders and an analytics pass for demo sets of a realistic size; the million-customer data

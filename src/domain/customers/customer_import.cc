@@ -543,6 +543,7 @@ Result<ImportReport> CustomerService::Import(const Principal& p, std::string_vie
     return report;
   }
 
+  const int64_t expected_rows = total;  // the checker recounts `total` as it reads
   std::thread checker;
   if (pipelined) {
     checker = std::thread(check_all);
@@ -565,7 +566,7 @@ Result<ImportReport> CustomerService::Import(const Principal& p, std::string_vie
     ready.pop_front();
     hand_cv.notify_all();
     return std::optional<std::vector<CustomerWrite>>(std::move(batch));
-  });
+  }, expected_rows);
   {
     std::lock_guard lock(hand_mu);
     writer_gone = true;

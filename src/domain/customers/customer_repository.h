@@ -94,9 +94,11 @@ class CustomerRepository {
   // Bulk loads (imports): writes every batch `next` hands out, in one transaction (all or
   // nothing), without keeping the written states. `next` returns the next batch, an empty
   // optional when there are no more (then it commits), or an error (then everything is rolled
-  // back and that error returned). Errors as for Write.
+  // back and that error returned). Errors as for Write. expected_rows (0: unknown) is how many
+  // rows the stream will bring: a store may prepare differently for a load much larger than
+  // what it holds.
   using NextBatch = std::function<Result<std::optional<std::vector<CustomerWrite>>>()>;
-  virtual Status WriteStream(const NextBatch& next) = 0;
+  virtual Status WriteStream(const NextBatch& next, int64_t expected_rows = 0) = 0;
   // True when reads (lookups) may run while a WriteStream is open, so a bulk load can check its
   // next batch while the last one is written; false: check everything first.
   virtual bool ReadsDuringWrites() const = 0;

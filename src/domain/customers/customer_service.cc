@@ -476,6 +476,16 @@ Result<CustomerWrite> CustomerService::PrepareCreate(const Principal& p, const C
 
 Result<std::vector<Customer>> CustomerService::CreateMany(const Principal& p,
                                                          const std::vector<CustomerPatch>& in) {
+  KEHU_ASSIGN_OR_RETURN(auto writes, PrepareMany(p, in));
+  return repo_.Write(std::move(writes));
+}
+
+Status CustomerService::WriteMany(const CustomerRepository::NextBatch& next, int64_t expected_rows) {
+  return repo_.WriteStream(next, expected_rows);
+}
+
+Result<std::vector<CustomerWrite>> CustomerService::PrepareMany(const Principal& p,
+                                                               const std::vector<CustomerPatch>& in) {
   if (!identity::CanWriteCustomers(p))
     return MakeError(ErrorCode::kPermissionDenied, "your role may not create customers");
   KEHU_ASSIGN_OR_RETURN(auto rules, LoadRules(p.org_id));
@@ -496,7 +506,7 @@ Result<std::vector<Customer>> CustomerService::CreateMany(const Principal& p,
     writes.push_back(CustomerWrite{.customer = c, .expected_version = 0, .search = BuildSearchText(c),
                                    .audit = Audit(p, "create", "customer", 0, Diff(nullptr, c), now)});
   }
-  return repo_.Write(std::move(writes));
+  return writes;
 }
 
 Result<Customer> CustomerService::LoadVisible(const Principal& p, int64_t id) {

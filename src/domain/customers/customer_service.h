@@ -120,6 +120,13 @@ class CustomerService {
   // Create; field names are prefixed with the row: "[12].phones[0]".
   Result<std::vector<Customer>> CreateMany(const identity::Principal& p,
                                            const std::vector<CustomerPatch>& in);
+  // CreateMany in two steps, for a bulk load too large for one call (demo data): PrepareMany
+  // checks a batch as CreateMany does and returns its writes, so one thread can check the next
+  // batch while another writes the last; WriteMany writes every batch `next` hands out in one
+  // transaction (CustomerRepository::WriteStream: all or nothing).
+  Result<std::vector<CustomerWrite>> PrepareMany(const identity::Principal& p,
+                                                 const std::vector<CustomerPatch>& in);
+  Status WriteMany(const CustomerRepository::NextBatch& next, int64_t expected_rows = 0);
   // Errors: kNotFound (absent, deleted, or not visible). A merged id yields kNotFound with
   // conflict_id set to the survivor (the API answers 301 to it).
   Result<Customer> Get(const identity::Principal& p, int64_t id);

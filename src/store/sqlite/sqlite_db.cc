@@ -378,6 +378,10 @@ class SqliteConnection final : public Connection {
   std::unordered_map<std::string, sqlite3_stmt*, TextHash, std::equal_to<>> stmts_;
 };
 
+// Each connection's page cache: 64 MB. A bulk write's transaction (WriteBulk) gets 1 GB.
+constexpr const char* kCachePragma = "PRAGMA cache_size=-65536;";
+constexpr const char* kBulkCachePragma = "PRAGMA cache_size=-1048576;";
+
 Result<std::unique_ptr<SqliteConnection>> Connect(const std::string& name, bool memory,
                                                   bool reader) {
   // Memory statistics take a global mutex on every allocation; we never read them. Must run
@@ -401,7 +405,8 @@ Result<std::unique_ptr<SqliteConnection>> Connect(const std::string& name, bool 
   // busy_timeout first: the other pragmas may already need to wait for another process.
   std::string pragmas =
       "PRAGMA busy_timeout=5000; PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL;"
-      "PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;";
+      "PRAGMA temp_store=MEMORY;";
+  pragmas += kCachePragma;
   // 256 MB mapped. Tried without a map (mmap_size=0, every read a pread): telephony events +5 %,
   // read p99 under load worse, point reads the same (docs/benchmarks.md, 2026-12-06): kept.
   if (!memory) pragmas += "PRAGMA mmap_size=268435456;";
@@ -490,6 +495,18 @@ class SqliteDatabase final : public Database {
     if (lock.owns_lock()) lock.unlock();
     if (req.exception) std::rethrow_exception(req.exception);
     return req.result;
+  }
+
+  // The cache goes back to its usual size (and its pages beyond it are freed) whatever fn does.
+  Status WriteBulk(const std::function<Status(Connection&)>& fn) override {
+    return Write([&](Connection& c) -> Status {
+      KEHU_RETURN_IF_ERROR(c.ExecScript(kBulkCachePragma));
+      struct Restore {
+        Connection& c;
+        ~Restore() { (void)c.ExecScript(kCachePragma); }
+      } restore{c};
+      return fn(c);
+    });
   }
 
   // Queued like Write's callers and committed in the same batches; nobody waits. When the queue

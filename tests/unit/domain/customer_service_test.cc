@@ -175,6 +175,110 @@ TEST_P(CustomerServiceTest, SecondCustomerWithSamePhoneIsAlreadyExists) {
   EXPECT_EQ(r.error().conflict_id, a.id);
 }
 
+// A phone or email is checked as its index row goes in: the conflict names the holder and the
+// field, phones before emails before the external id, and the rejected write leaves nothing.
+TEST_P(CustomerServiceTest, ContactConflictsNameTheFieldAndWriteNothing) {
+  auto a = Create(admin_, CustomerPatch{.name = "甲方", .external_id = std::optional<std::string>("ERP-1"),
+                                        .phones = std::vector<std::string>{"13900000101"},
+                                        .emails = std::vector<std::string>{"jia@example.cn"}});
+  auto b = Create(admin_, CustomerPatch{.name = "乙方", .phones = std::vector<std::string>{"13900000102"}});
+  auto field_of = [](const Result<customers::Customer>& r) {
+    EXPECT_FALSE(r.ok());
+    if (r.ok()) return std::string();
+    EXPECT_EQ(r.error().code, ErrorCode::kAlreadyExists);
+    return r.error().fields.empty() ? std::string() : r.error().fields[0].field;
+  };
+  auto r = customers_->Create(admin_, CustomerPatch{.name = "丙", .phones = std::vector<std::string>{"13900000103", "139 0000 0101"}});
+  EXPECT_EQ(field_of(r), "phones[1]");
+  EXPECT_EQ(r.error().conflict_id, a.id);
+  r = customers_->Create(admin_, CustomerPatch{.name = "丁", .emails = std::vector<std::string>{"JIA@example.cn"}});
+  EXPECT_EQ(field_of(r), "emails[0]");
+  r = customers_->Create(admin_, CustomerPatch{.name = "戊", .external_id = std::optional<std::string>("ERP-1"),
+                                               .phones = std::vector<std::string>{"13900000101"}});
+  EXPECT_EQ(field_of(r), "phones[0]");
+  r = customers_->Create(admin_, CustomerPatch{.name = "己", .external_id = std::optional<std::string>("ERP-1"),
+                                               .emails = std::vector<std::string>{"ji@example.cn"}});
+  EXPECT_EQ(field_of(r), "external_id");
+  // An update that takes another customer's phone keeps its own phones.
+  r = customers_->Update(admin_, b.id, 1, CustomerPatch{.phones = std::vector<std::string>{"13900000102", "13900000101"}});
+  EXPECT_EQ(field_of(r), "phones[1]");
+  EXPECT_EQ(customers_->Get(admin_, b.id)->phones, std::vector<std::string>{"+8613900000102"});
+  // A batch whose second customer repeats the first one's phone writes neither.
+  auto many = customers_->CreateMany(admin_, {CustomerPatch{.name = "庚", .phones = std::vector<std::string>{"13900000104"}},
+                                              CustomerPatch{.name = "辛", .phones = std::vector<std::string>{"13900000104"}}});
+  ASSERT_FALSE(many.ok());
+  EXPECT_EQ(many.error().code, ErrorCode::kAlreadyExists);
+  // None of the rejected writes took a phone, an email or an external id: all are free.
+  auto c = customers_->Create(admin_, CustomerPatch{.name = "壬", .phones = std::vector<std::string>{"13900000103", "13900000104"},
+                                                    .emails = std::vector<std::string>{"ji@example.cn"}});
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  auto found = customers_->LookupByPhone(admin_, "13900000104");
+  ASSERT_TRUE(found.ok());
+  EXPECT_EQ(found->id, c->id);
+  // The same number twice in one customer's list is one number, not a conflict with itself.
+  auto twice = customers_->Create(admin_, CustomerPatch{.name = "癸", .phones = std::vector<std::string>{"13900000105", "+86 139 0000 0105"}});
+  ASSERT_TRUE(twice.ok()) << twice.error().message;
+  EXPECT_EQ(twice->phones, std::vector<std::string>{"+8613900000105"});
+}
+
+// A bulk load in one transaction (demo data): batches checked by PrepareMany, written by
+// WriteMany. Announced as larger than the table, the load has SQLite build the name-order
+// indexes again at its end: they are there afterwards, in use, and a failed load leaves
+// nothing and keeps them.
+TEST_P(CustomerServiceTest, WriteManyWritesEveryBatchOrNothingAndKeepsTheIndexes) {
+  auto batch = [&](const std::vector<std::pair<std::string, std::string>>& people) {
+    std::vector<CustomerPatch> in;
+    for (const auto& [name, phone] : people)
+      in.push_back(CustomerPatch{.name = name, .phones = std::vector<std::string>{phone}});
+    auto w = customers_->PrepareMany(admin_, in);
+    EXPECT_TRUE(w.ok()) << w.error().message;
+    return std::move(*w);
+  };
+  auto stream = [&](std::vector<std::vector<customers::CustomerWrite>> batches) {
+    size_t at = 0;
+    return customers_->WriteMany(
+        [&]() -> Result<std::optional<std::vector<customers::CustomerWrite>>> {
+          if (at == batches.size()) return std::optional<std::vector<customers::CustomerWrite>>();
+          return std::optional<std::vector<customers::CustomerWrite>>(std::move(batches[at++]));
+        },
+        100000);
+  };
+  auto index_names = [&]() {
+    std::vector<std::string> out;
+    if (GetParam() == Backend::kPostgres) return out;
+    EXPECT_TRUE(db_->Read([&](store::Connection& c) -> Status {
+                      KEHU_ASSIGN_OR_RETURN(auto rows, c.Query("SELECT name FROM sqlite_schema WHERE type = 'index' AND "
+                                                               "tbl_name = 'customers' ORDER BY name", {}));
+                      for (const auto& r : rows) out.push_back(r.Text(0));
+                      return Status::Ok();
+                    }).ok());
+    return out;
+  };
+  const auto indexes = index_names();
+  Create(admin_, CustomerPatch{.name = "周一"});
+  ASSERT_TRUE(stream({batch({{"赵二", "13900000201"}, {"钱三", "13900000202"}}), batch({{"孙四", "13900000203"}})}).ok());
+  // The second batch repeats a phone of the first: the load fails and writes nothing.
+  auto failed = stream({batch({{"李五", "13900000204"}}), batch({{"吴六", "13900000204"}})});
+  ASSERT_FALSE(failed.ok());
+  EXPECT_EQ(failed.error().code, ErrorCode::kAlreadyExists);
+  EXPECT_EQ(index_names(), indexes);
+  auto page = customers_->List(admin_, customers::ListRequest{.sort = "name", .limit = 10});
+  ASSERT_TRUE(page.ok()) << page.error().message;
+  std::vector<std::string> names;
+  for (const auto& c : page->items) names.push_back(c.name);
+  EXPECT_EQ(names, (std::vector<std::string>{"钱三", "孙四", "赵二", "周一"}));  // pinyin order
+  EXPECT_FALSE(customers_->LookupByPhone(admin_, "13900000204").ok());
+  if (GetParam() != Backend::kPostgres) {
+    std::string check;
+    ASSERT_TRUE(db_->Read([&](store::Connection& c) -> Status {
+                      KEHU_ASSIGN_OR_RETURN(auto rows, c.Query("PRAGMA integrity_check", {}));
+                      check = rows.at(0).Text(0);
+                      return Status::Ok();
+                    }).ok());
+    EXPECT_EQ(check, "ok");
+  }
+}
+
 TEST_P(CustomerServiceTest, StaleVersionIsAbortedAndKeepsTheFirstChange) {
   auto a = Create(admin_, CustomerPatch{.name = "李雷"});
   ASSERT_TRUE(customers_->Update(admin_, a.id, 1, CustomerPatch{.note = "first"}).ok());
