@@ -56,7 +56,8 @@ identity::Principal SystemPrincipal(App& app);
 
 // Creates n realistic zh-CN customers (people and organisations, phones, categories, owners)
 // through the customers use cases, created over the last kDemoHistoryDays days (each batch on a
-// clock of its own), printing progress to stderr when `progress` is set.
+// clock of its own), in one transaction (all or nothing), printing progress to stderr when
+// `progress` is set.
 // Up to kDemoOrdersMaxCustomers customers, also creates plausible orders (a few per customer
 // after it was created, channels matching the category) and a few churn records for them, then runs
 // an analytics pass.
