@@ -1335,16 +1335,11 @@ class SqlCustomerRepository final : public customers::CustomerRepository {
 
   // The first phone or email of the customer that another customer holds, as a conflict.
   Status CheckContactsUnique(Connection& c, const Customer& cu) {
-    for (size_t i = 0; i < cu.phones.size(); ++i) {
-      KEHU_ASSIGN_OR_RETURN(int64_t h, Holder(c, "SELECT customer_id FROM customer_phones WHERE org_id = ? AND "
-                                                 "phone = ? AND customer_id <> ?", cu.org_id, cu.phones[i], cu.id));
-      if (h) return Conflict(h, "phones[" + std::to_string(i) + "]", "phone number");
-    }
-    for (size_t i = 0; i < cu.emails.size(); ++i) {
-      KEHU_ASSIGN_OR_RETURN(int64_t h, Holder(c, "SELECT customer_id FROM customer_emails WHERE org_id = ? AND "
-                                                 "email = ? AND customer_id <> ?", cu.org_id, cu.emails[i], cu.id));
-      if (h) return Conflict(h, "emails[" + std::to_string(i) + "]", "email address");
-    }
+    for (const auto& [key, values] : {std::pair{&kPhoneKey, &cu.phones}, std::pair{&kEmailKey, &cu.emails}})
+      for (size_t i = 0; i < values->size(); ++i) {
+        KEHU_ASSIGN_OR_RETURN(int64_t h, Holder(c, key->holder, cu.org_id, (*values)[i], cu.id));
+        if (h) return Conflict(h, std::string(key->field) + "[" + std::to_string(i) + "]", key->what);
+      }
     return Status::Ok();
   }
 
@@ -1362,21 +1357,31 @@ class SqlCustomerRepository final : public customers::CustomerRepository {
     return Conflict(h, "external_id", "external id");
   }
 
-  // One phone's or email's index row (`table` is customer_phones or customer_emails, `column`
-  // phone or email); when the org's key is taken, the customer that holds it as a conflict.
-  Status InsertContactKey(Connection& c, const std::string& table, const char* column, const Customer& cu,
+  // A phone's or an email's key row: its insert (nothing when the org's key is taken), the
+  // look-up of the customer that holds it, and how a conflict names it.
+  struct ContactKey {
+    const char* insert;
+    const char* holder;
+    const char* field;
+    const char* what;
+  };
+  static constexpr ContactKey kPhoneKey{
+      "INSERT INTO customer_phones(org_id, phone, customer_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+      "SELECT customer_id FROM customer_phones WHERE org_id = ? AND phone = ? AND customer_id <> ?", "phones",
+      "phone number"};
+  static constexpr ContactKey kEmailKey{
+      "INSERT INTO customer_emails(org_id, email, customer_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+      "SELECT customer_id FROM customer_emails WHERE org_id = ? AND email = ? AND customer_id <> ?", "emails",
+      "email address"};
+
+  // values[i]'s key row; when another customer holds it, that customer as a conflict.
+  Status InsertContactKey(Connection& c, const ContactKey& key, const Customer& cu,
                           const std::vector<std::string>& values, size_t i) {
-    const std::string insert = "INSERT INTO " + table + "(org_id, " + column +
-                               ", customer_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING";
-    KEHU_ASSIGN_OR_RETURN(auto n, c.Exec(insert, {cu.org_id, values[i], cu.id}));
+    KEHU_ASSIGN_OR_RETURN(auto n, c.Exec(key.insert, {cu.org_id, values[i], cu.id}));
     if (n == 1) return Status::Ok();
-    KEHU_ASSIGN_OR_RETURN(int64_t h, Holder(c, ("SELECT customer_id FROM " + table + " WHERE org_id = ? AND " + column +
-                                                " = ? AND customer_id <> ?").c_str(),
-                                            cu.org_id, values[i], cu.id));
+    KEHU_ASSIGN_OR_RETURN(int64_t h, Holder(c, key.holder, cu.org_id, values[i], cu.id));
     if (!h) return Status::Ok();  // the same value twice in this customer's own list
-    const bool phone = table == "customer_phones";
-    return Conflict(h, std::string(phone ? "phones[" : "emails[") + std::to_string(i) + "]",
-                    phone ? "phone number" : "email address");
+    return Conflict(h, std::string(key.field) + "[" + std::to_string(i) + "]", key.what);
   }
 
   // Replaces the values of personal fields in a customer's audit history (erasure).
@@ -1458,11 +1463,10 @@ class SqlCustomerRepository final : public customers::CustomerRepository {
       KEHU_RETURN_IF_ERROR(c.Exec("DELETE FROM customer_shares WHERE customer_id = ?", {id}));
     }
     if (w.index_contacts) {
-      static const std::string kPhones = "customer_phones", kEmails = "customer_emails";
       for (size_t i = 0; i < cu.phones.size(); ++i)
-        KEHU_RETURN_IF_ERROR(InsertContactKey(c, kPhones, "phone", cu, cu.phones, i));
+        KEHU_RETURN_IF_ERROR(InsertContactKey(c, kPhoneKey, cu, cu.phones, i));
       for (size_t i = 0; i < cu.emails.size(); ++i)
-        KEHU_RETURN_IF_ERROR(InsertContactKey(c, kEmails, "email", cu, cu.emails, i));
+        KEHU_RETURN_IF_ERROR(InsertContactKey(c, kEmailKey, cu, cu.emails, i));
       for (const auto& t : cu.tags)
         KEHU_RETURN_IF_ERROR(c.Exec("INSERT INTO customer_tags(org_id, tag, customer_id) VALUES (?, ?, ?)",
                                     {org, t, id}));
