@@ -249,6 +249,7 @@ Status GenerateDemo(App& app, int64_t n, bool progress) {
     });
     int64_t written = 0;
     Status st = app.customers->WriteMany(
+        sys,
         [&]() -> Result<std::optional<std::vector<customers::CustomerWrite>>> {
           std::unique_lock lock(mu);
           cv.wait(lock, [&] { return !ready.empty() || made_all || made_failure; });

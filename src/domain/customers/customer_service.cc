@@ -480,7 +480,10 @@ Result<std::vector<Customer>> CustomerService::CreateMany(const Principal& p,
   return repo_.Write(std::move(writes));
 }
 
-Status CustomerService::WriteMany(const CustomerRepository::NextBatch& next, int64_t expected_rows) {
+Status CustomerService::WriteMany(const Principal& p, const CustomerRepository::NextBatch& next,
+                                  int64_t expected_rows) {
+  if (!identity::CanWriteCustomers(p))
+    return MakeError(ErrorCode::kPermissionDenied, "your role may not create customers");
   return repo_.WriteStream(next, expected_rows);
 }
 

@@ -126,7 +126,8 @@ class CustomerService {
   // transaction (CustomerRepository::WriteStream: all or nothing).
   Result<std::vector<CustomerWrite>> PrepareMany(const identity::Principal& p,
                                                  const std::vector<CustomerPatch>& in);
-  Status WriteMany(const CustomerRepository::NextBatch& next, int64_t expected_rows = 0);
+  Status WriteMany(const identity::Principal& p, const CustomerRepository::NextBatch& next,
+                   int64_t expected_rows = 0);
   // Errors: kNotFound (absent, deleted, or not visible). A merged id yields kNotFound with
   // conflict_id set to the survivor (the API answers 301 to it).
   Result<Customer> Get(const identity::Principal& p, int64_t id);

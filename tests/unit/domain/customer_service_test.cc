@@ -237,6 +237,7 @@ TEST_P(CustomerServiceTest, WriteManyWritesEveryBatchOrNothingAndKeepsTheIndexes
   auto stream = [&](std::vector<std::vector<customers::CustomerWrite>> batches) {
     size_t at = 0;
     return customers_->WriteMany(
+        admin_,
         [&]() -> Result<std::optional<std::vector<customers::CustomerWrite>>> {
           if (at == batches.size()) return std::optional<std::vector<customers::CustomerWrite>>();
           return std::optional<std::vector<customers::CustomerWrite>>(std::move(batches[at++]));
@@ -255,6 +256,13 @@ TEST_P(CustomerServiceTest, WriteManyWritesEveryBatchOrNothingAndKeepsTheIndexes
     return out;
   };
   const auto indexes = index_names();
+  // A role that may not create customers may not stream them either.
+  auto agent = MakeUser("agent", "service");
+  auto refused = customers_->WriteMany(agent, [&]() -> Result<std::optional<std::vector<customers::CustomerWrite>>> {
+    return std::optional<std::vector<customers::CustomerWrite>>();
+  });
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, ErrorCode::kPermissionDenied);
   Create(admin_, CustomerPatch{.name = "周一"});
   ASSERT_TRUE(stream({batch({{"赵二", "13900000201"}, {"钱三", "13900000202"}}), batch({{"孙四", "13900000203"}})}).ok());
   // The second batch repeats a phone of the first: the load fails and writes nothing.
