@@ -420,17 +420,30 @@ class SqlIdentityRepository final : public identity::IdentityRepository {
 
 }  // namespace
 
-Status AppendAuditEntry(Connection& c, const identity::AuditEntry& e) {
-  // before/after are JSON texts by contract (identity.h), so the array is assembled directly:
-  // audit rows are written for every change, and re-parsing them would double the cost.
-  std::string changes = "[";
-  for (size_t i = 0; i < e.changes.size(); ++i) {
-    const auto& ch = e.changes[i];
-    if (i) changes += ',';
-    changes += "{\"field\":" + JsonQuote(ch.field) + ",\"before\":" + (ch.before.empty() ? "null" : ch.before) +
-               ",\"after\":" + (ch.after.empty() ? "null" : ch.after) + "}";
+namespace {
+
+// An entry's changes as stored: a JSON array of {"field", "before", "after"}. before/after are
+// JSON texts by contract (identity.h), so the array is assembled directly: audit rows are written
+// for every change, and re-parsing them would double the cost. A null "before" is left out (the
+// readers and erasure take a missing one as null): a create's entry is every field set, each
+// from nothing, and the 14 bytes of `"before":null,` per field were a quarter of it.
+std::string ChangesJson(const std::vector<identity::FieldChange>& changes) {
+  std::string out = "[";
+  for (size_t i = 0; i < changes.size(); ++i) {
+    const auto& ch = changes[i];
+    if (i) out += ',';
+    out.append("{\"field\":").append(JsonQuote(ch.field));
+    if (!ch.before.empty() && ch.before != "null") out.append(",\"before\":").append(ch.before);
+    out.append(",\"after\":").append(ch.after.empty() ? "null" : ch.after).append("}");
   }
-  changes += ']';
+  out += ']';
+  return out;
+}
+
+}  // namespace
+
+Status AppendAuditEntry(Connection& c, const identity::AuditEntry& e) {
+  std::string changes = ChangesJson(e.changes);
   KEHU_RETURN_IF_ERROR(c.Exec(
       "INSERT INTO audit_log(org_id, at, actor_id, actor_name, action, entity, entity_id, changes) "
       "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -450,15 +463,7 @@ Status AppendAuditEntries(Connection& c, const std::vector<identity::AuditEntry>
     params.reserve(n * 8);
     for (size_t k = 0; k < n; ++k) {
       const auto& e = entries[start + k];
-      std::string changes = "[";
-      for (size_t i = 0; i < e.changes.size(); ++i) {
-        const auto& ch = e.changes[i];
-        if (i) changes += ',';
-        changes.append("{\"field\":").append(JsonQuote(ch.field)).append(",\"before\":");
-        changes.append(ch.before.empty() ? "null" : ch.before).append(",\"after\":");
-        changes.append(ch.after.empty() ? "null" : ch.after).append("}");
-      }
-      changes += ']';
+      std::string changes = ChangesJson(e.changes);
       sql += k ? ", (?, ?, ?, ?, ?, ?, ?, ?)" : "(?, ?, ?, ?, ?, ?, ?, ?)";
       params.insert(params.end(), {e.org_id, e.at, e.actor_id ? Value(*e.actor_id) : Value(Null{}), e.actor_name,
                                    e.action, e.entity, e.entity_id, std::move(changes)});

@@ -155,6 +155,13 @@ class CustomerCrudTest(Base):
         self.assertEqual(changes["name"]["after"], "张三丰")
         self.assertEqual(changes["vip"]["after"], True)
         self.assertEqual(b["items"][0]["actor_id"], 1)
+        # The create: each field set, from nothing (before null), and no field left empty.
+        created = {ch["field"]: ch for ch in b["items"][1]["changes"]}
+        self.assertEqual(created["name"], {"field": "name", "before": None, "after": "张三"})
+        self.assertEqual(created["category"], {"field": "category", "before": None, "after": "distributor"})
+        self.assertTrue(all(ch["before"] is None for ch in created.values()), created)
+        self.assertNotIn("note", created)
+        self.assertNotIn("phones", created)
 
     def test_consent_and_custom_fields(self):
         s, _, f = self.req("POST", "/api/v1/custom-fields",

@@ -690,6 +690,29 @@ TEST_F(StoreSqliteFileTest, CommittedWriteSurvivesClosingAndReopening) {
   EXPECT_EQ(ReadNotes(env_.url()), std::vector<std::string>{"客户"});
 }
 
+// A new file is made with 8 KiB pages (half the pages of SQLite's default to split, log and
+// checkpoint in a bulk load), and keeps them when opened again.
+TEST_F(StoreSqliteFileTest, ANewFileHasEightKibPages) {
+  auto page_size = [&] {
+    auto db = Open(env_.url(), 1);
+    EXPECT_TRUE(db.ok()) << db.error().message;
+    int64_t size = 0;
+    EXPECT_TRUE((*db)->Read([&](Connection& c) -> Status {
+                  KEHU_ASSIGN_OR_RETURN(auto rows, c.Query("PRAGMA page_size", {}));
+                  size = rows.at(0).Int(0);
+                  return Status::Ok();
+                }).ok());
+    return size;
+  };
+  EXPECT_EQ(page_size(), 8192);
+  {
+    auto db = WriteOneNote(env_.url(), "客户");
+    ASSERT_NE(db, nullptr);
+  }
+  EXPECT_EQ(page_size(), 8192);
+  EXPECT_EQ(ReadNotes(env_.url()), std::vector<std::string>{"客户"});
+}
+
 TEST_F(StoreSqliteFileTest, CommittedWriteSurvivesAProcessKilledWithoutClosing) {
   const pid_t child = fork();
   ASSERT_NE(child, -1);

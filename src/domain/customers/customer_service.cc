@@ -88,11 +88,13 @@ std::string AddressJson(const Address& a) {
 
 }  // namespace
 
-// Field-by-field audit changes from before to after (before == nullptr: creation).
+// Field-by-field audit changes from before to after (before == nullptr: creation, where each
+// field set differs from an empty record's and its before is null: there was no record).
 std::vector<FieldChange> Diff(const Customer* b, const Customer& a) {
   std::vector<FieldChange> out;
   auto add = [&](const char* field, std::string before, std::string after) {
-    if (before != after) out.push_back({field, std::move(before), std::move(after)});
+    if (before == after) return;
+    out.push_back({field, b ? std::move(before) : std::string("null"), std::move(after)});
   };
   const Customer empty{};
   const Customer& x = b ? *b : empty;
@@ -857,8 +859,8 @@ std::vector<FieldChange> ContactDiff(const Contact* b, const Contact& a) {
   std::vector<FieldChange> out;
   const Contact empty{};
   const Contact& x = b ? *b : empty;
-  auto add = [&](const char* f, std::string be, std::string af) {
-    if (be != af) out.push_back({f, std::move(be), std::move(af)});
+  auto add = [&](const char* f, std::string be, std::string af) {  // as Diff: a create's before is null
+    if (be != af) out.push_back({f, b ? std::move(be) : std::string("null"), std::move(af)});
   };
   add("name", b ? Q(x.name) : "null", Q(a.name));
   add("title", Q(x.title), Q(a.title));

@@ -21,12 +21,12 @@ namespace kehu::store::sqlite {
 // Opens (creating if needed) the database at path, or a fresh shared in-memory database when
 // path is ":memory:". reader_pool_size must be at least 1. A file database checkpoints its WAL
 // on a thread of its own whenever checkpoint_frames pages were added to it since the last
-// checkpoint (the writer never waits for the copy; it only copies the few pages committed while
+// checkpoint (0: as many as make kDefaultCheckpointBytes at the file's page size) (the writer never waits for the copy; it only copies the few pages committed while
 // the checkpoint ran, so that the WAL can start again from its beginning).
 // Errors: kUnavailable when the file cannot be opened or configured (message names the path).
-inline constexpr int kDefaultCheckpointFrames = 50000;  // ~200 MB of 4 KiB pages
+inline constexpr int64_t kDefaultCheckpointBytes = 200LL << 20;
 Result<std::unique_ptr<Database>> OpenSqlite(const std::string& path, int reader_pool_size,
-                                             int checkpoint_frames = kDefaultCheckpointFrames);
+                                             int checkpoint_frames = 0);
 
 // Copies the whole database to a new SQLite file at path (replacing whatever database is there)
 // with the online backup API, from one reader connection in one step: the copy is one consistent
