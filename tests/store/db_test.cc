@@ -691,7 +691,8 @@ TEST_F(StoreSqliteFileTest, CommittedWriteSurvivesClosingAndReopening) {
 }
 
 // A new file is made with 8 KiB pages (half the pages of SQLite's default to split, log and
-// checkpoint in a bulk load), and keeps them when opened again.
+// checkpoint in a bulk load), before and after its first table, and opened again it still has
+// them and its row.
 TEST_F(StoreSqliteFileTest, ANewFileHasEightKibPages) {
   auto page_size = [&] {
     auto db = Open(env_.url(), 1);

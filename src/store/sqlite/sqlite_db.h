@@ -21,8 +21,9 @@ namespace kehu::store::sqlite {
 // Opens (creating if needed) the database at path, or a fresh shared in-memory database when
 // path is ":memory:". reader_pool_size must be at least 1. A file database checkpoints its WAL
 // on a thread of its own whenever checkpoint_frames pages were added to it since the last
-// checkpoint (0: as many as make kDefaultCheckpointBytes at the file's page size) (the writer never waits for the copy; it only copies the few pages committed while
-// the checkpoint ran, so that the WAL can start again from its beginning).
+// checkpoint; 0 means kDefaultCheckpointBytes' worth at the file's page size. The writer never
+// waits for the copy; it only copies the few pages committed while the checkpoint ran, so that
+// the WAL can start again from its beginning. A new file is made with 8 KiB pages.
 // Errors: kUnavailable when the file cannot be opened or configured (message names the path).
 inline constexpr int64_t kDefaultCheckpointBytes = 200LL << 20;
 Result<std::unique_ptr<Database>> OpenSqlite(const std::string& path, int reader_pool_size,
