@@ -855,6 +855,159 @@ TEST_F(StoreSqliteFileTest, IndexWritesOfABatchLandForCallersThatSucceededOnly) 
   EXPECT_EQ(ok_count.load(), kThreads * kPerThread - 67);  // (t + k) % 3 == 0 for 67 of 200
 }
 
+// A bulk write into empty full-text tables builds them in a second file on a thread of its own
+// (the file exists while the load runs and is gone after it) and copies them in: the index is
+// whole by FTS5's own integrity-check and byte for byte the one an in-place build of the same
+// writes makes (a twin table written directly in the same transaction). The next ordinary
+// write through the same connection (whose FTS5 had the empty table's segment list cached)
+// keeps the copied index whole.
+TEST_F(StoreSqliteFileTest, ABulkWriteBuildsEmptyFullTextTablesBesideItExactlyAsInPlace) {
+  auto opened = Open(env_.url(), 2);
+  ASSERT_TRUE(opened.ok()) << opened.error().message;
+  Database& db = **opened;
+  // Small hashes and pages: the load flushes and merges many segments.
+  ASSERT_TRUE(db.Write([](Connection& c) {
+                  return c.ExecScript(
+                      "CREATE TABLE docs (id INTEGER PRIMARY KEY, body TEXT);"
+                      "CREATE VIRTUAL TABLE docs_fts USING fts5(body, tokenize = 'trigram');"
+                      "CREATE VIRTUAL TABLE twin_fts USING fts5(body, tokenize = 'trigram');"
+                      "CREATE VIRTUAL TABLE docs_tok USING fts5(body, prefix = '2 3');"
+                      "CREATE VIRTUAL TABLE twin_tok USING fts5(body, prefix = '2 3');"
+                      "INSERT INTO docs_fts(docs_fts, rank) VALUES ('hashsize', 8192);"
+                      "INSERT INTO twin_fts(twin_fts, rank) VALUES ('hashsize', 8192);"
+                      "INSERT INTO docs_tok(docs_tok, rank) VALUES ('pgsz', 200);"
+                      "INSERT INTO twin_tok(twin_tok, rank) VALUES ('pgsz', 200);");
+                }).ok());
+  const std::filesystem::path side = env_.dir() / "test.db-bulk-fts";
+  constexpr int kRows = 3000;
+  bool side_seen = false;
+  auto text = [](int i, int round) {
+    return "客户 wang" + std::to_string(i % 97) + " round" + std::to_string(round) + " no " + std::to_string(i);
+  };
+  ASSERT_TRUE(db.WriteBulk(
+                    [&](Connection& c) -> Status {
+                      for (int i = 1; i <= kRows; ++i) {
+                        KEHU_RETURN_IF_ERROR(c.Exec("INSERT INTO docs (id, body) VALUES (?, ?)", {int64_t{i}, text(i, 1)}));
+                        KEHU_RETURN_IF_ERROR(c.ExecIndexWrite("INSERT INTO docs_fts (rowid, body) VALUES (?, ?)", {int64_t{i}, text(i, 1)}));
+                        KEHU_RETURN_IF_ERROR(c.ExecIndexWrite("INSERT INTO docs_tok (rowid, body) VALUES (?, ?)", {int64_t{i}, text(i, 1)}));
+                        KEHU_RETURN_IF_ERROR(c.Exec("INSERT INTO twin_fts (rowid, body) VALUES (?, ?)", {int64_t{i}, text(i, 1)}));
+                        KEHU_RETURN_IF_ERROR(c.Exec("INSERT INTO twin_tok (rowid, body) VALUES (?, ?)", {int64_t{i}, text(i, 1)}));
+                        if (i % 10 == 0) {  // a row written again later in the same load
+                          const int64_t j = i / 2;
+                          for (const char* t : {"docs_fts", "docs_tok"}) {
+                            KEHU_RETURN_IF_ERROR(c.ExecIndexWrite(std::string("DELETE FROM ") + t + " WHERE rowid = ?", {j}));
+                            KEHU_RETURN_IF_ERROR(c.ExecIndexWrite(std::string("INSERT INTO ") + t + " (rowid, body) VALUES (?, ?)", {j, text(int(j), 2)}));
+                          }
+                          for (const char* t : {"twin_fts", "twin_tok"}) {
+                            KEHU_RETURN_IF_ERROR(c.Exec(std::string("DELETE FROM ") + t + " WHERE rowid = ?", {j}));
+                            KEHU_RETURN_IF_ERROR(c.Exec(std::string("INSERT INTO ") + t + " (rowid, body) VALUES (?, ?)", {j, text(int(j), 2)}));
+                          }
+                        }
+                      }
+                      side_seen = std::filesystem::exists(side);
+                      return Status::Ok();
+                    },
+                    {"docs_fts", "docs_tok"})
+                  .ok());
+  EXPECT_TRUE(side_seen);
+  EXPECT_FALSE(std::filesystem::exists(side));
+  auto same = [&](const std::string& a, const std::string& b) {
+    bool equal = false;
+    EXPECT_TRUE(db.Read([&](Connection& c) -> Status {
+                  for (const char* shadow : {"_data", "_idx", "_content", "_docsize"}) {
+                    KEHU_ASSIGN_OR_RETURN(auto rows, c.Query("SELECT (SELECT count(*) FROM " + a + shadow + "), (SELECT count(*) FROM (SELECT * FROM " + a + shadow + " EXCEPT SELECT * FROM " + b + shadow + "))", {}));
+                    EXPECT_GT(rows.at(0).Int(0), 0) << a << shadow;
+                    EXPECT_EQ(rows.at(0).Int(1), 0) << a << shadow << " differs from " << b << shadow;
+                  }
+                  KEHU_ASSIGN_OR_RETURN(auto segs, c.Query("SELECT count(*) FROM " + a + "_idx", {}));
+                  equal = segs.at(0).Int(0) > 1;  // many segments, not one
+                  return Status::Ok();
+                }).ok());
+    EXPECT_TRUE(equal) << a;
+  };
+  same("docs_fts", "twin_fts");
+  same("docs_tok", "twin_tok");
+  // The next writes through the writer, one alone and several in a batch.
+  ASSERT_TRUE(db.Write([&](Connection& c) -> Status {
+                  KEHU_RETURN_IF_ERROR(c.ExecIndexWrite("INSERT INTO docs_fts (rowid, body) VALUES (?, ?)", {int64_t{kRows + 1}, std::string("afterwards 王芳")}));
+                  return c.ExecIndexWrite("INSERT INTO docs_tok (rowid, body) VALUES (?, ?)", {int64_t{kRows + 1}, std::string("afterwards wangfang")});
+                }).ok());
+  ASSERT_TRUE(db.Write([&](Connection& c) {
+                  return c.ExecScript("INSERT INTO docs_fts(docs_fts) VALUES ('integrity-check');"
+                                      "INSERT INTO docs_tok(docs_tok) VALUES ('integrity-check')");
+                }).ok());
+  ASSERT_TRUE(db.Read([&](Connection& c) -> Status {
+                  KEHU_ASSIGN_OR_RETURN(auto all, c.Query("SELECT count(*) FROM docs_fts WHERE docs_fts MATCH '\"客户 \"'", {}));
+                  EXPECT_EQ(all.at(0).Int(0), kRows);
+                  KEHU_ASSIGN_OR_RETURN(auto again, c.Query("SELECT count(*) FROM docs_tok WHERE docs_tok MATCH 'round2'", {}));
+                  EXPECT_EQ(again.at(0).Int(0), kRows / 10);
+                  KEHU_ASSIGN_OR_RETURN(auto prefix, c.Query("SELECT count(*) FROM docs_tok WHERE docs_tok MATCH 'wa*'", {}));
+                  EXPECT_EQ(prefix.at(0).Int(0), kRows + 1);
+                  KEHU_ASSIGN_OR_RETURN(auto late, c.Query("SELECT rowid FROM docs_fts WHERE docs_fts MATCH '\"wards 王芳\"'", {}));
+                  EXPECT_EQ(late.size(), 1u);
+                  return Status::Ok();
+                }).ok());
+}
+
+// A bulk write whose full-text table already has rows writes it in place (no side file); one that
+// fails leaves neither rows, index entries nor its side file, and the next load builds beside.
+TEST_F(StoreSqliteFileTest, ABulkWriteIntoAFilledIndexWritesInPlaceAndAFailedOneLeavesNothing) {
+  auto opened = Open(env_.url(), 2);
+  ASSERT_TRUE(opened.ok()) << opened.error().message;
+  Database& db = **opened;
+  ASSERT_TRUE(db.Write([](Connection& c) {
+                  return c.ExecScript("CREATE TABLE docs (id INTEGER PRIMARY KEY, body TEXT);"
+                                      "CREATE VIRTUAL TABLE docs_fts USING fts5(body)");
+                }).ok());
+  const std::filesystem::path side = env_.dir() / "test.db-bulk-fts";
+  auto load = [&](int from, int to, bool fail, bool* side_seen) {
+    return db.WriteBulk(
+        [&](Connection& c) -> Status {
+          for (int i = from; i <= to; ++i) {
+            KEHU_RETURN_IF_ERROR(c.Exec("INSERT INTO docs (id, body) VALUES (?, ?)", {int64_t{i}, "doc " + std::to_string(i)}));
+            KEHU_RETURN_IF_ERROR(c.ExecIndexWrite("INSERT INTO docs_fts (rowid, body) VALUES (?, ?)", {int64_t{i}, "doc n" + std::to_string(i)}));
+          }
+          *side_seen = std::filesystem::exists(side);
+          if (fail) return InvalidArgument("row 7 is bad");
+          return Status::Ok();
+        },
+        {"docs_fts"});
+  };
+  auto counts = [&] {
+    std::pair<int64_t, int64_t> n{-1, -1};
+    EXPECT_TRUE(db.Read([&](Connection& c) -> Status {
+                  KEHU_ASSIGN_OR_RETURN(auto rows, c.Query("SELECT (SELECT count(*) FROM docs), (SELECT count(*) FROM docs_fts WHERE docs_fts MATCH 'doc')", {}));
+                  n = {rows.at(0).Int(0), rows.at(0).Int(1)};
+                  return Status::Ok();
+                }).ok());
+    return n;
+  };
+  bool seen = false;
+  Status failed = load(1, 500, /*fail=*/true, &seen);
+  EXPECT_FALSE(failed.ok());
+  EXPECT_TRUE(seen);
+  EXPECT_FALSE(std::filesystem::exists(side));
+  EXPECT_EQ(counts(), (std::pair<int64_t, int64_t>{0, 0}));
+  // An index write the side file cannot run (its table is not one of the load's) fails the load.
+  Status stray = db.WriteBulk(
+      [&](Connection& c) -> Status {
+        KEHU_RETURN_IF_ERROR(c.Exec("INSERT INTO docs (id, body) VALUES (1, 'x')", {}));
+        for (int i = 0; i < 2000; ++i)
+          KEHU_RETURN_IF_ERROR(c.ExecIndexWrite("INSERT INTO docs (id, body) VALUES (?, 'y')", {int64_t{i + 2}}));
+        return Status::Ok();
+      },
+      {"docs_fts"});
+  EXPECT_FALSE(stray.ok());
+  EXPECT_EQ(counts(), (std::pair<int64_t, int64_t>{0, 0}));
+  ASSERT_TRUE(load(1, 300, /*fail=*/false, &seen).ok());
+  EXPECT_TRUE(seen);
+  EXPECT_EQ(counts(), (std::pair<int64_t, int64_t>{300, 300}));
+  ASSERT_TRUE(load(301, 600, /*fail=*/false, &seen).ok());
+  EXPECT_FALSE(seen);  // the table had rows: written in place
+  EXPECT_EQ(counts(), (std::pair<int64_t, int64_t>{600, 600}));
+  ASSERT_TRUE(db.Write([&](Connection& c) { return c.ExecScript("INSERT INTO docs_fts(docs_fts) VALUES ('integrity-check')"); }).ok());
+}
+
 // The WAL is checkpointed on a thread of its own: with a small threshold, pages committed by
 // the writer reach the database file while the database stays open, and the WAL starts again
 // from its beginning instead of growing with every commit. (SQLite's own automatic checkpoint,
