@@ -1394,6 +1394,15 @@ class SqlCustomerRepository final : public customers::CustomerRepository {
       if (ec || !v.is_array()) continue;
       bool changed = false;
       for (auto& ch : v.as_array()) {
+        // [field, after] (a change from nothing, see ParseAuditChanges) or {field, before, after}.
+        if (auto* pair = ch.if_array(); pair != nullptr && pair->size() == 2 && pair->at(0).is_string()) {
+          if (std::find(fields.begin(), fields.end(), std::string(pair->at(0).as_string())) != fields.end() &&
+              !pair->at(1).is_null()) {
+            pair->at(1) = "[erased]";
+            changed = true;
+          }
+          continue;
+        }
         if (!ch.is_object()) continue;
         auto& o = ch.as_object();
         auto* f = o.if_contains("field");

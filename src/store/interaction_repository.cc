@@ -260,21 +260,7 @@ class SqlInteractionRepository final : public interactions::InteractionRepositor
         e.action = r.Text(4);
         e.entity = r.Text(5);
         e.entity_id = r.Int(6);
-        boost::system::error_code ec;
-        auto v = boost::json::parse(r.Text(7), ec);
-        if (!ec && v.is_array())
-          for (const auto& ch : v.as_array()) {
-            if (!ch.is_object()) continue;
-            const auto& o = ch.as_object();
-            auto text = [&](const char* k) {
-              auto* p = o.if_contains(k);
-              return p ? boost::json::serialize(*p) : std::string("null");
-            };
-            std::string field = o.contains("field") && o.at("field").is_string()
-                                    ? std::string(o.at("field").as_string())
-                                    : std::string();
-            e.changes.push_back({field, text("before"), text("after")});
-          }
+        e.changes = ParseAuditChanges(r.Text(7));
         out.push_back(std::move(e));
       }
       return Status::Ok();

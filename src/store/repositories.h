@@ -3,6 +3,7 @@
 // Database must outlive the repositories.
 
 #include <memory>
+#include <string_view>
 #include <string>
 
 #include "domain/customers/customer_repository.h"
@@ -37,6 +38,9 @@ std::unique_ptr<service::ServiceRepository> MakeServiceRepository(Database& db);
 Status AppendAuditEntry(Connection& c, const identity::AuditEntry& e);
 // The same for many entries, in multi-row INSERTs (bulk writes such as imports).
 Status AppendAuditEntries(Connection& c, const std::vector<identity::AuditEntry>& entries);
+// An entry's stored changes (audit_log.changes) read back; a text that is not the stored form
+// gives no changes. See ChangesJson in identity_repository.cc for the form.
+std::vector<identity::FieldChange> ParseAuditChanges(std::string_view stored);
 
 // Tables whose rows point at a customer: merging customer B into A re-points them to A in the
 // merge's transaction. Each capability's repository factory registers its tables (idempotent,

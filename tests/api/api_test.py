@@ -322,6 +322,10 @@ class DuplicatesMergeEraseTest(Base):
         self.assertEqual(audit["items"][0]["action"], "erase")
         self.assertNotIn("沙和尚", json.dumps(audit, ensure_ascii=False))
         self.assertNotIn("sha@example.com", json.dumps(audit, ensure_ascii=False))
+        created = {ch["field"]: ch for ch in audit["items"][-1]["changes"]}
+        self.assertEqual(audit["items"][-1]["action"], "create")
+        self.assertEqual(created["name"], {"field": "name", "before": None, "after": "[erased]"})
+        self.assertEqual(created["category"]["after"], "distributor")
         # the erased phone is free
         self.create(name="新客户", phones=a["phones"])
 
