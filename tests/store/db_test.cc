@@ -673,6 +673,17 @@ std::vector<std::string> ReadNotes(const std::string& url) {
   return out;
 }
 
+// A file database with a table of documents and an FTS5 index of them (nullptr on failure).
+std::unique_ptr<Database> OpenWithDocs(const std::string& url) {
+  auto db = Open(url, 2);
+  if (!db.ok()) return nullptr;
+  Status st = (*db)->Write([](Connection& c) {
+    return c.ExecScript("CREATE TABLE docs (id INTEGER PRIMARY KEY, body TEXT);"
+                        "CREATE VIRTUAL TABLE docs_fts USING fts5(body)");
+  });
+  return st.ok() ? std::move(*db) : nullptr;
+}
+
 class StoreSqliteFileTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -785,13 +796,9 @@ TEST_F(StoreSqliteFileTest, AWriteFromAnAsyncCallbackFailsInsteadOfWaitingForIts
 // write must leave no index entry, every other caller's entry lands, and a later caller's delete
 // and re-insert of the same rowid apply in order.
 TEST_F(StoreSqliteFileTest, IndexWritesOfABatchLandForCallersThatSucceededOnly) {
-  auto opened = Open(env_.url(), 2);
-  ASSERT_TRUE(opened.ok()) << opened.error().message;
-  Database& db = **opened;
-  ASSERT_TRUE(db.Write([](Connection& c) {
-                  return c.ExecScript("CREATE TABLE docs (id INTEGER PRIMARY KEY, body TEXT);"
-                                      "CREATE VIRTUAL TABLE docs_fts USING fts5(body)");
-                }).ok());
+  auto opened = OpenWithDocs(env_.url());
+  ASSERT_NE(opened, nullptr);
+  Database& db = *opened;
   constexpr int kThreads = 8;
   constexpr int kPerThread = 25;
   std::mutex mu;
@@ -952,13 +959,9 @@ TEST_F(StoreSqliteFileTest, ABulkWriteBuildsEmptyFullTextTablesBesideItExactlyAs
 // A bulk write whose full-text table already has rows writes it in place (no side file); one that
 // fails leaves neither rows, index entries nor its side file, and the next load builds beside.
 TEST_F(StoreSqliteFileTest, ABulkWriteIntoAFilledIndexWritesInPlaceAndAFailedOneLeavesNothing) {
-  auto opened = Open(env_.url(), 2);
-  ASSERT_TRUE(opened.ok()) << opened.error().message;
-  Database& db = **opened;
-  ASSERT_TRUE(db.Write([](Connection& c) {
-                  return c.ExecScript("CREATE TABLE docs (id INTEGER PRIMARY KEY, body TEXT);"
-                                      "CREATE VIRTUAL TABLE docs_fts USING fts5(body)");
-                }).ok());
+  auto opened = OpenWithDocs(env_.url());
+  ASSERT_NE(opened, nullptr);
+  Database& db = *opened;
   const std::filesystem::path side = env_.dir() / "test.db-bulk-fts";
   auto load = [&](int from, int to, bool fail, bool* side_seen) {
     return db.WriteBulk(
