@@ -497,8 +497,12 @@ class SideIndexBuild {
   // One index write, from the writer's thread; handed over in chunks.
   Status Add(std::string_view sql, const std::vector<Value>& params) {
     const std::string* text = nullptr;
-    for (const auto& known : sqls_)
-      if (known == sql) text = &known;
+    for (const auto& known : sqls_) {
+      if (known == sql) {
+        text = &known;
+        break;
+      }
+    }
     if (text == nullptr) text = &sqls_.emplace_back(sql);  // a deque: earlier elements stay put
     pending_.push_back(Item{text, params});
     return pending_.size() >= kChunk ? Handover() : Status::Ok();
