@@ -526,8 +526,13 @@ class SideIndexBuild {
     return writer.ExecScript(copy);  // not cached: the statements name the side file
   }
 
-  // After the writer's transaction has ended, committed or not.
+  // After the writer's transaction has ended, committed or not. After a failed load the thread
+  // may still hold chunks: they are dropped, not run (the file is thrown away).
   void End(SqliteConnection& writer) {
+    {
+      std::lock_guard lock(mu_);
+      failed_ = true;
+    }
     Stop();
     side_.reset();
     if (attached_) (void)writer.ExecScript("DETACH DATABASE kehu_side");
