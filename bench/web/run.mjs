@@ -8,8 +8,17 @@
 //    BENCH_WEB_LOADS times (default 5), each in a fresh browser context (empty cache, only the
 //    session cookie). The time is from navigation start (performance.timeOrigin) to the first
 //    animation frame after the first customer row is in the DOM, recorded inside the page by a
-//    MutationObserver installed before any page script runs. Prints the median and the max,
-//    PASS when the median is under 1,000 ms and MISS otherwise.
+//    MutationObserver installed before any page script runs, which reports it as a console
+//    message: nothing of the harness runs in the page until then (Playwright's waitForFunction
+//    would evaluate its ~0.5 MB injected script on the page's main thread during the load).
+//    Each load happens the way a user opens the workspace: in a browser window that is already
+//    open and settled. A new window makes headless Chromium build its own hidden browser UI (the
+//    omnibox popup's WebUI renderer, ~1 s of CPU over 1.5 s on a 2-core machine), which would
+//    otherwise run beside the page; the bench opens the window on about:blank and waits until
+//    the browser's processes are idle (CDP SystemInfo.getProcessInfo) before navigating.
+//    The same number of loads is then made straight into just-opened windows and printed
+//    beside it, for comparison (not the target).
+//    Prints the median and the max, PASS when the median is under 1,000 ms and MISS otherwise.
 // 2. Initial-route JavaScript: every .js file the page had fully received before its first rows
 //    (index.html's entry, its static imports and any chunk loaded on the way), each compressed
 //    with gzip -9 here, summed; PASS under 700 KB (1 KB = 1,024 bytes). Measured on the first
@@ -23,6 +32,12 @@ import { CHROMIUM_ARGS, chromium } from '../../tests/e2e/lib.mjs';
 const FIRST_LOAD_TARGET_MS = 1000;
 const JS_TARGET_KB = 700;
 const ROW = '[data-testid=customer-link]';
+const SIGNAL = 'kehu-bench:first-rows';
+// The browser counts as idle when all its processes together used under 20 ms of CPU in each of
+// two consecutive 200 ms intervals (10 % of one core).
+const QUIET_CPU_S = 0.02;
+const QUIET_POLL_MS = 200;
+const QUIET_MAX_MS = 15_000;
 
 function usage() {
   console.error('usage: node bench/web/run.mjs BASE_URL USER PASSWORD   (BENCH_WEB_LOADS=5)');
@@ -45,13 +60,15 @@ if (!Number.isInteger(loads) || loads < 1) {
 
 class CannotRun extends Error {}
 
-// Runs in the page before its own scripts: notes when the first customer row can be seen.
-function recordFirstRows(selector) {
+// Runs in the page before its own scripts: notes when the first customer row can be seen and
+// says so on the console (the harness listens; it evaluates nothing in the page meanwhile).
+function recordFirstRows([selector, signal]) {
   const seen = () => {
     if (window.__kehuFirstRows !== undefined || !document.querySelector(selector)) return false;
     window.__kehuFirstRows = null; // found; the time is taken at the next frame, when it is painted
     requestAnimationFrame(() => {
       window.__kehuFirstRows = performance.now();
+      console.debug(signal);
     });
     return true;
   };
@@ -59,6 +76,25 @@ function recordFirstRows(selector) {
     if (seen()) observer.disconnect();
   });
   observer.observe(document, { childList: true, subtree: true });
+}
+
+/** Waits until the browser's processes are idle (see QUIET_CPU_S); false when they never were. */
+async function waitForQuietBrowser(cdp) {
+  const cpu = async () => {
+    const { processInfo } = await cdp.send('SystemInfo.getProcessInfo');
+    return processInfo.reduce((sum, p) => sum + p.cpuTime, 0);
+  };
+  const deadline = Date.now() + QUIET_MAX_MS;
+  let last = await cpu();
+  let quiet = 0;
+  while (Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, QUIET_POLL_MS));
+    const now = await cpu();
+    quiet = now - last < QUIET_CPU_S ? quiet + 1 : 0;
+    last = now;
+    if (quiet >= 2) return true;
+  }
+  return false;
 }
 
 async function signIn(browser) {
@@ -72,8 +108,12 @@ async function signIn(browser) {
   }
 }
 
-/** One cold load of /customers: the time to the first rows and the scripts received by then. */
-async function coldLoad(browser, storageState) {
+/**
+ * One cold load of /customers: the time to the first rows and the scripts received by then.
+ * settled: in a window opened on about:blank and left until the browser is idle; else straight
+ * into the just-opened window.
+ */
+async function coldLoad(browser, cdp, storageState, settled) {
   const context = await browser.newContext({
     baseURL: base,
     storageState,
@@ -81,17 +121,32 @@ async function coldLoad(browser, storageState) {
     viewport: { width: 1440, height: 900 },
   });
   try {
-    await context.addInitScript(recordFirstRows, ROW);
+    await context.addInitScript(recordFirstRows, [ROW, SIGNAL]);
     const page = await context.newPage();
-    const bodies = new Map(); // url → Promise<Buffer> (decoded, as the page got it)
+    let quiet = true;
+    if (settled) {
+      await page.goto('about:blank');
+      quiet = await waitForQuietBrowser(cdp);
+    }
+    // The scripts' responses; their bodies are read once the rows are painted, so that reading
+    // them costs the browser nothing during the load.
+    const responses = new Map(); // url → Response
     page.on('response', (r) => {
-      if (new URL(r.url()).pathname.endsWith('.js')) bodies.set(r.url(), r.body().catch(() => null));
+      if (new URL(r.url()).pathname.endsWith('.js')) responses.set(r.url(), r);
     });
+    let timer;
+    const rows = new Promise((resolve, reject) => {
+      page.on('console', (m) => {
+        if (m.text() === SIGNAL) resolve();
+      });
+      timer = setTimeout(() => reject(new CannotRun(`no customer row within 30 s (page ${page.url()}): is the database empty?`)), 30_000);
+    });
+    rows.catch(() => {});
     await page.goto('/customers', { waitUntil: 'commit' });
     try {
-      await page.waitForFunction(() => typeof window.__kehuFirstRows === 'number', null, { timeout: 30_000 });
-    } catch {
-      throw new CannotRun(`no customer row within 30 s (page ${page.url()}): is the database empty?`);
+      await rows;
+    } finally {
+      clearTimeout(timer);
     }
     const { ms, scripts, phases } = await page.evaluate(() => {
       const t = window.__kehuFirstRows;
@@ -116,11 +171,11 @@ async function coldLoad(browser, storageState) {
     });
     let gzipBytes = 0;
     for (const url of scripts) {
-      const body = await bodies.get(url);
+      const body = await responses.get(url)?.body().catch(() => null);
       if (!body) throw new CannotRun(`could not read the body of ${url}`);
       gzipBytes += gzipSync(body, { level: 9 }).length;
     }
-    return { ms, phases, scripts: scripts.map((u) => new URL(u).pathname).sort(), gzipBytes };
+    return { ms, quiet, phases, scripts: scripts.map((u) => new URL(u).pathname).sort(), gzipBytes };
   } finally {
     await context.close();
   }
@@ -139,38 +194,55 @@ async function main() {
   }
   try {
     const state = await signIn(browser);
+    const cdp = await browser.newBrowserCDPSession();
+    // The two kinds of load alternate, so a drift in the host's speed reaches both alike.
     const runs = [];
-    for (let i = 0; i < loads; i++) runs.push(await coldLoad(browser, state));
+    const fresh = [];
+    for (let i = 0; i < loads; i++) {
+      runs.push(await coldLoad(browser, cdp, state, true));
+      fresh.push(await coldLoad(browser, cdp, state, false));
+    }
 
-    const times = runs.map((r) => r.ms).sort((a, b) => a - b);
-    const mid = Math.floor(times.length / 2);
-    const median = times.length % 2 ? times[mid] : (times[mid - 1] + times[mid]) / 2;
-    const max = times[times.length - 1];
+    const mid = Math.floor(runs.length / 2);
+    const median = (values) => {
+      const v = [...values].sort((a, b) => a - b);
+      return v.length % 2 ? v[mid] : (v[mid - 1] + v[mid]) / 2;
+    };
+    const times = runs.map((r) => r.ms);
+    const med = median(times);
+    const max = Math.max(...times);
     const first = runs[0];
     const kb = first.gzipBytes / 1024;
-    const sameFiles = runs.every((r) => r.scripts.join() === first.scripts.join());
+    const sameFiles = [...runs, ...fresh].every((r) => r.scripts.join() === first.scripts.join());
 
-    const loadMet = median < FIRST_LOAD_TARGET_MS;
+    const loadMet = med < FIRST_LOAD_TARGET_MS;
     const jsMet = kb < JS_TARGET_KB;
     console.log(`== web: ${base}, Chromium headless, ${loads} cold loads of /customers (fresh context each)`);
     console.log(
-      `customer list first load   median ${median.toFixed(0)} ms, max ${max.toFixed(0)} ms` +
-        `   (all: ${runs.map((r) => r.ms.toFixed(0)).join(', ')})   target median < ${FIRST_LOAD_TARGET_MS} ms   ${loadMet ? 'PASS' : 'MISS'}`,
+      `customer list first load   median ${med.toFixed(0)} ms, max ${max.toFixed(0)} ms` +
+        `   (all: ${times.map((t) => t.toFixed(0)).join(', ')})   target median < ${FIRST_LOAD_TARGET_MS} ms   ${loadMet ? 'PASS' : 'MISS'}`,
+    );
+    const freshTimes = fresh.map((r) => r.ms);
+    console.log(
+      `  for comparison, straight into a just-opened window (Chromium still building its own UI):` +
+        ` median ${median(freshTimes).toFixed(0)} ms (all: ${freshTimes.map((t) => t.toFixed(0)).join(', ')})`,
     );
     console.log(
       `initial-route JavaScript   ${kb.toFixed(1)} KB gzip in ${first.scripts.length} files` +
         `   target < ${JS_TARGET_KB} KB   ${jsMet ? 'PASS' : 'MISS'}`,
     );
-    const med = (k) => {
-      const v = runs.map((r) => r.phases[k]).sort((a, b) => a - b);
-      return Number.isFinite(v[mid]) ? `${v[mid].toFixed(0)}` : '?';
+    const phase = (k) => {
+      const v = median(runs.map((r) => r.phases[k]));
+      return Number.isFinite(v) ? `${v.toFixed(0)}` : '?';
     };
     console.log(
-      `  median ms after navigation start: html ${med('html')}, scripts received ${med('js')},` +
-        ` DOMContentLoaded ${med('dcl')}, /auth/me ${med('me')}, /customers ${med('list')}, rows painted ${median.toFixed(0)}`,
+      `  median ms after navigation start: html ${phase('html')}, scripts received ${phase('js')},` +
+        ` DOMContentLoaded ${phase('dcl')}, /auth/me ${phase('me')}, /customers ${phase('list')}, rows painted ${med.toFixed(0)}`,
     );
     console.log(`  files: ${first.scripts.join(' ')}`);
     if (!sameFiles) console.log('  note: the loads did not all fetch the same scripts before the first rows');
+    const noisy = runs.filter((r) => !r.quiet).length;
+    if (noisy) console.log(`  note: in ${noisy} of ${loads} loads the browser was not idle within ${QUIET_MAX_MS / 1000} s`);
     return loadMet && jsMet ? 0 : 1;
   } finally {
     await browser.close();
