@@ -25,9 +25,9 @@
 
 namespace kehu::cli {
 
-Result<std::unique_ptr<App>> OpenApp(const std::string& url, bool migrate) {
+Result<std::unique_ptr<App>> OpenApp(const std::string& url, bool migrate, bool one_shot_load) {
   auto app = std::make_unique<App>();
-  KEHU_ASSIGN_OR_RETURN(app->db, store::Open(url));
+  KEHU_ASSIGN_OR_RETURN(app->db, store::Open(url, store::OpenOptions{.one_shot_load = one_shot_load}));
   if (migrate) KEHU_RETURN_IF_ERROR(store::Migrate(*app->db));
   app->identity_repo = store::MakeIdentityRepository(*app->db);
   app->customer_repo = store::MakeCustomerRepository(*app->db);

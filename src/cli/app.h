@@ -45,7 +45,9 @@ struct App {
 };
 
 // Opens `url`, migrates it, ensures the default org and its built-in categories.
-Result<std::unique_ptr<App>> OpenApp(const std::string& url, bool migrate = true);
+// one_shot_load: the process loads data and exits (`kehu demo`, `kehu import customers`); see
+// store::OpenOptions.
+Result<std::unique_ptr<App>> OpenApp(const std::string& url, bool migrate = true, bool one_shot_load = false);
 
 // The first admin account when the org has no users: returns its one-time password ("" when
 // users exist already).

@@ -511,7 +511,10 @@ int main(int argc, char** argv) {
                   rep->from_version, rep->applied.size());
       return 0;
     }
-    auto app = cli::OpenApp(cfg.db);
+    // The demo and a customer import write one bulk into the file, through a rollback journal
+    // when they have the file to themselves (store::OpenOptions::one_shot_load).
+    const bool one_shot_load = *demo || (*import_customers && !import_dry_run);
+    auto app = cli::OpenApp(cfg.db, /*migrate=*/true, one_shot_load);
     if (!app.ok()) return Fail(app.error());
     if (*user_add) {
       std::string password;

@@ -377,7 +377,7 @@ class SqlCustomerRepository final : public customers::CustomerRepository {
       }
       for (const auto& sql : deferred) KEHU_RETURN_IF_ERROR(c.ExecScript(sql));
       return Status::Ok();
-    }, {"customers_fts", "customers_fts_tok"});
+    }, {"customers_fts", "customers_fts_tok"}, expected_rows);
   }
 
   // SQLite, a load at least as large as the table it goes into (a first import, demo data):

@@ -122,9 +122,13 @@ class Database {
   // writes the rest, and copies them in at the end, inside the same transaction (a million demo
   // customers: the two FTS5 indexes were ~40 % of the writer's time). Either way the outcome is
   // the same: all of it commits, or none of it.
+  // `expected_rows` is about how many rows fn will write (0: not known). A SQLite file opened for
+  // a one-shot load (OpenOptions::one_shot_load) takes a bulk of known size up to
+  // sqlite::kRollbackLoadMaxRows through a rollback journal instead of the WAL.
   virtual Status WriteBulk(const std::function<Status(Connection&)>& fn,
-                           const std::vector<std::string>& fulltext_tables = {}) {
+                           const std::vector<std::string>& fulltext_tables = {}, int64_t expected_rows = 0) {
     (void)fulltext_tables;
+    (void)expected_rows;
     return Write(fn);
   }
   virtual bool AsyncWrites() const { return false; }
@@ -141,10 +145,21 @@ class Database {
   virtual PoolStats Stats() const = 0;
 };
 
+struct OpenOptions {
+  // 0 picks a default (SQLite: 8 a core; PostgreSQL: the number of cores, at least 2).
+  int reader_pool_size = 0;
+  // The process is a one-shot load (`kehu demo`, `kehu import customers`): a SQLite file that
+  // no other process has open takes its first bulk write through a rollback journal and goes
+  // back to WAL right after it (see sqlite::OpenSqlite). PostgreSQL ignores it.
+  bool one_shot_load = false;
+};
+
 // Opens "sqlite:PATH" (":memory:" allowed, shared between the pool's connections) or
 // "postgresql://..." / "postgres://..." / a libpq "host=... dbname=..." string.
-// reader_pool_size 0 picks a default (number of cores, at least 2).
 // Errors: kInvalidArgument for an unknown scheme, kUnavailable when it cannot connect.
-Result<std::unique_ptr<Database>> Open(const std::string& url, int reader_pool_size = 0);
+Result<std::unique_ptr<Database>> Open(const std::string& url, const OpenOptions& options);
+inline Result<std::unique_ptr<Database>> Open(const std::string& url, int reader_pool_size = 0) {
+  return Open(url, OpenOptions{.reader_pool_size = reader_pool_size});
+}
 
 }  // namespace kehu::store

@@ -1011,6 +1011,205 @@ TEST_F(StoreSqliteFileTest, ABulkWriteIntoAFilledIndexWritesInPlaceAndAFailedOne
   ASSERT_TRUE(db.Write([&](Connection& c) { return c.ExecScript("INSERT INTO docs_fts(docs_fts) VALUES ('integrity-check')"); }).ok());
 }
 
+// A one-shot load (`kehu demo`, `kehu import customers`) opens a file it has to itself in
+// rollback-journal mode; its bulk writes its pages straight into the file (no WAL while it runs)
+// and reads beside it see the file as before; right after it the file is in WAL mode again and
+// checkpoints run.
+namespace {
+std::string JournalMode(Connection& c) {
+  auto rows = c.Query("PRAGMA journal_mode", {});
+  return rows.ok() && !rows->empty() ? rows->at(0).Text(0) : "?";
+}
+// A reader's answer, once it has read the file (a connection learns of a switch made by another
+// one when it next reads).
+std::string ReaderJournalMode(Database& db) {
+  std::string mode;
+  EXPECT_TRUE(db.Read([&](Connection& c) -> Status {
+                  KEHU_ASSIGN_OR_RETURN(auto tables, c.Query("SELECT count(*) FROM sqlite_schema", {}));
+                  (void)tables;
+                  mode = JournalMode(c);
+                  return Status::Ok();
+                }).ok());
+  return mode;
+}
+int64_t CountDocs(Database& db) {
+  int64_t n = -1;
+  EXPECT_TRUE(db.Read([&](Connection& c) -> Status {
+                  KEHU_ASSIGN_OR_RETURN(auto rows, c.Query("SELECT count(*) FROM docs", {}));
+                  n = rows.at(0).Int(0);
+                  return Status::Ok();
+                }).ok());
+  return n;
+}
+// The journal mode written in a SQLite file's header: bytes 18 and 19 are 2 for WAL, 1 for a
+// rollback journal (sqlite.org/fileformat.html).
+int HeaderJournalVersion(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  char header[20] = {};
+  if (!f.read(header, sizeof header)) return -1;
+  return header[18] == header[19] ? header[18] : -1;
+}
+Status WriteDocs(Connection& c, int from, int to) {
+  for (int i = from; i <= to; ++i) {
+    KEHU_RETURN_IF_ERROR(c.Exec("INSERT INTO docs (id, body) VALUES (?, ?)", {int64_t{i}, "doc " + std::to_string(i)}));
+    KEHU_RETURN_IF_ERROR(c.ExecIndexWrite("INSERT INTO docs_fts (rowid, body) VALUES (?, ?)", {int64_t{i}, "doc n" + std::to_string(i)}));
+  }
+  return Status::Ok();
+}
+constexpr const char* kDocsSchema =
+    "CREATE TABLE docs (id INTEGER PRIMARY KEY, body TEXT);"
+    "CREATE VIRTUAL TABLE docs_fts USING fts5(body)";
+}  // namespace
+
+TEST_F(StoreSqliteFileTest, AOneShotLoadWritesItsBulkThroughARollbackJournalAndReturnsToWal) {
+  const std::string path = env_.url().substr(7);
+  auto opened = sqlite::OpenSqlite(path, 2, /*checkpoint_frames=*/32, /*one_shot_load=*/true);
+  ASSERT_TRUE(opened.ok()) << opened.error().message;
+  Database& db = **opened;
+  EXPECT_EQ(ReaderJournalMode(db), "delete");
+  ASSERT_TRUE(db.Write([](Connection& c) { return c.ExecScript(kDocsSchema); }).ok());
+  ASSERT_TRUE(db.Write([](Connection& c) { return WriteDocs(c, 1, 10); }).ok());  // before the load
+  constexpr int kRows = 4000;
+  std::string mode_inside;
+  bool wal_inside = true;
+  int64_t read_beside = -1;
+  ASSERT_TRUE(db.WriteBulk(
+                    [&](Connection& c) -> Status {
+                      KEHU_RETURN_IF_ERROR(WriteDocs(c, 11, kRows / 2));
+                      mode_inside = JournalMode(c);
+                      wal_inside = std::filesystem::exists(path + "-wal");
+                      // A reader on another thread, halfway through: not held up, and it sees
+                      // the file as it was before the load.
+                      read_beside = std::async(std::launch::async, [&] { return CountDocs(db); }).get();
+                      return WriteDocs(c, kRows / 2 + 1, kRows);
+                    },
+                    {"docs_fts"}, kRows)
+                  .ok());
+  EXPECT_EQ(mode_inside, "delete");
+  EXPECT_FALSE(wal_inside);
+  EXPECT_EQ(read_beside, 10);
+  EXPECT_EQ(HeaderJournalVersion(path), 2);
+  EXPECT_EQ(ReaderJournalMode(db), "wal");
+  EXPECT_EQ(CountDocs(db), kRows);
+  // WAL mode from here on: writes go to the WAL and the checkpoint thread copies them in.
+  ASSERT_TRUE(db.Write([](Connection& c) -> Status {
+                  KEHU_RETURN_IF_ERROR(c.ExecScript("CREATE TABLE pages (body BLOB)"));
+                  for (int i = 0; i < 100; ++i)
+                    KEHU_RETURN_IF_ERROR(c.ExecScript("INSERT INTO pages (body) VALUES (zeroblob(8192))"));
+                  return Status::Ok();
+                }).ok());
+  EXPECT_TRUE(std::filesystem::exists(path + "-wal"));
+  const auto size_before = std::filesystem::file_size(path);
+  for (int i = 0; i < 500 && std::filesystem::file_size(path) < size_before + 50 * 8192; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));  // a bound, not a measurement
+  EXPECT_GE(std::filesystem::file_size(path), size_before + 50 * 8192) << "no checkpoint copied the WAL in";
+  ASSERT_TRUE(db.Write([](Connection& c) { return c.ExecScript("INSERT INTO docs_fts(docs_fts) VALUES ('integrity-check')"); }).ok());
+  ASSERT_TRUE(db.Read([](Connection& c) -> Status {
+                  KEHU_ASSIGN_OR_RETURN(auto ok, c.Query("PRAGMA integrity_check", {}));
+                  EXPECT_EQ(ok.at(0).Text(0), "ok");
+                  return Status::Ok();
+                }).ok());
+}
+
+// A failed one-shot bulk leaves nothing and the file back in WAL mode; a bulk of unknown size,
+// or of more rows than a load may hold in memory, goes through the WAL; a file another
+// connection has open in WAL mode stays in it; a one-shot process that wrote no bulk leaves the
+// file in WAL mode.
+TEST_F(StoreSqliteFileTest, AOneShotLoadUsesTheRollbackJournalOnlyWhereItMay) {
+  const std::string path = env_.url().substr(7);
+  auto bulk_mode = [](Database& db, int64_t expected_rows, bool fail, int from) {
+    std::string mode;
+    Status st = db.WriteBulk(
+        [&](Connection& c) -> Status {
+          KEHU_RETURN_IF_ERROR(WriteDocs(c, from, from + 99));
+          mode = JournalMode(c);
+          return fail ? InvalidArgument("row 7 is bad") : Status::Ok();
+        },
+        {"docs_fts"}, expected_rows);
+    EXPECT_EQ(st.ok(), !fail) << (st.ok() ? "" : st.error().message);
+    return mode;
+  };
+  {
+    auto opened = sqlite::OpenSqlite(path, 2, 0, /*one_shot_load=*/true);
+    ASSERT_TRUE(opened.ok()) << opened.error().message;
+    Database& db = **opened;
+    ASSERT_TRUE(db.Write([](Connection& c) { return c.ExecScript(kDocsSchema); }).ok());
+    EXPECT_EQ(bulk_mode(db, 100, /*fail=*/true, 1), "delete");
+    EXPECT_EQ(CountDocs(db), 0);
+    EXPECT_EQ(ReaderJournalMode(db), "wal");
+    EXPECT_EQ(bulk_mode(db, 100, /*fail=*/false, 1), "wal");  // only the first bulk
+    EXPECT_EQ(CountDocs(db), 100);
+  }
+  for (int64_t rows : {int64_t{0}, sqlite::kRollbackLoadMaxRows + 1}) {
+    auto opened = sqlite::OpenSqlite(path, 2, 0, /*one_shot_load=*/true);
+    ASSERT_TRUE(opened.ok()) << opened.error().message;
+    EXPECT_EQ(ReaderJournalMode(**opened), "delete");
+    EXPECT_EQ(bulk_mode(**opened, rows, /*fail=*/false, rows == 0 ? 101 : 201), "wal") << rows;
+  }
+  {
+    auto server = sqlite::OpenSqlite(path, 1);  // another process's, say
+    ASSERT_TRUE(server.ok()) << server.error().message;
+    auto opened = sqlite::OpenSqlite(path, 2, 0, /*one_shot_load=*/true);
+    ASSERT_TRUE(opened.ok()) << opened.error().message;
+    EXPECT_EQ(ReaderJournalMode(**opened), "wal");
+    EXPECT_EQ(bulk_mode(**opened, 100, /*fail=*/false, 301), "wal");
+    EXPECT_EQ(CountDocs(**server), 400);
+  }
+  {
+    auto opened = sqlite::OpenSqlite(path, 2, 0, /*one_shot_load=*/true);
+    ASSERT_TRUE(opened.ok()) << opened.error().message;
+    EXPECT_EQ(HeaderJournalVersion(path), 1);
+    ASSERT_TRUE((*opened)->Write([](Connection& c) { return WriteDocs(c, 401, 410); }).ok());
+  }
+  EXPECT_EQ(HeaderJournalVersion(path), 2);
+  auto reopened = sqlite::OpenSqlite(path, 1);
+  ASSERT_TRUE(reopened.ok()) << reopened.error().message;
+  EXPECT_EQ(CountDocs(**reopened), 410);
+}
+
+// A one-shot load killed in the middle of its bulk (by SIGKILL, its journal left behind) leaves
+// the file as it was: the next opener rolls the journal back.
+TEST_F(StoreSqliteFileTest, AOneShotLoadKilledInItsBulkLeavesTheFileAsItWas) {
+  const std::string path = env_.url().substr(7);
+  {
+    auto opened = sqlite::OpenSqlite(path, 1);
+    ASSERT_TRUE(opened.ok()) << opened.error().message;
+    ASSERT_TRUE((*opened)->Write([](Connection& c) -> Status {
+                    KEHU_RETURN_IF_ERROR(c.ExecScript(kDocsSchema));
+                    return WriteDocs(c, 1, 50);
+                  }).ok());
+  }
+  const pid_t child = fork();
+  ASSERT_NE(child, -1);
+  if (child == 0) {
+    auto opened = sqlite::OpenSqlite(path, 1, 0, /*one_shot_load=*/true);
+    if (!opened.ok()) _exit(3);
+    (void)(*opened)->WriteBulk(
+        [&](Connection& c) -> Status {
+          if (!WriteDocs(c, 51, 3000).ok()) _exit(5);
+          // The rows are written, the commit has not come: die here, as a crashed load would.
+          kill(getpid(), SIGKILL);
+          return Status::Ok();
+        },
+        {"docs_fts"}, 2950);
+    _exit(4);
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) << "child status " << status;
+  EXPECT_TRUE(std::filesystem::exists(path + "-journal"));
+  auto reopened = sqlite::OpenSqlite(path, 1);
+  ASSERT_TRUE(reopened.ok()) << reopened.error().message;
+  EXPECT_EQ(CountDocs(**reopened), 50);
+  ASSERT_TRUE((*reopened)->Read([](Connection& c) -> Status {
+                  KEHU_ASSIGN_OR_RETURN(auto ok, c.Query("PRAGMA integrity_check", {}));
+                  EXPECT_EQ(ok.at(0).Text(0), "ok");
+                  KEHU_ASSIGN_OR_RETURN(auto fts, c.Query("SELECT count(*) FROM docs_fts WHERE docs_fts MATCH 'doc'", {}));
+                  EXPECT_EQ(fts.at(0).Int(0), 50);
+                  return Status::Ok();
+                }).ok());
+}
+
 // The WAL is checkpointed on a thread of its own: with a small threshold, pages committed by
 // the writer reach the database file while the database stays open, and the WAL starts again
 // from its beginning instead of growing with every commit. (SQLite's own automatic checkpoint,

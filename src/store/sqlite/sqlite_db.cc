@@ -636,6 +636,9 @@ class SqliteDatabase final : public Database {
     StopAsyncLeader();  // after the writes still queued
     StopCheckpointer();
     readers_.clear();
+    // A one-shot load that wrote no bulk leaves the file in WAL mode, as it found it (best
+    // effort: whoever opens it next switches it anyway).
+    if (rollback_mode_) (void)writer_->ExecScript("PRAGMA journal_mode=WAL;");
     writer_.reset();
   }
 
@@ -667,11 +670,13 @@ class SqliteDatabase final : public Database {
   // that batch).
   Status Write(const std::function<Status(Connection&)>& fn) override { return WriteQueued(fn, /*alone=*/false); }
 
-  // Write's queue; an `alone` request runs in a batch of its own (see TakeBatch).
-  Status WriteQueued(const std::function<Status(Connection&)>& fn, bool alone) {
+  // Write's queue; an `alone` request runs in a batch of its own (see TakeBatch). bulk_rows >= 0
+  // marks a bulk write (WriteBulk) of that many rows (0: not known).
+  Status WriteQueued(const std::function<Status(Connection&)>& fn, bool alone, int64_t bulk_rows = -1) {
     if (in_write_batch_) return Internal("sqlite: Write called inside Write on the same thread");
     WriteRequest req{&fn};
     req.alone = alone;
+    req.bulk_rows = bulk_rows;
     std::unique_lock lock(queue_mu_);
     queue_.push_back(&req);
     if (!leader_active_) {
@@ -706,8 +711,10 @@ class SqliteDatabase final : public Database {
   // The cache goes back to its usual size (and its pages beyond it are freed) whatever fn does.
   // In a batch of its own: a side build (SideIndexBuild) needs the full-text tables to itself
   // from its start to the end of the transaction.
+  // In rollback-journal mode (a one-shot load, see OpenSqlite) RunBatch also turns the cache's
+  // spills off for it.
   Status WriteBulk(const std::function<Status(Connection&)>& fn,
-                   const std::vector<std::string>& fulltext_tables) override {
+                   const std::vector<std::string>& fulltext_tables, int64_t expected_rows) override {
     return WriteQueued(
         [&](Connection& c) -> Status {
           KEHU_RETURN_IF_ERROR(c.ExecScript(kBulkCachePragma));
@@ -729,7 +736,7 @@ class SqliteDatabase final : public Database {
           writer_->set_index_sink(nullptr);
           return side_build_->Finish(*writer_);
         },
-        /*alone=*/true);
+        /*alone=*/true, std::max<int64_t>(0, expected_rows));
   }
   void set_path(std::string path) { path_ = std::move(path); }
 
@@ -839,6 +846,7 @@ class SqliteDatabase final : public Database {
     bool done{false};  // guarded by queue_mu_
     bool lead{false};  // guarded by queue_mu_: this caller runs the next batch
     bool alone{false};  // runs in a batch of its own
+    int64_t bulk_rows{-1};  // a WriteBulk of about this many rows (0: not known); -1: not a bulk
     std::condition_variable cv{};
     // WriteAsync: the request owns its work and is deleted once on_done has been called.
     std::function<Status(Connection&)> owned_fn{};
@@ -957,13 +965,29 @@ class SqliteDatabase final : public Database {
 
   void RunBatch(std::vector<WriteRequest*>& batch) {
     in_write_batch_ = true;
+    const bool bulk = batch.size() == 1 && batch[0]->bulk_rows >= 0;
+    // A one-shot load's bulk beyond what it may hold in memory (or of unknown size) goes
+    // through the WAL after all.
+    if (rollback_mode_ && bulk && !(batch[0]->bulk_rows > 0 && batch[0]->bulk_rows <= kRollbackLoadMaxRows))
+      LeaveRollbackMode();
+    // A bulk through the rollback journal keeps its pages in memory until the COMMIT: a spill
+    // into the file would take its exclusive lock, and the readers checking the load's next rows
+    // would wait for it. (Set outside the transaction: SQLite applies it at the next one.)
+    const bool no_spill = rollback_mode_ && bulk;
+    if (no_spill) (void)writer_->ExecScript("PRAGMA cache_spill=OFF;");
     struct Reset {
       SqliteDatabase* db;
+      bool bulk, no_spill;
       ~Reset() {
         db->EndSideBuild();
+        if (no_spill) (void)db->writer_->ExecScript("PRAGMA cache_spill=ON;");
+        // The file goes back to WAL once its one bulk through the rollback journal has ended
+        // (and, should the switch have failed, after each later batch until it succeeds).
+        if (bulk) db->leave_rollback_ = true;
+        if (db->rollback_mode_ && db->leave_rollback_) db->LeaveRollbackMode();
         in_write_batch_ = false;
       }
-    } reset{this};
+    } reset{this, bulk, no_spill};
     if (Status st = writer_->Simple("BEGIN IMMEDIATE"); !st.ok()) {
       for (WriteRequest* r : batch) r->result = st;
       return;
@@ -1012,6 +1036,39 @@ class SqliteDatabase final : public Database {
     if (tail_wanted_.load(std::memory_order_relaxed)) CopyTail(/*by_writer=*/true);
   }
 
+  // From a one-shot load's rollback-journal mode back to WAL, on the writer outside any
+  // transaction (the readers follow on their next read); checkpoints start. The switch needs
+  // the file to itself for a moment: a read still open makes it wait (busy_timeout), and should
+  // that fail, the writes go on in rollback-journal mode and the next batch tries again.
+  void LeaveRollbackMode() {
+    auto mode = writer_->Query("PRAGMA journal_mode=WAL", {});
+    if (!mode.ok() || mode->empty() || (*mode)[0].Text(0) != "wal") return;
+    rollback_mode_ = false;
+    (void)writer_->ExecScript("PRAGMA synchronous=NORMAL;");
+    // Should the thread's connection not open, SQLite's own checkpoints (in the writer's
+    // COMMIT, every 1,000 pages) stay in place.
+    (void)StartCheckpoints(checkpoint_frames_wanted_);
+  }
+
+ public:
+  // Opens the checkpoint thread's connection and starts it; checkpoint_frames 0: ~200 MB of WAL
+  // whatever the page size (a database made before 8 KiB pages keeps 4 KiB).
+  Status StartCheckpoints(int checkpoint_frames) {
+    KEHU_ASSIGN_OR_RETURN(auto conn, Connect(path_, /*memory=*/false, /*reader=*/false));
+    if (checkpoint_frames == 0) {
+      KEHU_ASSIGN_OR_RETURN(auto rows, conn->Query("PRAGMA page_size", {}));
+      const int64_t page = rows.empty() ? 4096 : std::max<int64_t>(512, rows[0].Int(0));
+      checkpoint_frames = static_cast<int>(kDefaultCheckpointBytes / page);
+    }
+    StartCheckpointer(std::move(conn), checkpoint_frames);
+    return Status::Ok();
+  }
+  void set_rollback_mode(bool on, int checkpoint_frames) {
+    rollback_mode_ = on;
+    checkpoint_frames_wanted_ = checkpoint_frames;
+  }
+
+ private:
   // After a bulk write's transaction, committed or not: its side build's file goes, and the
   // writer's FTS5 tables are reconnected (see SideIndexBuild).
   void EndSideBuild() {
@@ -1160,6 +1217,11 @@ class SqliteDatabase final : public Database {
   std::atomic<int64_t> rollbacks_{0};
   std::string path_;
   std::unique_ptr<SideIndexBuild> side_build_;  // the leader's thread only, inside RunBatch
+  // A one-shot load (OpenSqlite): the file is in rollback-journal mode; the first bulk ended.
+  // The leader's thread only (and the constructor's and destructor's).
+  bool rollback_mode_{false};
+  bool leave_rollback_{false};
+  int checkpoint_frames_wanted_{0};
 };
 
 std::atomic<int64_t> memory_db_counter{0};
@@ -1167,7 +1229,7 @@ std::atomic<int64_t> memory_db_counter{0};
 }  // namespace
 
 Result<std::unique_ptr<Database>> OpenSqlite(const std::string& path, int reader_pool_size,
-                                             int checkpoint_frames) {
+                                             int checkpoint_frames, bool one_shot_load) {
   if (path.empty()) return InvalidArgument("sqlite: empty database path");
   if (reader_pool_size < 1) return InvalidArgument("sqlite: reader_pool_size must be >= 1");
   if (checkpoint_frames < 0) return InvalidArgument("sqlite: checkpoint_frames must be >= 0");
@@ -1185,7 +1247,17 @@ Result<std::unique_ptr<Database>> OpenSqlite(const std::string& path, int reader
   // 85.0 · 82.1 s, 16 KiB 84.7 · 69.6 s (alternating): half the pages to split, to write to the
   // WAL (two writes a frame) and to copy back at the checkpoint (docs/benchmarks.md).
   KEHU_RETURN_IF_ERROR(writer->ExecScript(kPageSizePragma));
-  if (!memory) {
+  bool rollback = false;
+  if (!memory && one_shot_load) {
+    // Leaving WAL needs the file to itself: while another process has it open the answer is
+    // still "wal" (or SQLITE_BUSY), and the load runs in WAL mode as any other writer would.
+    // A committed transaction is synced at its COMMIT (FULL): in this mode NORMAL could lose it
+    // to a power cut in the middle of the file's writes.
+    auto mode = writer->Query("PRAGMA journal_mode=DELETE", {});
+    rollback = mode.ok() && !mode->empty() && (*mode)[0].Text(0) == "delete";
+    if (rollback) KEHU_RETURN_IF_ERROR(writer->ExecScript("PRAGMA synchronous=FULL;"));
+  }
+  if (!memory && !rollback) {
     // WAL is a property of the file; set it once, on the writer, before any reader opens.
     KEHU_ASSIGN_OR_RETURN(auto rows, writer->Query("PRAGMA journal_mode=WAL", {}));
     if (rows.empty() || rows[0].Text(0) != "wal") {
@@ -1198,22 +1270,14 @@ Result<std::unique_ptr<Database>> OpenSqlite(const std::string& path, int reader
     KEHU_ASSIGN_OR_RETURN(auto reader, Connect(name, memory, /*reader=*/true));
     readers.push_back(std::move(reader));
   }
-  std::unique_ptr<SqliteConnection> checkpointer;
-  if (!memory) {
-    // Checkpoints after ~200 MB of WAL instead of SQLite's 4 MB, on a thread of their own (see
-    // SqliteDatabase::StartCheckpointer); the writer's own automatic checkpoint is replaced.
-    KEHU_ASSIGN_OR_RETURN(checkpointer, Connect(name, memory, /*reader=*/false));
-  }
   auto db = std::make_unique<SqliteDatabase>(std::move(writer), std::move(readers));
   db->set_memory(memory);
   db->set_path(path);
-  if (checkpointer && checkpoint_frames == 0) {
-    // ~200 MB of WAL whatever the page size (a database made before 8 KiB pages keeps 4 KiB).
-    KEHU_ASSIGN_OR_RETURN(auto rows, checkpointer->Query("PRAGMA page_size", {}));
-    const int64_t page = rows.empty() ? 4096 : std::max<int64_t>(512, rows[0].Int(0));
-    checkpoint_frames = static_cast<int>(kDefaultCheckpointBytes / page);
-  }
-  if (checkpointer) db->StartCheckpointer(std::move(checkpointer), checkpoint_frames);
+  db->set_rollback_mode(rollback, checkpoint_frames);
+  // Checkpoints after ~200 MB of WAL instead of SQLite's 4 MB, on a thread of their own (see
+  // SqliteDatabase::StartCheckpointer); the writer's own automatic checkpoint is replaced. In
+  // rollback-journal mode they start with WAL mode (LeaveRollbackMode).
+  if (!memory && !rollback) KEHU_RETURN_IF_ERROR(db->StartCheckpoints(checkpoint_frames));
   return std::unique_ptr<Database>(std::move(db));
 }
 
