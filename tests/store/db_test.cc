@@ -1167,6 +1167,35 @@ TEST_F(StoreSqliteFileTest, AOneShotLoadUsesTheRollbackJournalOnlyWhereItMay) {
   EXPECT_EQ(CountDocs(**reopened), 410);
 }
 
+// Another process opening the file while a one-shot load has it in rollback-journal mode waits
+// for the load's bulk to end, even beyond one busy_timeout (5 s), and then has the file in WAL
+// mode with the load's rows.
+TEST_F(StoreSqliteFileTest, OpeningWaitsForAnotherProcesssOneShotLoad) {
+  const std::string path = env_.url().substr(7);
+  auto opened = sqlite::OpenSqlite(path, 1, 0, /*one_shot_load=*/true);
+  ASSERT_TRUE(opened.ok()) << opened.error().message;
+  Database& db = **opened;
+  ASSERT_TRUE(db.Write([](Connection& c) { return c.ExecScript(kDocsSchema); }).ok());
+  std::promise<void> writing;
+  auto load = std::async(std::launch::async, [&] {
+    return db.WriteBulk(
+        [&](Connection& c) -> Status {
+          KEHU_RETURN_IF_ERROR(WriteDocs(c, 1, 100));
+          writing.set_value();
+          std::this_thread::sleep_for(std::chrono::milliseconds(6000));
+          return Status::Ok();
+        },
+        {"docs_fts"}, 100);
+  });
+  writing.get_future().wait();
+  auto other = sqlite::OpenSqlite(path, 1);
+  ASSERT_TRUE(other.ok()) << other.error().message;
+  EXPECT_TRUE(load.get().ok());
+  EXPECT_EQ(CountDocs(**other), 100);
+  EXPECT_EQ(ReaderJournalMode(**other), "wal");
+  EXPECT_EQ(CountDocs(db), 100);
+}
+
 // A one-shot load killed in the middle of its bulk (by SIGKILL, its journal left behind) leaves
 // the file as it was: the next opener rolls the journal back.
 TEST_F(StoreSqliteFileTest, AOneShotLoadKilledInItsBulkLeavesTheFileAsItWas) {

@@ -36,6 +36,11 @@ std::string ProfileLabel(std::string_view sql) {
   return std::string(sql.substr(0, kHead)) + " … " + std::string(sql.substr(sql.size() - kTail));
 }
 
+// The start of the message of a SQLITE_BUSY or SQLITE_LOCKED error.
+constexpr std::string_view kBusyMessage = "sqlite: database is busy: ";
+// How long opening waits for another process's one-shot load to let the file go to WAL mode.
+constexpr std::chrono::minutes kWalSwitchWait{10};
+
 // Maps an (extended) SQLite result code to our error codes; see db.h.
 Error SqliteError(int code, sqlite3* db, std::string_view sql) {
   const std::string text = db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(code);
@@ -44,7 +49,7 @@ Error SqliteError(int code, sqlite3* db, std::string_view sql) {
   }
   const int primary = code & 0xff;
   if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED) {
-    return MakeError(ErrorCode::kUnavailable, "sqlite: database is busy: " + text);
+    return MakeError(ErrorCode::kUnavailable, std::string(kBusyMessage) + text);
   }
   return Internal("sqlite: " + text + " (in: " + SqlHead(sql) + ")");
 }
@@ -1258,9 +1263,17 @@ Result<std::unique_ptr<Database>> OpenSqlite(const std::string& path, int reader
     if (rollback) KEHU_RETURN_IF_ERROR(writer->ExecScript("PRAGMA synchronous=FULL;"));
   }
   if (!memory && !rollback) {
-    // WAL is a property of the file; set it once, on the writer, before any reader opens.
-    KEHU_ASSIGN_OR_RETURN(auto rows, writer->Query("PRAGMA journal_mode=WAL", {}));
-    if (rows.empty() || rows[0].Text(0) != "wal") {
+    // WAL is a property of the file; set it once, on the writer, before any reader opens. A
+    // one-shot load in another process may have the file in rollback-journal mode with its
+    // bulk under way: the switch waits for it to end (each try waits busy_timeout, 5 s), up to
+    // kWalSwitchWait, as a reader would have waited for its snapshot.
+    auto rows = writer->Query("PRAGMA journal_mode=WAL", {});
+    const auto give_up = std::chrono::steady_clock::now() + kWalSwitchWait;
+    while (!rows.ok() && rows.error().code == ErrorCode::kUnavailable &&
+           rows.error().message.starts_with(kBusyMessage) && std::chrono::steady_clock::now() < give_up)
+      rows = writer->Query("PRAGMA journal_mode=WAL", {});
+    if (!rows.ok()) return rows.error();
+    if (rows->empty() || (*rows)[0].Text(0) != "wal") {
       return MakeError(ErrorCode::kUnavailable,
                        "cannot switch sqlite database '" + path + "' to WAL mode");
     }
