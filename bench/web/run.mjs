@@ -213,7 +213,7 @@ async function main() {
     const max = Math.max(...times);
     const first = runs[0];
     const kb = first.gzipBytes / 1024;
-    const sameFiles = [...runs, ...fresh].every((r) => r.scripts.join() === first.scripts.join());
+    const sameFiles = runs.every((r) => r.scripts.join() === first.scripts.join());
 
     const loadMet = med < FIRST_LOAD_TARGET_MS;
     const jsMet = kb < JS_TARGET_KB;
