@@ -404,18 +404,22 @@ fi
 echo "== export and import of $CUSTOMERS customers (targets: export < 30 s, import < 60 s)"
 wait_quiet "$KEHU_PID"
 t0=$(date +%s.%N)
-"$KEHU" export customers --db "sqlite:$DB" --out "$TMP/export.csv" >/dev/null
-t1=$(date +%s.%N)
+# From the cached database, not the run's copy: the creates above added a quarter of a million
+# customers to that, and the targets are for a file of $CUSTOMERS rows.
+"$KEHU" export customers --db "sqlite:$CACHE" --out "$TMP/export.csv" >/dev/null
+te=$(date +%s.%N)
 "$KEHU" migrate --db "sqlite:$TMP/import.db" >/dev/null
 printf '%s\n' "$ADMIN_PASSWORD" | "$KEHU" user add importer --role admin --password-stdin \
   --db "sqlite:$TMP/import.db" >/dev/null
+t1=$(date +%s.%N)  # the import itself, not the empty database's set-up
 "$KEHU" import customers "$TMP/export.csv" --db "sqlite:$TMP/import.db" >"$TMP/import.out" 2>/dev/null ||
   echo "   import failed: $(tail -n 3 "$TMP/import.out")"
 t2=$(date +%s.%N)
-export_s=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')
+export_s=$(awk -v a="$t0" -v b="$te" 'BEGIN { printf "%.1f", b - a }')
 import_s=$(awk -v a="$t1" -v b="$t2" 'BEGIN { printf "%.1f", b - a }')
 echo "   export: ${export_s} s ($(awk -v s="$export_s" 'BEGIN { print (s < 30) ? "PASS" : "MISS" }'));" \
   "import: ${import_s} s ($(awk -v s="$import_s" 'BEGIN { print (s < 60) ? "PASS" : "MISS" }'))"
+echo "   import: $(grep -o '[0-9]* rows: .*' "$TMP/import.out" | head -n 1)"
 awk -v s="$export_s" 'BEGIN { exit !(s < 30) }' || MISSED=1
 awk -v s="$import_s" 'BEGIN { exit !(s < 60) }' || MISSED=1
 rm -f "$TMP/export.csv" "$TMP"/import.db*

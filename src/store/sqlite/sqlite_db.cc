@@ -1266,7 +1266,7 @@ Result<std::unique_ptr<Database>> OpenSqlite(const std::string& path, int reader
     // WAL is a property of the file; set it once, on the writer, before any reader opens. A
     // one-shot load in another process may have the file in rollback-journal mode with its
     // bulk under way: the switch waits for it to end (each try waits busy_timeout, 5 s), up to
-    // kWalSwitchWait, as a reader would have waited for its snapshot.
+    // kWalSwitchWait, instead of failing after the first try.
     auto rows = writer->Query("PRAGMA journal_mode=WAL", {});
     const auto give_up = std::chrono::steady_clock::now() + kWalSwitchWait;
     while (!rows.ok() && rows.error().code == ErrorCode::kUnavailable &&
