@@ -844,5 +844,49 @@ class CliTest(unittest.TestCase):
             self.assertIn("no worksheet named “Nope”", r.stderr)
 
 
+    def test_demo_and_import_leave_a_whole_database_in_wal_mode(self):
+        # `kehu demo` and `kehu import customers` write their bulk through a rollback journal
+        # when they have the file to themselves (store::OpenOptions::one_shot_load); the demo
+        # then goes on with orders, complaints and an analytics pass in WAL mode. Afterwards the
+        # file is whole, back in WAL mode (bytes 18-19 of its header are 2), and re-importing the
+        # demo's own export changes nothing.
+        import sqlite3
+        import subprocess
+        import tempfile
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "demo.db")
+            db = "sqlite:" + path
+            r = subprocess.run([S.bin, "demo", "--customers", "300", "--db", db], capture_output=True, text=True)
+            self.assertEqual(r.returncode, 0, r.stderr)
+
+            def header_mode():
+                with open(path, "rb") as f:
+                    head = f.read(20)
+                return head[18], head[19]
+
+            def counts():
+                con = sqlite3.connect(path)
+                try:
+                    ok = con.execute("PRAGMA integrity_check").fetchone()[0]
+                    n = con.execute("SELECT count(*) FROM customers").fetchone()[0]
+                    orders = con.execute("SELECT count(*) FROM orders").fetchone()[0]
+                    return ok, n, orders
+                finally:
+                    con.close()
+
+            self.assertEqual(header_mode(), (2, 2))
+            ok, n, orders = counts()
+            self.assertEqual((ok, n), ("ok", 300))
+            self.assertGreater(orders, 0)
+            self.assertFalse(os.path.exists(path + "-journal"))
+            csv = os.path.join(d, "all.csv")
+            r = subprocess.run([S.bin, "export", "customers", "--db", db, "--out", csv], capture_output=True, text=True)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            r = subprocess.run([S.bin, "import", "customers", csv, "--db", db], capture_output=True, text=True)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertIn("300 rows: 0 new, 0 updated, 300 unchanged, 0 errors", r.stdout)
+            self.assertEqual(header_mode(), (2, 2))
+            self.assertEqual(counts()[:2], ("ok", 300))
+
 if __name__ == "__main__":
     unittest.main(verbosity=2)
